@@ -1,0 +1,1 @@
+"""eduwallet's Flet UI. It imports wallet_core; wallet_core never imports it."""

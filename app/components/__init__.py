@@ -1,0 +1,1 @@
+"""Reusable controls shared by several screens."""

@@ -1,0 +1,62 @@
+"""A masked PIN / passphrase input that Playwright and the test harness can both find."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+
+class PinField:
+    """A password ``TextField`` wrapped in ``Semantics(identifier=key)``.
+
+    ``key`` doubles as the Flutter key (for the in-process harness) and the semantics
+    identifier (``[flt-semantics-identifier=...]`` in the browser). Passphrases are
+    allowed, so the keyboard is not forced to digits.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        on_submit: ft.ControlEventHandler[ft.TextField] | None = None,
+        autofocus: bool = False,
+    ) -> None:
+        self.field = ft.TextField(
+            key=key,
+            password=True,
+            can_reveal_password=True,
+            autofocus=autofocus,
+            autocorrect=False,
+            enable_suggestions=False,
+            enable_ime_personalized_learning=False,
+            prefix_icon=ft.Icons.PIN_OUTLINED,
+            on_submit=on_submit,
+            on_change=self._forget_error,
+        )
+        self.control = ft.Semantics(identifier=key, content=self.field)
+
+    @property
+    def value(self) -> str:
+        return self.field.value or ""
+
+    def clear(self) -> None:
+        self.field.value = ""
+
+    def set_label(self, label: str, helper: str | None = None) -> None:
+        self.field.label = label
+        self.field.helper = helper
+
+    def set_error(self, text: str | None) -> None:
+        self.field.error = text
+
+    def set_disabled(self, disabled: bool) -> None:
+        self.field.disabled = disabled
+
+    async def focus(self) -> None:
+        await self.field.focus()
+
+    def _forget_error(self, _e: Any) -> None:
+        # A stale "wrong PIN" under a field the user is retyping reads like a new failure.
+        if self.field.error:
+            self.field.error = None

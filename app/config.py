@@ -1,0 +1,36 @@
+"""Where this process keeps its files, and the test-only switches it was started with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wallet_core.storage import KdfParams
+
+VAULT_DIRNAME = "wallet"
+SETTINGS_FILENAME = "app-settings.json"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    data_dir: Path
+    # Test-only: create vaults with a deliberately weak KDF (see app.main, EDUWALLET_TEST_FAST_KDF).
+    fast_kdf: bool = False
+
+    @property
+    def vault_dir(self) -> Path:
+        return self.data_dir / VAULT_DIRNAME
+
+    @property
+    def settings_path(self) -> Path:
+        return self.data_dir / SETTINGS_FILENAME
+
+    def create_kdf(self) -> KdfParams | None:
+        """KDF parameters for ``Wallet.create``; None means wallet_core's production cost."""
+        if not self.fast_kdf:
+            return None
+        from wallet_core.storage import KdfParams
+
+        return KdfParams.fast_for_tests()

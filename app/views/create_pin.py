@@ -1,0 +1,141 @@
+"""First run: choose a language and a PIN, then create the vault."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import flet as ft
+
+from app.components.language_picker import language_picker
+from app.components.layout import FormStatus, ScreenHeader, phone_view
+from app.components.pin_field import PinField
+from app.messages import Message, error_message, log_failure, weak_pin_message
+from app.state import SessionState
+from app.vault import create_wallet
+from wallet_core import Wallet, WeakPinError, check_pin
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/setup"
+
+
+class CreatePinScreen:
+    def __init__(
+        self,
+        page: ft.Page,
+        state: SessionState,
+        *,
+        on_language: Callable[[str], None],
+        on_created: Callable[[Wallet], Awaitable[None]],
+    ) -> None:
+        self.page = page
+        self.state = state
+        self._on_created = on_created
+        self._busy = False
+        # Messages are kept untranslated so a language switch can re-render them.
+        self._pin_error: Message | None = None
+        self._confirm_error: Message | None = None
+        self._form_error: Message | None = None
+
+        self.header = ScreenHeader(ft.Icons.SCHOOL_OUTLINED)
+        self.language_label = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
+        self.languages = language_picker(state.locale, on_language)
+        self.pin = PinField("pin-input", on_submit=self._next_field, autofocus=True)
+        self.confirm = PinField("pin-confirm-input", on_submit=self._submit)
+        self.button = ft.FilledButton(
+            key="create-btn",
+            icon=ft.Icons.LOCK_OUTLINE,
+            on_click=self._submit,
+            height=48,
+        )
+        self.status = FormStatus()
+
+        self.view = phone_view(
+            ROUTE,
+            [
+                self.header.control,
+                ft.Column(
+                    [self.language_label, self.languages],
+                    spacing=6,
+                    horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+                ),
+                self.pin.control,
+                self.confirm.control,
+                ft.Semantics(identifier="create-btn", content=self.button),
+                self.status.control,
+            ],
+        )
+        self.relabel()
+
+    def relabel(self) -> None:
+        t, render = self.state.t, self.state.render
+        self.header.set_texts(t("setup.title"), t("setup.intro"))
+        self.language_label.value = t("lang.label")
+        self.languages.selected = [self.state.locale]
+        self.pin.set_label(t("setup.pin_label"), t("setup.pin_helper"))
+        self.confirm.set_label(t("setup.confirm_label"))
+        self.button.content = t("setup.create")
+        self.pin.set_error(render(self._pin_error) if self._pin_error else None)
+        self.confirm.set_error(render(self._confirm_error) if self._confirm_error else None)
+        self.status.show_error(render(self._form_error) if self._form_error else None)
+        if self._busy:
+            self.status.show_busy(t("setup.creating"))
+
+    def _show(
+        self,
+        *,
+        pin: Message | None = None,
+        confirm: Message | None = None,
+        form: Message | None = None,
+    ) -> None:
+        self._pin_error, self._confirm_error, self._form_error = pin, confirm, form
+        self.relabel()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for control in (self.button, self.languages):
+            control.disabled = busy
+        self.pin.set_disabled(busy)
+        self.confirm.set_disabled(busy)
+        if busy:
+            self.status.show_busy(self.state.t("setup.creating"))
+        else:
+            self.status.hide_busy()
+
+    async def _next_field(self, _e: Any) -> None:
+        await self.confirm.focus()
+
+    async def _submit(self, _e: Any = None) -> None:
+        if self._busy:
+            return
+        pin, repeated = self.pin.value, self.confirm.value
+        # Policy first: it is instant, and "too short" is more useful than "no match".
+        try:
+            check_pin(pin)
+        except WeakPinError as exc:
+            self._show(pin=weak_pin_message(exc.reason))
+            return
+        if pin != repeated:
+            self._show(confirm=Message("setup.mismatch"))
+            return
+
+        self._show()
+        self._set_busy(True)
+        self.page.update()  # show the ring before the ~0.4 s KDF
+        try:
+            wallet = await asyncio.to_thread(create_wallet, self.state.config, pin)
+        except WeakPinError as exc:
+            self._show(pin=weak_pin_message(exc.reason))
+            return
+        except Exception as exc:
+            log_failure(log, "create wallet", exc)
+            self._show(form=error_message(exc))
+            return
+        finally:
+            self._set_busy(False)
+        self.pin.clear()
+        self.confirm.clear()
+        await self._on_created(wallet)

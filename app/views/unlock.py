@@ -1,0 +1,119 @@
+"""Returning user: type the PIN to open the vault."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import flet as ft
+
+from app.components.language_picker import language_picker
+from app.components.layout import FormStatus, ScreenHeader, phone_view
+from app.components.pin_field import PinField
+from app.messages import Message, error_message, log_failure
+from app.state import SessionState
+from app.vault import open_wallet
+from wallet_core import Wallet, WrongPinError
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/unlock"
+
+
+class UnlockScreen:
+    def __init__(
+        self,
+        page: ft.Page,
+        state: SessionState,
+        *,
+        on_language: Callable[[str], None],
+        on_unlocked: Callable[[Wallet], Awaitable[None]],
+    ) -> None:
+        self.page = page
+        self.state = state
+        self._on_unlocked = on_unlocked
+        self._busy = False
+        self._pin_error: Message | None = None
+        self._form_error: Message | None = None
+
+        self.header = ScreenHeader(ft.Icons.LOCK_OUTLINE)
+        self.pin = PinField("pin-input", on_submit=self._submit, autofocus=True)
+        self.button = ft.FilledButton(
+            key="unlock-btn",
+            icon=ft.Icons.LOCK_OPEN,
+            on_click=self._submit,
+            height=48,
+        )
+        self.status = FormStatus()
+        # Offered here too, so a wrong first choice is not stuck until after unlocking.
+        self.languages = language_picker(state.locale, on_language)
+
+        self.view = phone_view(
+            ROUTE,
+            [
+                self.header.control,
+                self.pin.control,
+                ft.Semantics(identifier="unlock-btn", content=self.button),
+                self.status.control,
+                ft.Container(
+                    content=self.languages,
+                    alignment=ft.Alignment.CENTER,
+                    padding=ft.Padding.only(top=24),
+                ),
+            ],
+            top=48,
+        )
+        self.relabel()
+
+    def relabel(self) -> None:
+        t, render = self.state.t, self.state.render
+        self.header.set_texts(t("unlock.title"), t("unlock.intro"))
+        self.pin.set_label(t("unlock.pin_label"))
+        self.button.content = t("unlock.button")
+        self.languages.selected = [self.state.locale]
+        self.pin.set_error(render(self._pin_error) if self._pin_error else None)
+        self.status.show_error(render(self._form_error) if self._form_error else None)
+        if self._busy:
+            self.status.show_busy(t("unlock.busy"))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.button.disabled = busy
+        self.pin.set_disabled(busy)
+        if busy:
+            self.status.show_busy(self.state.t("unlock.busy"))
+        else:
+            self.status.hide_busy()
+
+    async def _submit(self, _e: Any = None) -> None:
+        if self._busy:
+            return
+        pin = self.pin.value
+        if not pin:
+            self._pin_error, self._form_error = Message("pin.weak.empty"), None
+            self.relabel()
+            return
+
+        self._pin_error = self._form_error = None
+        self.relabel()
+        self._set_busy(True)
+        self.page.update()  # show the ring before the ~0.4 s KDF
+        try:
+            wallet = await asyncio.to_thread(open_wallet, self.state.config, pin)
+        except WrongPinError as exc:
+            self._pin_error = error_message(exc)
+            self.pin.clear()
+            return
+        except Exception as exc:
+            # Lockout, busy, corrupt, ...: not about what was typed, so under the form.
+            log_failure(log, "unlock", exc)
+            self._form_error = error_message(exc)
+            self.pin.clear()
+            return
+        finally:
+            self._set_busy(False)
+            self.relabel()
+        self.pin.clear()
+        await self._on_unlocked(wallet)

@@ -1,0 +1,1 @@
+"""Static assets (i18n strings, icons), shipped as package data."""

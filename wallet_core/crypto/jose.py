@@ -1,0 +1,86 @@
+"""Compact JWS through joserfc, the one place wallet_core touches JOSE.
+
+Only asymmetric algorithms are accepted: ``none`` and the HMAC family are refused in
+both directions, whatever a token's header says (RFC 8725 §3.1, §3.2).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from joserfc import errors as jose_errors
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import import_key
+
+from wallet_core.crypto.jwk import b64url
+from wallet_core.crypto.keys import Signer
+from wallet_core.errors import InvalidSignatureError, MalformedCredentialError
+
+ALLOWED_ALGORITHMS = frozenset(
+    {
+        "ES256",
+        "ES384",
+        "ES512",
+        "EdDSA",
+        "Ed25519",
+        "PS256",
+        "PS384",
+        "PS512",
+        "RS256",
+        "RS384",
+        "RS512",
+    }
+)
+
+_REGISTRY = jws.JWSRegistry(algorithms=sorted(ALLOWED_ALGORITHMS))
+_SIGNATURE_FAILURES = (
+    jose_errors.BadSignatureError,
+    jose_errors.UnsupportedAlgorithmError,
+    jose_errors.InvalidKeyTypeError,
+    jose_errors.InvalidKeyCurveError,
+)
+
+
+def sign_compact(
+    header: Mapping[str, Any], payload: bytes | Mapping[str, Any], signer: Signer
+) -> str:
+    """``header`` gets ``alg`` from the signer; a JSON payload is serialized compactly."""
+    protected = {**header, "alg": signer.alg.value}
+    body = payload if isinstance(payload, bytes) else _compact_json(payload)
+    signing_input = f"{b64url(_compact_json(protected))}.{b64url(body)}"
+    return f"{signing_input}.{b64url(signer.sign(signing_input.encode('ascii')))}"
+
+
+def verify_compact(
+    token: str,
+    public_jwk: Mapping[str, Any],
+    algorithms: Collection[str] = ALLOWED_ALGORITHMS,
+) -> tuple[dict[str, Any], bytes]:
+    """Return (protected header, payload bytes) of a valid compact JWS, else raise."""
+    refused = set(algorithms) - ALLOWED_ALGORITHMS
+    if refused:
+        raise InvalidSignatureError(f"algorithms {sorted(refused)} are never accepted")
+    try:
+        key = import_key(dict(public_jwk))
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise InvalidSignatureError("the verification key is not a usable JWK") from exc
+    try:
+        result = jws.deserialize_compact(
+            token, key, algorithms=list(algorithms), registry=_REGISTRY
+        )
+    except JoseError as exc:
+        if isinstance(exc, _SIGNATURE_FAILURES):
+            raise InvalidSignatureError("the signature does not verify") from exc
+        raise MalformedCredentialError(
+            "the JWS is malformed or its algorithm is not allowed"
+        ) from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise MalformedCredentialError("the JWS is malformed") from exc
+    return dict(result.protected), bytes(result.payload)
+
+
+def _compact_json(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

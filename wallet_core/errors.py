@@ -1,0 +1,185 @@
+"""The one error tree of wallet_core (DESIGN §5).
+
+Every subclass carries a stable snake_case ``code`` that the UI maps to a translated
+message. Messages never contain secrets: no PIN, key, claim value or token.
+"""
+
+from __future__ import annotations
+
+
+class WalletError(Exception):
+    """Root of every error wallet_core raises on purpose."""
+
+    code = "wallet_error"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.code)
+
+
+# -- storage -----------------------------------------------------------------------------
+
+
+class StorageError(WalletError):
+    code = "storage_error"
+
+
+class WrongPinError(StorageError):
+    code = "wrong_pin"
+
+    def __init__(self, attempts_left: int) -> None:
+        super().__init__(f"wrong PIN; {attempts_left} attempt(s) left before a lockout")
+        self.attempts_left = attempts_left
+
+
+class LockedOutError(StorageError):
+    code = "locked_out"
+
+    def __init__(self, seconds_left: float) -> None:
+        super().__init__(f"too many wrong PINs; try again in {seconds_left:.0f} s")
+        self.seconds_left = seconds_left
+
+
+class WeakPinError(StorageError):
+    """The PIN or passphrase does not meet the policy; ``reason`` says which rule."""
+
+    code = "weak_pin"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"PIN rejected: {reason}")
+        self.reason = reason
+
+
+class WeakPassphraseError(WeakPinError):
+    """A backup passphrase is attackable offline, so it must be longer than a PIN."""
+
+    code = "weak_passphrase"
+
+
+class VaultExistsError(StorageError):
+    code = "vault_exists"
+
+
+class VaultNotFoundError(StorageError):
+    code = "vault_not_found"
+
+
+class VaultBusyError(StorageError):
+    """Another process (or another handle in this one) has the wallet open."""
+
+    code = "vault_busy"
+
+
+class VaultClosedError(StorageError):
+    code = "vault_closed"
+
+
+class VaultCorruptError(StorageError):
+    code = "vault_corrupt"
+
+
+class BackupError(StorageError):
+    code = "backup_error"
+
+
+class NotFoundError(StorageError):
+    """A record asked for by id does not exist."""
+
+    code = "not_found"
+
+
+# -- keys --------------------------------------------------------------------------------
+
+
+class KeyStoreError(WalletError):
+    code = "key_store_error"
+
+
+class UnsupportedAlgorithmError(KeyStoreError):
+    code = "unsupported_algorithm"
+
+
+# -- credentials -------------------------------------------------------------------------
+
+
+class CredentialError(WalletError):
+    code = "credential_error"
+
+
+class MalformedCredentialError(CredentialError):
+    code = "malformed_credential"
+
+
+class InvalidSignatureError(CredentialError):
+    code = "invalid_signature"
+
+
+class DisclosureError(CredentialError):
+    code = "disclosure_error"
+
+
+class ExpiredCredentialError(CredentialError):
+    code = "expired_credential"
+
+
+class RevokedCredentialError(CredentialError):
+    code = "revoked_credential"
+
+
+class UntrustedIssuerError(CredentialError):
+    code = "untrusted_issuer"
+
+
+# -- protocols ---------------------------------------------------------------------------
+
+
+class ProtocolError(WalletError):
+    code = "protocol_error"
+
+
+class OfferError(ProtocolError):
+    code = "offer_error"
+
+
+class IssuanceError(ProtocolError):
+    """Carries the OAuth / OpenID4VCI error code the issuer answered with, if any."""
+
+    code = "issuance_error"
+
+    def __init__(self, message: str = "", oauth_error: str | None = None) -> None:
+        super().__init__(message)
+        self.oauth_error = oauth_error
+
+
+class PresentationRequestError(ProtocolError):
+    code = "presentation_request_error"
+
+
+class UntrustedVerifierError(ProtocolError):
+    code = "untrusted_verifier"
+
+
+class NoMatchingCredentialError(ProtocolError):
+    code = "no_matching_credential"
+
+
+# -- network -----------------------------------------------------------------------------
+
+
+class NetworkError(WalletError):
+    code = "network_error"
+
+
+class InsecureUrlError(NetworkError):
+    code = "insecure_url"
+
+
+class ResponseTooLargeError(NetworkError):
+    code = "response_too_large"
+
+
+class TimeoutError_(NetworkError):  # trailing underscore: the builtin name is taken
+    code = "timeout"
+
+
+class QrError(WalletError):
+    code = "qr_error"

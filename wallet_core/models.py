@@ -1,0 +1,115 @@
+"""Frozen dataclasses shared across wallet_core packages (DESIGN §4).
+
+Times are ``datetime`` in UTC. Claim paths are tuples in the OpenID4VP claims-path-pointer
+sense: ``str`` for object keys, ``int`` for array indexes, ``None`` for all elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+ClaimPath = tuple[str | int | None, ...]
+
+
+class StatusState(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"  # revoked
+    SUSPENDED = "suspended"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    state: StatusState = StatusState.UNKNOWN
+    checked_at: datetime | None = None
+
+
+class KeyAlgorithm(StrEnum):
+    ES256 = "ES256"
+    EDDSA = "EdDSA"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """Public facts about a holder key; the private half never leaves the vault."""
+
+    kid: str
+    alg: KeyAlgorithm
+    public_jwk: Mapping[str, str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewCredential:
+    """What an issuance flow hands to the wallet to store, after verifying it."""
+
+    format: str
+    raw: str
+    claims: Mapping[str, Any]
+    issuer: str
+    type: str
+    title: str
+    issuer_name: str = ""
+    display: Mapping[str, Any] = field(default_factory=dict)
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: CredentialStatus = field(default_factory=CredentialStatus)
+    key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CredentialSummary:
+    """What a card in the list needs; built without signature work or network."""
+
+    id: str
+    format: str
+    type: str
+    title: str
+    issuer: str
+    issuer_name: str
+    issued_at: datetime | None
+    expires_at: datetime | None
+    status: CredentialStatus
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    id: str
+    format: str
+    claims: Mapping[str, Any]
+    issuer: str
+    display: Mapping[str, Any]
+    status: CredentialStatus
+    issued_at: datetime | None
+    expires_at: datetime | None
+    type: str = ""
+    title: str = ""
+    issuer_name: str = ""
+    raw: str = field(default="", repr=False)
+    key_id: str | None = None
+    added_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of the holder's history: issuance, disclosure, deletion, PIN change, ..."""
+
+    id: int
+    at: datetime
+    kind: str
+    credential_id: str | None = None
+    counterparty: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The holder's answer to one query of a presentation request."""
+
+    credential_id: str
+    claims: Sequence[ClaimPath] = ()

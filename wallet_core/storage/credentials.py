@@ -1,0 +1,133 @@
+"""Credential records: a narrow summary row plus a data row with the raw credential."""
+
+from __future__ import annotations
+
+import secrets
+
+from wallet_core.clock import to_datetime
+from wallet_core.errors import NotFoundError
+from wallet_core.models import (
+    CredentialStatus,
+    CredentialSummary,
+    NewCredential,
+    StatusState,
+    StoredCredential,
+)
+from wallet_core.storage.codec import dump_json, load_json, to_epoch
+from wallet_core.storage.database import Database, Row
+
+_SUMMARY_COLUMNS = (
+    "id, format, type, title, issuer, issuer_name, issued_at, expires_at, "
+    "status, status_checked_at, added_at"
+)
+
+
+class CredentialRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, credential: NewCredential, now: float) -> str:
+        credential_id = secrets.token_hex(16)
+        with self._db.transaction():
+            self._db.execute(
+                f"INSERT INTO credentials ({_SUMMARY_COLUMNS}, key_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    credential_id,
+                    credential.format,
+                    credential.type,
+                    credential.title,
+                    credential.issuer,
+                    credential.issuer_name,
+                    to_epoch(credential.issued_at),
+                    to_epoch(credential.expires_at),
+                    credential.status.state.value,
+                    to_epoch(credential.status.checked_at),
+                    now,
+                    credential.key_id,
+                ),
+            )
+            self._db.execute(
+                "INSERT INTO credential_data (credential_id, raw, claims, display) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    credential_id,
+                    credential.raw,
+                    dump_json(credential.claims),
+                    dump_json(credential.display),
+                ),
+            )
+        return credential_id
+
+    def summaries(self) -> list[CredentialSummary]:
+        rows = self._db.query(
+            f"SELECT {_SUMMARY_COLUMNS} FROM credentials ORDER BY added_at DESC, id"
+        )
+        return [_summary(row) for row in rows]
+
+    def get(self, credential_id: str) -> StoredCredential:
+        row = self._db.query_one(
+            f"SELECT {_SUMMARY_COLUMNS}, key_id, raw, claims, display FROM credentials "
+            "JOIN credential_data ON credential_data.credential_id = credentials.id "
+            "WHERE id = ?",
+            (credential_id,),
+        )
+        if row is None:
+            raise NotFoundError("no such credential")
+        summary = _summary(row[:11])
+        return StoredCredential(
+            id=summary.id,
+            format=summary.format,
+            claims=load_json(row[13]),
+            issuer=summary.issuer,
+            display=load_json(row[14]),
+            status=summary.status,
+            issued_at=summary.issued_at,
+            expires_at=summary.expires_at,
+            type=summary.type,
+            title=summary.title,
+            issuer_name=summary.issuer_name,
+            raw=row[12],
+            key_id=row[11],
+            added_at=summary.added_at,
+        )
+
+    def key_of(self, credential_id: str) -> str | None:
+        row = self._db.query_one("SELECT key_id FROM credentials WHERE id = ?", (credential_id,))
+        if row is None:
+            raise NotFoundError("no such credential")
+        return None if row[0] is None else str(row[0])
+
+    def delete(self, credential_id: str) -> None:
+        # credential_data goes with it through ON DELETE CASCADE.
+        if self._db.execute("DELETE FROM credentials WHERE id = ?", (credential_id,)) == 0:
+            raise NotFoundError("no such credential")
+
+    def set_status(self, credential_id: str, status: CredentialStatus) -> None:
+        changed = self._db.execute(
+            "UPDATE credentials SET status = ?, status_checked_at = ? WHERE id = ?",
+            (status.state.value, to_epoch(status.checked_at), credential_id),
+        )
+        if changed == 0:
+            raise NotFoundError("no such credential")
+
+    def count(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM credentials")
+        return int(row[0]) if row else 0
+
+
+def _summary(row: Row) -> CredentialSummary:
+    added_at = to_datetime(row[10])
+    assert added_at is not None  # NOT NULL column
+    return CredentialSummary(
+        id=row[0],
+        format=row[1],
+        type=row[2],
+        title=row[3],
+        issuer=row[4],
+        issuer_name=row[5],
+        issued_at=to_datetime(row[6]),
+        expires_at=to_datetime(row[7]),
+        status=CredentialStatus(StatusState(row[8]), to_datetime(row[9])),
+        added_at=added_at,
+    )
