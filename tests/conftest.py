@@ -10,6 +10,7 @@ import pytest
 from helpers import PIN
 from wallet_core import KdfParams, ManualClock, Wallet
 
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from wallet_core.clock import to_datetime
 from wallet_core.errors import NotFoundError
@@ -63,7 +64,8 @@ class CredentialRepository:
         rows = self._db.query(
             f"SELECT {_SUMMARY_COLUMNS} FROM credentials ORDER BY added_at DESC, id"
         )
-        return [_summary(row) for row in rows]
+        build = _SummaryBuilder()
+        return [build(row) for row in rows]
 
     def get(self, credential_id: str) -> StoredCredential:
         row = self._db.query_one(
@@ -74,7 +76,7 @@ class CredentialRepository:
         )
         if row is None:
             raise NotFoundError("no such credential")
-        summary = _summary(row[:11])
+        summary = _SummaryBuilder()(row[:11])
         return StoredCredential(
             id=summary.id,
             format=summary.format,
@@ -116,18 +118,43 @@ class CredentialRepository:
         return int(row[0]) if row else 0
 
 
-def _summary(row: Row) -> CredentialSummary:
-    added_at = to_datetime(row[10])
-    assert added_at is not None  # NOT NULL column
-    return CredentialSummary(
-        id=row[0],
-        format=row[1],
-        type=row[2],
-        title=row[3],
-        issuer=row[4],
-        issuer_name=row[5],
-        issued_at=to_datetime(row[6]),
-        expires_at=to_datetime(row[7]),
-        status=CredentialStatus(StatusState(row[8]), to_datetime(row[9])),
-        added_at=added_at,
-    )
+class _SummaryBuilder:
+    """Turns summary rows into ``CredentialSummary`` objects, fast enough for 10,000 cards.
+
+    Statuses and validity dates repeat across a wallet, so they are built once per value;
+    the dataclass is filled through its ``__dict__`` because the generated frozen
+    ``__init__`` (one ``object.__setattr__`` per field) costs more than the query itself.
+    tests/storage/test_credentials_repo.py checks this stays equal to the normal path.
+    """
+
+    def __init__(self) -> None:
+        self._statuses: dict[tuple[str, float | None], CredentialStatus] = {}
+        self._dates: dict[float | None, datetime | None] = {None: None}
+
+    def _date(self, epoch: float | None) -> datetime | None:
+        try:
+            return self._dates[epoch]
+        except KeyError:
+            moment = self._dates[epoch] = to_datetime(epoch)
+            return moment
+
+    def __call__(self, row: Row) -> CredentialSummary:
+        status_key = (row[8], row[9])
+        status = self._statuses.get(status_key)
+        if status is None:
+            status = CredentialStatus(StatusState(row[8]), to_datetime(row[9]))
+            self._statuses[status_key] = status
+        summary: CredentialSummary = object.__new__(CredentialSummary)
+        summary.__dict__.update(
+            id=row[0],
+            format=row[1],
+            type=row[2],
+            title=row[3],
+            issuer=row[4],
+            issuer_name=row[5],
+            issued_at=self._date(row[6]),
+            expires_at=self._date(row[7]),
+            status=status,
+            added_at=to_datetime(row[10]),
+        )
+        return summary

@@ -106,7 +106,8 @@ class Database:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock, translated_errors():
-            return list(self._connection().execute(sql, params).fetchall())
+            rows: list[Row] = self._connection().execute(sql, params).fetchall()
+            return rows
 
     def query_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         with self._lock, translated_errors():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -185,7 +186,7 @@ def test_damaged_files_raise_vault_corrupt(
         db.write_bytes(db.read_bytes()[:5000])
     elif damage == "garble_db":
         data = bytearray(db.read_bytes())
-        data[4096:8192] = bytes(4096)  # zero the second page
+        data[4096:-4096] = os.urandom(len(data) - 8192)  # every page but the first and last
         db.write_bytes(bytes(data))
     elif damage == "empty_db":
         db.write_bytes(b"")
@@ -201,7 +202,10 @@ def test_damaged_files_raise_vault_corrupt(
         key.write_text(json.dumps(document))
     with pytest.raises(VaultCorruptError):
         opened = Wallet.open(wallet_dir, PIN, clock=clock)
-        opened.credentials()  # damage deeper in the file shows on first read
+        # damage deeper in the file shows when that page is first read
+        for summary in opened.credentials():
+            opened.credential(summary.id)
+        opened.activity()
         opened.close()
 
 

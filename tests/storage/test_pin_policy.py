@@ -3,7 +3,9 @@ import pytest
 from wallet_core import WeakPassphraseError, WeakPinError, check_backup_passphrase, check_pin
 
 
-@pytest.mark.parametrize("pin", ["482916", "0000001", "correct horse", "wachtwoord!", "ÿ" * 7 + "x"])
+@pytest.mark.parametrize(
+    "pin", ["482916", "0000001", "correct horse", "wachtwoord!", "ÿ" * 7 + "x"]
+)
 def test_acceptable(pin: str) -> None:
     check_pin(pin)
 

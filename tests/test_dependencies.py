@@ -1,0 +1,62 @@
+"""DESIGN §2/§3: the dependency direction, enforced on the source."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ROOT / "wallet_core"
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _core_modules() -> list[Path]:
+    return sorted(CORE.rglob("*.py"))
+
+
+def test_wallet_core_never_imports_flet_or_app() -> None:
+    for path in _core_modules():
+        bad = {n for n in _imports(path) if n.split(".")[0] in {"flet", "flet_web", "app"}}
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_importing_wallet_core_loads_no_ui() -> None:
+    code = "import sys, wallet_core; print(sorted(m for m in sys.modules if m.split('.')[0] in ('flet', 'app')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_storage_is_used_only_by_the_facade() -> None:
+    allowed = {CORE / "wallet.py", CORE / "__init__.py"}
+    for path in _core_modules():
+        if "storage" in path.relative_to(CORE).parts or path in allowed:
+            continue
+        users = {n for n in _imports(path) if n.startswith("wallet_core.storage")}
+        assert not users, f"{path.relative_to(ROOT)} uses storage directly"
+
+
+def test_crypto_does_no_io_and_no_print() -> None:
+    for path in _core_modules():
+        names = _imports(path)
+        if "crypto" in path.relative_to(CORE).parts:
+            assert not names & {"httpx", "sqlite3", "sqlcipher3", "socket", "os"}, path
+        tree = ast.parse(path.read_text())
+        prints = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        ]
+        assert not prints, f"{path.relative_to(ROOT)} calls print()"
