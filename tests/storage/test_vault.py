@@ -16,6 +16,7 @@ from wallet_core import (
     KdfParams,
     LockedOutError,
     ManualClock,
+    StorageError,
     VaultBusyError,
     VaultCorruptError,
     VaultExistsError,
@@ -270,3 +271,11 @@ def test_default_kdf_is_stored_with_a_version(tmp_path: Path) -> None:
 def test_files_are_private(wallet: Wallet, wallet_dir: Path) -> None:
     assert wallet_dir.stat().st_mode & 0o077 == 0
     assert (wallet_dir / KEY_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_unusable_location_is_a_storage_error(tmp_path: Path, fast_kdf: KdfParams) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorageError) as info:
+        Wallet.create(blocker / "wallet", PIN, kdf=fast_kdf)
+    assert type(info.value) is StorageError and info.value.code == "storage_error"

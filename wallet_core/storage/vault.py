@@ -12,14 +12,17 @@ during creation or restore never leaves a half-made wallet where one is expected
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from wallet_core.clock import Clock
 from wallet_core.errors import (
     LockedOutError,
+    StorageError,
     VaultCorruptError,
     VaultExistsError,
     VaultNotFoundError,
@@ -37,6 +40,23 @@ from wallet_core.storage.migrations import SCHEMA_VERSION, migrate
 from wallet_core.storage.pin_policy import check_pin
 from wallet_core.storage.settings import SettingsRepository
 from wallet_core.storage.unlock_guard import FREE_ATTEMPTS, UnlockGuard, lockout_seconds
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _file_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """The vault's edge to the file system: an ``OSError`` becomes a ``StorageError``."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except OSError as exc:
+            raise StorageError(f"the wallet files could not be used ({exc.strerror})") from exc
+
+    return wrapper
+
 
 DB_FILE = "wallet.db"
 KEY_FILE = "key.json"
@@ -63,6 +83,7 @@ class Vault:
         return (directory / KEY_FILE).is_file()
 
     @classmethod
+    @_file_errors
     def create(
         cls,
         directory: Path,
@@ -106,6 +127,7 @@ class Vault:
         return cls._attach(directory, db_key, clock)
 
     @classmethod
+    @_file_errors
     def open(cls, directory: Path, pin: str, *, clock: Clock) -> Vault:
         if not cls.exists(directory):
             raise VaultNotFoundError("there is no wallet in this directory")
@@ -137,6 +159,7 @@ class Vault:
     def closed(self) -> bool:
         return self._db.closed
 
+    @_file_errors
     def change_pin(self, old_pin: str, new_pin: str) -> None:
         """Re-wrap the database key under ``new_pin``; the database itself is untouched."""
         check_pin(new_pin)
@@ -145,6 +168,7 @@ class Vault:
         db_key = _unwrap_counted(keyfile, old_pin, guard)
         KeyFile.wrap(db_key, new_pin, keyfile.kdf).save(self.directory / KEY_FILE)
 
+    @_file_errors
     def destroy(self) -> None:
         """Close and erase. The key file goes first: without it the database is noise."""
         self.close()
@@ -163,6 +187,7 @@ class Vault:
         return self.clock.now()
 
 
+@_file_errors
 def erase(directory: Path) -> None:
     """Delete a wallet directory that nobody has open (also used when a PIN is forgotten)."""
     lock = ExclusiveLock(directory / LOCK_FILE)
