@@ -129,6 +129,137 @@ class UntrustedIssuerError(CredentialError):
     code = "untrusted_issuer"
 
 
+# SD-JWT processing (RFC 9901 §7.1): one class per rejection rule.
+
+
+class MalformedDisclosureError(DisclosureError):
+    code = "malformed_disclosure"
+
+
+class DuplicateDigestError(DisclosureError):
+    code = "duplicate_digest"
+
+
+class UnreferencedDisclosureError(DisclosureError):
+    code = "unreferenced_disclosure"
+
+
+class ReservedClaimNameError(DisclosureError):
+    """A disclosure names a claim ``_sd`` or ``...``."""
+
+    code = "reserved_claim_name"
+
+
+class ClaimCollisionError(DisclosureError):
+    code = "claim_collision"
+
+
+class UnsupportedHashAlgorithmError(DisclosureError):
+    code = "unsupported_hash_algorithm"
+
+
+class UnknownClaimPathError(DisclosureError):
+    """The holder asked to disclose a claim path the credential does not have."""
+
+    code = "unknown_claim_path"
+
+
+class ForbiddenDisclosureError(DisclosureError):
+    """A claim that must always be visible (SD-JWT VC: iss, vct, cnf, ...) was made disclosable."""
+
+    code = "forbidden_disclosure"
+
+
+class KeyBindingError(CredentialError):
+    code = "key_binding_error"
+
+
+class MissingKeyBindingError(KeyBindingError):
+    code = "key_binding_missing"
+
+
+class UnexpectedKeyBindingError(KeyBindingError):
+    """A holder received an SD-JWT+KB from an issuer (RFC 9901 §7.2)."""
+
+    code = "key_binding_unexpected"
+
+
+class MissingHolderKeyError(KeyBindingError):
+    code = "holder_key_missing"
+
+
+class KeyBindingTypeError(KeyBindingError):
+    code = "key_binding_typ"
+
+
+class KeyBindingTimeError(KeyBindingError):
+    code = "key_binding_time"
+
+
+class KeyBindingAudienceError(KeyBindingError):
+    code = "key_binding_audience"
+
+
+class KeyBindingNonceError(KeyBindingError):
+    code = "key_binding_nonce"
+
+
+class KeyBindingHashError(KeyBindingError):
+    code = "key_binding_sd_hash"
+
+
+class UnexpectedTypeError(MalformedCredentialError):
+    """The JOSE ``typ`` header is not the one the format requires."""
+
+    code = "unexpected_typ"
+
+
+class MissingClaimError(MalformedCredentialError):
+    code = "missing_claim"
+
+
+class NotYetValidError(CredentialError):
+    code = "not_yet_valid"
+
+
+class TypeMetadataError(CredentialError):
+    code = "type_metadata_error"
+
+
+class IntegrityMismatchError(TypeMetadataError):
+    """A fetched document does not match its ``#integrity`` (SRI) digest."""
+
+    code = "integrity_mismatch"
+
+
+class StatusListError(CredentialError):
+    code = "status_list_error"
+
+
+class StatusIndexError(StatusListError):
+    code = "status_index_out_of_range"
+
+
+class IssuerMetadataError(UntrustedIssuerError):
+    code = "issuer_metadata_error"
+
+
+class IssuerMismatchError(UntrustedIssuerError):
+    code = "issuer_mismatch"
+
+
+class UnknownKeyIdError(UntrustedIssuerError):
+    code = "unknown_key_id"
+
+
+class CertificateChainError(UntrustedIssuerError):
+    code = "certificate_chain_error"
+
+
+class DidResolutionError(UntrustedIssuerError):
+    code = "did_resolution_error"
+
+
 # -- protocols ---------------------------------------------------------------------------
 
 
@@ -179,6 +310,20 @@ class ResponseTooLargeError(NetworkError):
 
 class TimeoutError_(NetworkError):  # trailing underscore: the builtin name is taken
     code = "timeout"
+
+
+class HttpStatusError(NetworkError):
+    """The server answered with an unexpected HTTP status."""
+
+    code = "http_status"
+
+    def __init__(self, message: str = "", status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class UnexpectedContentTypeError(NetworkError):
+    code = "unexpected_content_type"
 
 
 class QrError(WalletError):
