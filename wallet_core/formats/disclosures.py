@@ -1,0 +1,109 @@
+"""SD-JWT Disclosures and their digests (RFC 9901 §4.2).
+
+A Disclosure is base64url(JSON array): ``[salt, name, value]`` for an object property or
+``[salt, value]`` for an array element. Its digest is taken over the ASCII bytes of that
+base64url string exactly as transmitted (§4.2.3), never over a re-encoding.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wallet_core.errors import (
+    MalformedDisclosureError,
+    ReservedClaimNameError,
+    UnsupportedHashAlgorithmError,
+)
+
+# IANA "Named Information Hash Algorithm" names accepted for _sd_alg (§4.1.1).
+HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
+    "sha-256": hashlib.sha256,
+    "sha-384": hashlib.sha384,
+    "sha-512": hashlib.sha512,
+}
+DEFAULT_HASH = "sha-256"
+RESERVED_NAMES = frozenset({"_sd", "..."})
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Strict base64url without padding, as RFC 9901 and RFC 7515 require."""
+    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error as exc:
+        raise ValueError("not base64url") from exc
+
+
+def hash_function(alg: str) -> Callable[[bytes], Any]:
+    try:
+        return HASH_ALGORITHMS[alg]
+    except KeyError:
+        raise UnsupportedHashAlgorithmError(f"_sd_alg {alg!r} is not supported") from None
+
+
+def digest_of(encoded: str, alg: str = DEFAULT_HASH) -> str:
+    return b64url(hash_function(alg)(encoded.encode("ascii")).digest())
+
+
+def digest_length(alg: str) -> int:
+    """Length of a base64url digest for ``alg``: a cheap check that digests match _sd_alg."""
+    return len(b64url(hash_function(alg)(b"").digest()))
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    encoded: str
+    salt: str
+    name: str | None  # None for an array element
+    value: Any
+    digest: str
+
+    @property
+    def is_array_element(self) -> bool:
+        return self.name is None
+
+
+def make_disclosure(name: str | None, value: Any, alg: str = DEFAULT_HASH) -> Disclosure:
+    """A new Disclosure with a 128-bit random salt (§9.3)."""
+    salt = b64url(secrets.token_bytes(16))
+    content = [salt, value] if name is None else [salt, name, value]
+    encoded = b64url(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode())
+    return Disclosure(encoded, salt, name, value, digest_of(encoded, alg))
+
+
+def parse_disclosure(encoded: str, alg: str = DEFAULT_HASH) -> Disclosure:
+    try:
+        content = json.loads(b64url_decode(encoded))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedDisclosureError("a disclosure is not base64url-encoded JSON") from exc
+    if not isinstance(content, list) or len(content) not in (2, 3):
+        raise MalformedDisclosureError("a disclosure must be an array of 2 or 3 elements")
+    if not isinstance(content[0], str):
+        raise MalformedDisclosureError("a disclosure's salt must be a string")
+    name: str | None = None
+    if len(content) == 3:
+        if not isinstance(content[1], str):
+            raise MalformedDisclosureError("a disclosure's claim name must be a string")
+        name = content[1]
+        if name in RESERVED_NAMES:
+            raise ReservedClaimNameError(f"a disclosure may not name a claim {name!r}")
+    return Disclosure(encoded, content[0], name, content[-1], digest_of(encoded, alg))
+
+
+def decoy_digest(alg: str = DEFAULT_HASH) -> str:
+    """A digest no disclosure will ever match, to hide how many claims there are (§4.2.5)."""
+    return b64url(hash_function(alg)(secrets.token_bytes(16)).digest())
