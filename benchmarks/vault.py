@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from helpers import PIN, make_credential  # noqa: E402
+from helpers import PIN, make_credential
 
-from wallet_core import KdfParams, Wallet  # noqa: E402
-from wallet_core.storage.kdf import derive_key  # noqa: E402
+from wallet_core import KdfParams, Wallet
+from wallet_core.storage.kdf import derive_key
 
 PASSPHRASE = "benchmark backup passphrase"
 
@@ -54,8 +54,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         kdf_ms = median_ms(lambda: derive_key(PIN, os.urandom(16), KdfParams()), repeat)
-        print(f"KDF (Argon2id {KdfParams().memory_kib // 1024} MiB, t={KdfParams().iterations}):"
-              f" {kdf_ms:8.1f} ms")
+        print(
+            f"KDF (Argon2id {KdfParams().memory_kib // 1024} MiB, t={KdfParams().iterations}):"
+            f" {kdf_ms:8.1f} ms"
+        )
 
         # A wallet with n credentials, under the real KDF and under the test KDF; the
         # second isolates everything that opening costs besides the KDF.
@@ -91,8 +93,10 @@ def main() -> None:
                     wallet._store_credential(make_credential(next(counter)))
 
             single_ms = median_ms(one_by_one, 3)
-            print(f"insert 1,000, one transaction each:   {single_ms:8.1f} ms"
-                  f"   ({single_ms / 1000:.2f} ms per durable commit)")
+            print(
+                f"insert 1,000, one transaction each:   {single_ms:8.1f} ms"
+                f"   ({single_ms / 1000:.2f} ms per durable commit)"
+            )
 
         backup = base / "backup.bak"
         with Wallet.open(base / "quick", PIN) as wallet:

@@ -47,7 +47,7 @@ class Case:
 
 
 def load(name: str, now: float | None = None) -> Case:
-    """The case; ``now`` replaces its fixed 2023 ``iat`` for tests that must run on the real clock."""
+    """The case; ``now`` replaces its 2023 ``iat`` for tests that must use the real clock."""
     from sd_jwt.utils.yaml_specification import _yaml_load_specification
 
     directory = TESTCASES / name

@@ -32,7 +32,10 @@ def test_wallet_core_never_imports_flet_or_app() -> None:
 
 
 def test_importing_wallet_core_loads_no_ui() -> None:
-    code = "import sys, wallet_core; print(sorted(m for m in sys.modules if m.split('.')[0] in ('flet', 'app')))"
+    code = (
+        "import sys, wallet_core\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flet', 'app')))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

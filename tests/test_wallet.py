@@ -34,7 +34,7 @@ def test_delete_credential_removes_its_key_and_is_logged(wallet: Wallet) -> None
     gone = wallet._store_credential(make_credential(2, key_id=key.kid))
     wallet.delete_credential(gone.id)
     assert [s.id for s in wallet.credentials()] == [kept.id]
-    assert key.kid not in {k.kid for k in wallet.keys()}
+    assert key.kid not in {k.kid for k in wallet.holder_keys()}
     assert wallet.activity()[0].kind == "credential_deleted"
     assert wallet.activity()[0].credential_id == gone.id
     with pytest.raises(NotFoundError):

@@ -151,7 +151,7 @@ class Wallet:
         self._vault.keys.add(info, signer._vault_material())
         return info
 
-    def keys(self) -> list[KeyInfo]:
+    def holder_keys(self) -> list[KeyInfo]:
         return self._vault.keys.all()
 
     def signer(self, kid: str) -> Signer:

@@ -13,8 +13,8 @@ from joserfc.jwk import ECKey, import_key
 
 from wallet_core import InvalidSignatureError, UnsupportedAlgorithmError, Wallet
 from wallet_core.crypto import did_jwk, generate, sign_compact, signer_from_jwk, thumbprint
-from wallet_core.crypto.jwk import b64url, b64url_decode
 from wallet_core.crypto.jose import verify_compact
+from wallet_core.crypto.jwk import b64url, b64url_decode
 
 # RFC 7638 §3.1
 RFC7638_JWK = {
@@ -125,3 +125,11 @@ def test_key_store_never_exposes_private_material(wallet: Wallet) -> None:
     assert not hasattr(signer, "__dict__")  # no place to hang a leaked attribute
     token = sign_compact({}, {"x": 1}, signer)
     assert verify_compact(token, info.public_jwk)[1] == b'{"x":1}'
+
+
+def test_keys_with_list_members_verify() -> None:
+    signer = generate("ES256")
+    token = sign_compact({}, {"x": 1}, signer)
+    jwk = {**signer.public_jwk, "key_ops": ["verify"], "use": "sig"}
+    assert verify_compact(token, jwk)[1] == b'{"x":1}'
+    assert verify_compact(token, jwk)[1] == b'{"x":1}'  # cached path

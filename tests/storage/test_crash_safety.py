@@ -56,7 +56,7 @@ def test_sigkill_during_writes_leaves_whole_records(tmp_path: Path) -> None:
         )
         with Wallet.open(directory, PIN) as wallet:
             summaries = wallet.credentials()
-            keys = {key.kid for key in wallet.keys()}
+            keys = {key.kid for key in wallet.holder_keys()}
             added = [e for e in wallet.activity() if e.kind == "credential_added"]
             # every acknowledged commit is there; at most one more (committed, unannounced)
             assert acknowledged <= len(summaries) <= acknowledged + 1

@@ -6,6 +6,7 @@ both directions, whatever a token's header says (RFC 8725 §3.1, §3.2).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -15,7 +16,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
-from wallet_core.crypto.jwk import b64url
+from wallet_core.crypto.jwk import b64url, public_only
 from wallet_core.crypto.keys import Signer
 from wallet_core.errors import InvalidSignatureError, MalformedCredentialError
 
@@ -64,7 +65,7 @@ def verify_compact(
     if refused:
         raise InvalidSignatureError(f"algorithms {sorted(refused)} are never accepted")
     try:
-        key = import_key(dict(public_jwk))
+        key = _imported(json.dumps(public_only(public_jwk), sort_keys=True))
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise InvalidSignatureError("the verification key is not a usable JWK") from exc
     try:
@@ -80,6 +81,13 @@ def verify_compact(
     except (ValueError, TypeError, KeyError) as exc:
         raise MalformedCredentialError("the JWS is malformed") from exc
     return dict(result.protected), bytes(result.payload)
+
+
+@functools.lru_cache(maxsize=128)
+def _imported(jwk_json: str) -> Any:
+    """Parsed keys are reused: issuer and holder keys repeat, and parsing costs about as much
+    as a signature check. Only public members reach the cache."""
+    return import_key(json.loads(jwk_json))
 
 
 def _compact_json(value: Mapping[str, Any]) -> bytes:

@@ -7,16 +7,14 @@ base64url string exactly as transmitted (§4.2.3), never over a re-encoding.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wallet_core.crypto.jwk import b64url, b64url_decode
 from wallet_core.errors import (
     MalformedDisclosureError,
     ReservedClaimNameError,
@@ -29,23 +27,9 @@ HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
     "sha-384": hashlib.sha384,
     "sha-512": hashlib.sha512,
 }
+__all__ = ["b64url", "b64url_decode"]  # re-exported for the other format modules
 DEFAULT_HASH = "sha-256"
 RESERVED_NAMES = frozenset({"_sd", "..."})
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Strict base64url without padding, as RFC 9901 and RFC 7515 require."""
-    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except binascii.Error as exc:
-        raise ValueError("not base64url") from exc
 
 
 def hash_function(alg: str) -> Callable[[bytes], Any]:

@@ -8,13 +8,14 @@ disclosures needed to reach it; nothing else.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wallet_core.crypto import Signer, sign_compact, signer_from_jwk, verify_compact
+from wallet_core.crypto import Signer, public_only, sign_compact, signer_from_jwk, verify_compact
 from wallet_core.errors import (
     ClaimCollisionError,
     DuplicateDigestError,
@@ -81,6 +82,39 @@ class SdJwt:
         """Disclosable claims that sit inside another disclosable claim."""
         return tuple(claim for claim in self.disclosable if claim.parent is not None)
 
+    @functools.cached_property
+    def _by_path(self) -> dict[ClaimPath, DisclosableClaim]:
+        return {claim.path: claim for claim in self.disclosable}
+
+    @functools.cached_property
+    def _below(self) -> dict[ClaimPath, list[DisclosableClaim]]:
+        """For every path, the disclosable claims at or beneath it."""
+        index: dict[ClaimPath, list[DisclosableClaim]] = {}
+        for claim in self.disclosable:
+            for end in range(1, len(claim.path) + 1):
+                index.setdefault(claim.path[:end], []).append(claim)
+        return index
+
+    def related(self, path: ClaimPath) -> list[DisclosableClaim]:
+        """Disclosable claims on the way to ``path`` or beneath it."""
+        if None not in path:
+            above = [
+                self._by_path[path[:end]]
+                for end in range(1, len(path))
+                if path[:end] in self._by_path
+            ]
+            return above + self._below.get(path, [])
+        return [
+            claim
+            for claim in self.disclosable
+            if _is_prefix(path, claim.path) or _is_prefix(claim.path, path)
+        ]
+
+    def has_path(self, path: ClaimPath) -> bool:
+        if None not in path:
+            return path in self.paths
+        return any(_matches(path, known) for known in self.paths)
+
     @property
     def holder_jwk(self) -> Mapping[str, Any] | None:
         cnf = self.payload.get("cnf")
@@ -116,7 +150,7 @@ def issue(
         raise MalformedCredentialError("the payload must be an object")
     body["_sd_alg"] = hash_alg
     if holder_jwk is not None:
-        body["cnf"] = {"jwk": _public(holder_jwk)}
+        body["cnf"] = {"jwk": public_only(holder_jwk)}
     signer = issuer_key if isinstance(issuer_key, Signer) else signer_from_jwk(issuer_key)
     protected = dict(header or {})
     if "kid" in protected and not isinstance(protected["kid"], str):
@@ -179,11 +213,6 @@ def _matches(pattern: ClaimPath, path: ClaimPath) -> bool:
 
 def _is_prefix(pattern: ClaimPath, path: ClaimPath) -> bool:
     return len(pattern) <= len(path) and _matches(pattern, path[: len(pattern)])
-
-
-def _public(jwk: Mapping[str, Any]) -> dict[str, Any]:
-    private = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-    return {name: value for name, value in jwk.items() if name not in private}
 
 
 # -- parse and verify ----------------------------------------------------------------------
@@ -442,17 +471,12 @@ def select_disclosures(sd_jwt: SdJwt, disclose: Iterable[ClaimPath]) -> list[Dis
     """The disclosures that reveal ``disclose`` (and what lies beneath) and nothing else."""
     wanted = [tuple(path) for path in disclose]
     for path in wanted:
-        if not any(_matches(path, known) for known in sd_jwt.paths):
+        if not sd_jwt.has_path(path):
             raise UnknownClaimPathError(f"the credential has no claim at {list(path)!r}")
     by_digest = {d.digest: d for d in sd_jwt.disclosures}
     chosen: dict[str, Disclosure] = {}  # in the order asked for, each from the outside in
     for path in wanted:
-        related = [
-            claim
-            for claim in sd_jwt.disclosable
-            if _is_prefix(path, claim.path) or _is_prefix(claim.path, path)
-        ]
-        for claim in sorted(related, key=lambda claim: len(claim.path)):
+        for claim in sorted(sd_jwt.related(path), key=lambda claim: len(claim.path)):
             chosen.setdefault(claim.digest, by_digest[claim.digest])
     return list(chosen.values())
 
