@@ -188,6 +188,12 @@ class MissingHolderKeyError(KeyBindingError):
     code = "holder_key_missing"
 
 
+class WrongHolderKeyError(KeyBindingError):
+    """The credential's ``cnf`` names a key other than the one the wallet made for it."""
+
+    code = "holder_key_mismatch"
+
+
 class KeyBindingTypeError(KeyBindingError):
     code = "key_binding_typ"
 
@@ -214,6 +220,12 @@ class UnexpectedTypeError(MalformedCredentialError):
     code = "unexpected_typ"
 
 
+class UnexpectedCredentialTypeError(MalformedCredentialError):
+    """The credential is of another type (``vct``) than the one asked for."""
+
+    code = "unexpected_vct"
+
+
 class MissingClaimError(MalformedCredentialError):
     code = "missing_claim"
 
@@ -230,6 +242,10 @@ class IntegrityMismatchError(TypeMetadataError):
     """A fetched document does not match its ``#integrity`` (SRI) digest."""
 
     code = "integrity_mismatch"
+
+
+class TypeMetadataCycleError(TypeMetadataError):
+    code = "type_metadata_cycle"
 
 
 class StatusListError(CredentialError):

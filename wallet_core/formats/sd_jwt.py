@@ -271,7 +271,7 @@ def _process(serialized: SerializedSdJwt, header: JsonObject, payload: JsonObjec
     )
 
 
-def verify(
+def verify_full(
     text: str,
     issuer_key: IssuerKey,
     aud: str | None = None,
@@ -282,8 +282,8 @@ def verify(
     reject_key_binding: bool = False,
     kb_max_age: float = DEFAULT_KB_MAX_AGE,
     leeway: float = DEFAULT_LEEWAY,
-) -> JsonObject:
-    """Verify an SD-JWT or SD-JWT+KB and return the processed claims.
+) -> SdJwt:
+    """Verify an SD-JWT or SD-JWT+KB; return it parsed, with the processed claims.
 
     Key Binding is required when ``require_key_binding`` is true, or, by default, when the
     caller names an ``aud`` or ``nonce`` to check: the decision follows the verifier's
@@ -317,7 +317,19 @@ def verify(
             max_age=kb_max_age,
             leeway=leeway,
         )
-    return sd_jwt.claims
+    return sd_jwt
+
+
+def verify(
+    text: str,
+    issuer_key: IssuerKey,
+    aud: str | None = None,
+    nonce: str | None = None,
+    now: float | None = None,
+    **options: Any,
+) -> JsonObject:
+    """The processed claims of a verified SD-JWT or SD-JWT+KB (see ``verify_full``)."""
+    return verify_full(text, issuer_key, aud, nonce, now, **options).claims
 
 
 def _verify_issuer_signature(

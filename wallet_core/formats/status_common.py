@@ -34,7 +34,6 @@ ZLIB_WBITS = 15  # RFC 1950 container, as the Token Status List requires (§4.1 
 GZIP_WBITS = 31  # RFC 1952 container, as the Bitstring Status List requires
 
 
-
 @dataclass(frozen=True)
 class StatusResult:
     """The outcome of one status check.

@@ -1,0 +1,197 @@
+"""SD-JWT VC (draft-ietf-oauth-sd-jwt-vc): the credential rules on top of RFC 9901.
+
+- ``typ`` is ``dc+sd-jwt``; the legacy ``vc+sd-jwt`` is accepted on input (§3.2.1).
+- ``vct`` is required; ``iss``, ``nbf``, ``exp``, ``cnf``, ``vct``, ``vct#integrity``,
+  ``aka_vcts`` and ``status`` must never be selectively disclosable (§3.2.2.2).
+- A holder checks that ``cnf`` binds the credential to the key it made for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wallet_core.clock import to_datetime
+from wallet_core.crypto import thumbprint
+from wallet_core.errors import (
+    ForbiddenDisclosureError,
+    KeyStoreError,
+    MalformedCredentialError,
+    MissingClaimError,
+    MissingHolderKeyError,
+    NotYetValidError,
+    UnexpectedCredentialTypeError,
+    UnexpectedKeyBindingError,
+    UnexpectedTypeError,
+    WrongHolderKeyError,
+)
+from wallet_core.formats import sd_jwt
+from wallet_core.formats.sd_jwt import DEFAULT_LEEWAY, IssuerKey, SdJwt
+
+TYP = "dc+sd-jwt"
+ACCEPTED_TYPS = frozenset({TYP, "vc+sd-jwt"})
+NEVER_DISCLOSABLE = frozenset(
+    {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status"}
+)
+
+
+@dataclass(frozen=True)
+class SdJwtVc:
+    sd_jwt: SdJwt
+    vct: str
+    issuer: str | None
+    issued_at: datetime | None
+    not_before: datetime | None
+    expires_at: datetime | None
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        return self.sd_jwt.claims
+
+    @property
+    def vct_integrity(self) -> str | None:
+        value = self.sd_jwt.claims.get("vct#integrity")
+        return value if isinstance(value, str) else None
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """``vct`` and the ``aka_vcts`` the issuer asserts as well (§3.2.2.1.1)."""
+        aka = self.sd_jwt.claims.get("aka_vcts")
+        return (self.vct, *(aka if isinstance(aka, list) else ()))
+
+    @property
+    def status(self) -> Mapping[str, Any] | None:
+        value = self.sd_jwt.claims.get("status")
+        return value if isinstance(value, dict) else None
+
+    def subject_claims(self) -> dict[str, Any]:
+        """The claims about the holder, without the credential's own bookkeeping."""
+        bookkeeping = NEVER_DISCLOSABLE | {"iat", "_sd_alg"}
+        return {k: v for k, v in self.sd_jwt.claims.items() if k not in bookkeeping}
+
+
+def issue(
+    payload: Mapping[str, Any],
+    disclosable: list[tuple[Any, ...]],
+    **options: Any,
+) -> str:
+    """``sd_jwt.issue`` with the SD-JWT VC rules checked first (used by the demo issuer)."""
+    if not isinstance(payload.get("vct"), str):
+        raise MissingClaimError("an SD-JWT VC needs a vct")
+    forbidden = [path for path in disclosable if path and path[0] in NEVER_DISCLOSABLE]
+    if forbidden:
+        raise ForbiddenDisclosureError(f"{list(forbidden[0])} must never be disclosable")
+    return sd_jwt.issue(payload, disclosable, typ=TYP, **options)
+
+
+def verify_issued(
+    text: str,
+    issuer_key: IssuerKey,
+    *,
+    holder_jwk: Mapping[str, Any] | None = None,
+    expected_vct: str | None = None,
+    now: float | None = None,
+    leeway: float = DEFAULT_LEEWAY,
+) -> SdJwtVc:
+    """What a holder checks before storing a credential it received (§4, RFC 9901 §7.2).
+
+    ``holder_jwk`` is the public key the wallet generated for this credential; the
+    credential's ``cnf.jwk`` must be that key.
+    """
+    moment = time.time() if now is None else now
+    parsed = sd_jwt.parse_verified(text, issuer_key, now=moment, leeway=leeway)
+    if parsed.serialized.kb_jwt is not None:
+        raise UnexpectedKeyBindingError("an issuer must not send an SD-JWT+KB")
+    credential = _check(parsed, moment, leeway)
+    if expected_vct is not None and expected_vct not in credential.types:
+        raise UnexpectedCredentialTypeError(f"expected a {expected_vct!r} credential")
+    if holder_jwk is not None:
+        bound = parsed.holder_jwk
+        if bound is None:
+            raise MissingHolderKeyError("the credential is not bound to a holder key (no cnf.jwk)")
+        try:
+            same = thumbprint(bound) == thumbprint(holder_jwk)
+        except KeyStoreError as exc:
+            raise MalformedCredentialError("cnf.jwk is not a usable public key") from exc
+        if not same:
+            raise WrongHolderKeyError("the credential is bound to a key this wallet did not make")
+    return credential
+
+
+def verify_presentation(
+    text: str,
+    issuer_key: IssuerKey,
+    *,
+    aud: str,
+    nonce: str,
+    now: float | None = None,
+    leeway: float = DEFAULT_LEEWAY,
+    kb_max_age: float = sd_jwt.DEFAULT_KB_MAX_AGE,
+) -> SdJwtVc:
+    """What a verifier checks: RFC 9901 §7.3 with Key Binding, then the SD-JWT VC rules."""
+    moment = time.time() if now is None else now
+    sd_jwt.verify(
+        text,
+        issuer_key,
+        aud,
+        nonce,
+        moment,
+        require_key_binding=True,
+        kb_max_age=kb_max_age,
+        leeway=leeway,
+    )
+    parsed = sd_jwt.parse_verified(text, issuer_key, now=moment, leeway=leeway)
+    return _check(parsed, moment, leeway)
+
+
+def read_stored(text: str) -> SdJwtVc:
+    """The holder's stored copy (verified at receipt) for display and presentation."""
+    parsed = sd_jwt.parse_stored(text)
+    return _check(parsed, None, DEFAULT_LEEWAY)
+
+
+def _check(parsed: SdJwt, now: float | None, leeway: float) -> SdJwtVc:
+    typ = parsed.header.get("typ")
+    if typ not in ACCEPTED_TYPS:
+        raise UnexpectedTypeError(f"an SD-JWT VC has typ {TYP!r}, not {typ!r}")
+    for claim in parsed.disclosable:
+        if claim.path[0] in NEVER_DISCLOSABLE:
+            raise ForbiddenDisclosureError(
+                f"{claim.path[0]!r} must never be selectively disclosable"
+            )
+    claims = parsed.claims
+    vct = claims.get("vct")
+    if not isinstance(vct, str) or not vct:
+        raise MissingClaimError("an SD-JWT VC needs a vct")
+    issuer = claims.get("iss")
+    if issuer is not None and not isinstance(issuer, str):
+        raise MalformedCredentialError("iss must be a string")
+    integrity = claims.get("vct#integrity")
+    if integrity is not None and not isinstance(integrity, str):
+        raise MalformedCredentialError("vct#integrity must be a string")
+    aka = claims.get("aka_vcts")
+    if aka is not None and (
+        not isinstance(aka, list)
+        or not aka
+        or not all(isinstance(t, str) for t in aka)
+        or vct in aka
+    ):
+        raise MalformedCredentialError("aka_vcts must be a non-empty array of other types")
+    iat = claims.get("iat")
+    if now is not None and isinstance(iat, int | float) and iat > now + leeway:
+        raise NotYetValidError("the credential claims to be issued in the future")
+    return SdJwtVc(
+        sd_jwt=parsed,
+        vct=vct,
+        issuer=issuer,
+        issued_at=to_datetime(_number(iat)),
+        not_before=to_datetime(_number(claims.get("nbf"))),
+        expires_at=to_datetime(_number(claims.get("exp"))),
+    )
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
