@@ -338,6 +338,12 @@ class HttpStatusError(NetworkError):
         self.status = status
 
 
+class MalformedResponseError(NetworkError):
+    """The server answered, but not with the JSON (or other format) the protocol requires."""
+
+    code = "malformed_response"
+
+
 class UnexpectedContentTypeError(NetworkError):
     code = "unexpected_content_type"
 

@@ -37,6 +37,8 @@ ALLOWED_ALGORITHMS = frozenset(
 )
 
 _REGISTRY = jws.JWSRegistry(algorithms=sorted(ALLOWED_ALGORITHMS))
+# joserfc's 512-byte default refuses every header that carries an x5c certificate chain.
+_REGISTRY.max_header_length = 16 * 1024
 _SIGNATURE_FAILURES = (
     jose_errors.BadSignatureError,
     jose_errors.UnsupportedAlgorithmError,

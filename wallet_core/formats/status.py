@@ -8,7 +8,7 @@ re-exported here, so ``from wallet_core.formats import status`` is the one entry
 
 Typical holder flow (the caller does the fetching with its HTTP policy)::
 
-    ref = status.parse_status_reference(claims, allow_http_loopback=dev)
+    ref = status.parse_status_reference(claims)
     if ref is not None:
         token = http_get(ref.uri, accept="application/statuslist+jwt")
         result = status.check_token_status(token, ref, issuer_key=jwk_or_resolver)
@@ -72,10 +72,10 @@ from wallet_core.formats.status_common import (
     CachePolicy,
     StatusResult,
     b64url_decode_strict,
-    check_status_url,
     from_epoch,
     inflate,
     is_number,
+    require_url_text,
     utc,
 )
 from wallet_core.models import StatusState
@@ -188,15 +188,13 @@ class StatusListReference:
     uri: str
 
 
-def parse_status_reference(
-    claims: Mapping[str, Any], *, allow_http_loopback: bool = False
-) -> StatusListReference | None:
+def parse_status_reference(claims: Mapping[str, Any]) -> StatusListReference | None:
     """Read ``status.status_list`` from a credential's (processed) claims.
 
     Returns None when the credential has no ``status`` claim, or only status mechanisms
     other than ``status_list`` (§6.1 allows others). ``idx`` must be a non-negative
-    integer; ``uri`` an https URL (http to loopback only with ``allow_http_loopback``),
-    else InsecureUrlError. Fetching it is the caller's job.
+    integer; ``uri`` a non-empty string. Whether that URL may be fetched is decided where it
+    is fetched, by ``wallet_core.http`` (one network policy, DESIGN §6).
     """
     if not isinstance(claims, Mapping):
         raise MalformedCredentialError("the credential claims must be a JSON object")
@@ -216,9 +214,7 @@ def parse_status_reference(
     idx = ref["idx"]
     if isinstance(idx, bool) or not isinstance(idx, int) or idx < 0:
         raise MalformedCredentialError("status.status_list.idx must be a non-negative integer")
-    uri = check_status_url(
-        ref["uri"], allow_http_loopback=allow_http_loopback, what="status.status_list.uri"
-    )
+    uri = require_url_text(ref["uri"], "status.status_list.uri")
     return StatusListReference(idx=idx, uri=uri)
 
 

@@ -58,8 +58,8 @@ from wallet_core.formats.status_common import (
     CachePolicy,
     StatusResult,
     b64url_decode_strict,
-    check_status_url,
     is_number,
+    require_url_text,
     utc,
 )
 from wallet_core.formats.status_common import inflate as _inflate
@@ -121,7 +121,7 @@ def bitstring_value(bitstring: bytes, index: int, size: int = 1) -> int:
     return (chunk >> ((last + 1) * 8 - end)) & ((1 << size) - 1)
 
 
-def parse_bitstring_entry(entry: Any, *, allow_http_loopback: bool = False) -> BitstringStatusEntry:
+def parse_bitstring_entry(entry: Any) -> BitstringStatusEntry:
     """Validate one ``credentialStatus`` object of type ``BitstringStatusListEntry``."""
     if not isinstance(entry, Mapping):
         raise MalformedCredentialError("credentialStatus entries must be JSON objects")
@@ -136,11 +136,7 @@ def parse_bitstring_entry(entry: Any, *, allow_http_loopback: bool = False) -> B
     raw_index = entry["statusListIndex"]
     if not isinstance(raw_index, str) or not _INDEX.fullmatch(raw_index):
         raise MalformedCredentialError("statusListIndex must be a string of decimal digits")
-    url = check_status_url(
-        entry["statusListCredential"],
-        allow_http_loopback=allow_http_loopback,
-        what="statusListCredential",
-    )
+    url = require_url_text(entry["statusListCredential"], "statusListCredential")
     size = entry.get("statusSize", 1)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise MalformedCredentialError("statusSize must be an integer greater than zero")
@@ -153,9 +149,7 @@ def parse_bitstring_entry(entry: Any, *, allow_http_loopback: bool = False) -> B
     return BitstringStatusEntry(purpose, int(raw_index), url, size, messages, entry_id)
 
 
-def parse_bitstring_entries(
-    credential: Mapping[str, Any], *, allow_http_loopback: bool = False
-) -> list[BitstringStatusEntry]:
+def parse_bitstring_entries(credential: Mapping[str, Any]) -> list[BitstringStatusEntry]:
     """All ``BitstringStatusListEntry`` objects of a credential's ``credentialStatus``
     (an object or an array); entries of other types are skipped."""
     if not isinstance(credential, Mapping):
@@ -169,7 +163,7 @@ def parse_bitstring_entries(
         if not isinstance(item, Mapping):
             raise MalformedCredentialError("credentialStatus entries must be JSON objects")
         if ENTRY_TYPE in _types(item.get("type")):
-            entries.append(parse_bitstring_entry(item, allow_http_loopback=allow_http_loopback))
+            entries.append(parse_bitstring_entry(item))
     return entries
 
 

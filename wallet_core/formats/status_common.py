@@ -7,7 +7,6 @@ No I/O: callers pass what they fetched.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import zlib
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from urllib.parse import urlsplit
 
 from wallet_core.crypto.jwk import b64url_decode
 from wallet_core.errors import (
-    InsecureUrlError,
     MalformedCredentialError,
     StatusListError,
 )
@@ -130,12 +128,9 @@ def inflate(data: bytes, wbits: int, max_size: int, what: str) -> bytes:
     return bytes(out)
 
 
-def check_status_url(uri: Any, *, allow_http_loopback: bool, what: str) -> str:
-    """``uri`` must be an absolute https URL (http only to loopback, when allowed).
-
-    Only the scheme and host are judged here; the caller's HTTP client applies the rest
-    of the network policy (DESIGN §6) when it fetches.
-    """
+def require_url_text(uri: Any, what: str) -> str:
+    """An absolute URL with a host. Whether it may be fetched (https only, no private
+    networks, ...) is decided when it is fetched, by wallet_core.http: one network policy."""
     if not isinstance(uri, str) or not uri:
         raise MalformedCredentialError(f"{what} must be a non-empty string")
     try:
@@ -143,22 +138,9 @@ def check_status_url(uri: Any, *, allow_http_loopback: bool, what: str) -> str:
         host = parts.hostname
     except ValueError as exc:
         raise MalformedCredentialError(f"{what} is not a valid URL") from exc
-    if not host:
+    if not parts.scheme or not host:
         raise MalformedCredentialError(f"{what} is not an absolute URL with a host")
-    if parts.scheme == "https":
-        return uri
-    if parts.scheme == "http" and allow_http_loopback and _is_loopback(host):
-        return uri
-    raise InsecureUrlError(f"{what} must use https")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return uri
 
 
 def utc(moment: datetime | None) -> datetime:

@@ -1,0 +1,608 @@
+"""The one HTTP client factory and its safety policy (DESIGN §6 "Network").
+
+Every URL the wallet dereferences comes, directly or through a redirect, from something a
+third party controls: an offer, a presentation request, a credential's ``iss``, a metadata
+document. So every request goes through the same rules, following SD-JWT VC
+§"Retrieving Documents and Resources via HTTP" and §"Server-Side Request Forgery", which
+say what any careful consumer of fetched metadata has to do:
+
+* **https only.** ``http`` is accepted only when the policy says ``allow_http_loopback``
+  *and* the host is a loopback host (``127.0.0.0/8``, ``::1``, ``localhost``): the tests and
+  the local demo. URLs with user information (``https://user:pw@host``) are refused; they
+  only serve to disguise the real host.
+* **No internal targets (SSRF).** IP literals that are not globally reachable (private,
+  link-local, loopback, ...) are refused by :func:`check_url`; host names are resolved by
+  the client's own connection backend, which refuses to connect when any resolved address
+  is not global. Loopback is let through only with ``allow_http_loopback``.
+* **Redirects are followed by hand** (the client has ``follow_redirects=False``), for GET
+  only, at most ``max_redirects`` hops, and every hop is checked again like the first URL.
+  Credentials in headers are not carried to another origin.
+* **Bounded**: one deadline of ``timeout`` seconds for the whole retrieval (redirects and
+  body included, so a server trickling bytes cannot hold us longer), and at most
+  ``max_response_bytes`` of *decoded* body: we read the raw bytes and inflate gzip/deflate
+  ourselves with an output limit, so a compression bomb cannot expand past the cap.
+* **Typed**: when a content type is expected, the response must declare it.
+* **Contained**: no httpx exception leaves this module; failures are :class:`NetworkError`
+  subclasses (:class:`TimeoutError_`, :class:`HttpStatusError`, ...). The client ignores
+  environment variables (``trust_env=False``: no proxy or CA bundle from the environment).
+
+Protocol packages never construct a client (DESIGN §2): they receive one made here and call
+the helpers (:func:`get`, :func:`get_json`, :func:`post_form`, ...). The client also checks
+every request URL in an event hook, so a direct ``client.get(...)`` cannot bypass the scheme
+and host rules, though only the helpers enforce size caps and redirects.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+from urllib.parse import urlencode
+
+import httpcore
+import httpx
+
+from wallet_core.errors import (
+    HttpStatusError,
+    InsecureUrlError,
+    MalformedResponseError,
+    NetworkError,
+    ResponseTooLargeError,
+    TimeoutError_,
+    UnexpectedContentTypeError,
+    WalletError,
+)
+
+__all__ = [
+    "HttpPolicy",
+    "HttpResponse",
+    "check_url",
+    "get",
+    "get_bytes",
+    "get_json",
+    "get_text",
+    "make_client",
+    "post_form",
+    "post_json",
+    "request",
+]
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Headers that authenticate the wallet to one server; never replay them to another origin.
+_ORIGIN_BOUND_HEADERS = ("authorization", "cookie", "dpop", "proxy-authorization")
+_LOOPBACK_NAMES = frozenset({"localhost"})
+_USER_AGENT = "eduwallet/0.1"
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """The network rules one wallet runs under.
+
+    ``allow_http_loopback`` is the development switch of DESIGN §6 (tests and the demo);
+    everything else has safe defaults that are generous for metadata documents.
+    """
+
+    allow_http_loopback: bool = False
+    timeout: float = 10.0
+    max_response_bytes: int = 1024 * 1024
+    max_redirects: int = 3
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """A completely read, size-checked response. ``url`` is the final URL after redirects."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def media_type(self) -> str | None:
+        """The Content-Type without parameters, lower case; None when absent."""
+        return _media_type(self.headers.get("content-type"))
+
+    def json(self) -> Any:
+        """The body as JSON; :class:`NetworkError` when it is not valid JSON."""
+        return _parse_json(self.content)
+
+    def text(self) -> str:
+        """The body decoded with the declared charset (UTF-8 when none is declared)."""
+        charset = _charset(self.headers.get("content-type")) or "utf-8"
+        try:
+            return self.content.decode(charset)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise NetworkError(f"the response from {self.url} is not valid {charset}") from exc
+
+    def max_age(self) -> float | None:
+        """Freshness lifetime from ``Cache-Control`` (RFC 9111 §5.2.2), None when unstated.
+
+        ``no-store``/``no-cache`` give 0: the caller may still keep the value as a stale
+        fallback for offline use, but must not treat it as fresh.
+        """
+        value = self.headers.get("cache-control")
+        if not value:
+            return None
+        lifetime: float | None = None
+        for directive in value.split(","):
+            name, _, argument = directive.strip().partition("=")
+            name = name.strip().lower()
+            if name in {"no-store", "no-cache"}:
+                return 0.0
+            if name == "max-age":
+                argument = argument.strip().strip('"')
+                if argument.isdigit():
+                    lifetime = float(argument)
+        return lifetime
+
+
+# -- URL policy --------------------------------------------------------------------------
+
+
+def check_url(url: str | httpx.URL, policy: HttpPolicy) -> httpx.URL:
+    """Return the parsed URL if the policy allows fetching it, else raise InsecureUrlError."""
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise InsecureUrlError("not a valid URL") from exc
+    shown = _shown(parsed)
+    if parsed.userinfo:
+        raise InsecureUrlError(f"URLs with user information are refused: {shown}")
+    host = parsed.host.rstrip(".").lower()
+    if not host:
+        raise InsecureUrlError(f"the URL has no host: {shown}")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise InsecureUrlError(f"the URL has an invalid port: {shown}")
+    loopback = _is_loopback_host(host)
+    if parsed.scheme == "https":
+        pass
+    elif parsed.scheme == "http":
+        if not (policy.allow_http_loopback and loopback):
+            raise InsecureUrlError(f"only https URLs are allowed: {shown}")
+    else:
+        raise InsecureUrlError(f"only https URLs are allowed: {shown}")
+    if loopback:
+        if not policy.allow_http_loopback:
+            raise InsecureUrlError(f"loopback hosts are not allowed: {shown}")
+        return parsed
+    address = _ip_literal(host)
+    if address is not None and not _is_public(address):
+        raise InsecureUrlError(f"the URL points into a private network: {shown}")
+    return parsed
+
+
+def _is_loopback_host(host: str) -> bool:
+    # RFC 6761 §6.3: "localhost" and names under it are loopback by definition.
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    address = _ip_literal(host)
+    return address is not None and _unmapped(address).is_loopback
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _unmapped(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    # ::ffff:10.0.0.1 reaches 10.0.0.1; judge the IPv4 address it stands for.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    address = _unmapped(address)
+    return address.is_global and not address.is_multicast
+
+
+def _shown(url: httpx.URL) -> str:
+    """The URL for an error message: no query or fragment, which may carry tokens."""
+    return str(url.copy_with(query=None, fragment=None))
+
+
+# -- client ------------------------------------------------------------------------------
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Resolves host names itself and connects only to public addresses (SSRF, DNS level).
+
+    Checking the name in :func:`check_url` is not enough: ``issuer.example`` may resolve to
+    10.0.0.5. Connecting to the very address that was checked also defeats DNS rebinding
+    between check and use. TLS still verifies the certificate against the host name,
+    because httpcore passes the origin's name as SNI/hostname, not the address we dial.
+    """
+
+    def __init__(self, policy: HttpPolicy) -> None:
+        self._policy = policy
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}") from exc
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        if not addresses:
+            raise httpcore.ConnectError(f"cannot resolve {host}")
+        for address in addresses:
+            allowed = _is_public(address) or (
+                self._policy.allow_http_loopback and _unmapped(address).is_loopback
+            )
+            if not allowed:
+                # A WalletError passes through httpx untouched, so the caller sees why.
+                raise InsecureUrlError(f"{host} resolves to a non-public address")
+        return self._backend.connect_tcp(
+            str(addresses[0]), port, timeout, local_address, socket_options
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used by the wallet")
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~0.1 s; one verifying context serves every client.
+    return httpx.create_ssl_context(trust_env=False)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    def __init__(self, policy: HttpPolicy) -> None:
+        super().__init__(verify=_tls_context(), trust_env=False)
+        # The stock transport offers no hook for the network backend; swap the pool for an
+        # identical one (same TLS context: certifi's CAs, nothing from the env) using ours.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=_tls_context(),
+            network_backend=_GuardedBackend(policy),
+        )
+
+
+def make_client(policy: HttpPolicy, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The wallet's HTTP client. ``transport`` is the test seam (``httpx.MockTransport``).
+
+    With a custom transport the DNS-level address check is the transport's business; the
+    URL rules still apply to every request through the event hook.
+    """
+
+    def _check_request(request: httpx.Request) -> None:
+        check_url(request.url, policy)
+
+    return httpx.Client(
+        transport=transport if transport is not None else _GuardedTransport(policy),
+        follow_redirects=False,
+        trust_env=False,
+        timeout=httpx.Timeout(policy.timeout),
+        headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        event_hooks={"request": [_check_request]},
+    )
+
+
+# -- requests ----------------------------------------------------------------------------
+
+
+def request(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    policy: HttpPolicy,
+    *,
+    accept: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    content: bytes | None = None,
+    allow_status: Collection[int] = (),
+) -> HttpResponse:
+    """Send one request under the policy and read the whole (bounded) response.
+
+    ``accept`` is sent as the Accept header and, unless it is ``*/*``, a 2xx response with a
+    body must declare one of its media types. Statuses outside 2xx raise
+    :class:`HttpStatusError` unless listed in ``allow_status`` (OAuth error bodies, say).
+    Redirects are followed for GET and HEAD only.
+    """
+    deadline = time.monotonic() + policy.timeout
+    method = method.upper()
+    current = check_url(url, policy)
+    request_headers = dict(headers or {})
+    if accept is not None:
+        request_headers["Accept"] = accept
+    hops = 0
+    while True:
+        response = _open(client, method, current, request_headers, content, deadline)
+        try:
+            if response.status_code in _REDIRECT_STATUSES and method in {"GET", "HEAD"}:
+                target = _redirect_target(response, current, policy)
+                hops += 1
+                if hops > policy.max_redirects:
+                    raise NetworkError(f"more than {policy.max_redirects} redirects")
+                if _origin(target) != _origin(current):
+                    request_headers = {
+                        name: value
+                        for name, value in request_headers.items()
+                        if name.lower() not in _ORIGIN_BOUND_HEADERS
+                    }
+                current = target
+                continue
+            status = response.status_code
+            if not 200 <= status < 300 and status not in allow_status:
+                # SD-JWT VC §http-retrieval: an error response never stands in for the
+                # document, so its body is not even read.
+                raise HttpStatusError(f"{_shown(current)} answered HTTP {status}", status=status)
+            body = _read_body(response, policy, deadline)
+        finally:
+            response.close()
+        break
+    result = HttpResponse(str(current), response.status_code, response.headers, body)
+    if 200 <= result.status < 300 and accept is not None and body:
+        _check_content_type(result, accept)
+    return result
+
+
+def get(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    *,
+    accept: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """GET with the full response (headers for caching, final URL)."""
+    return request(client, "GET", url, policy, accept=accept, headers=headers)
+
+
+def get_json(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    *,
+    accept: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+) -> Any:
+    return get(client, url, policy, accept=accept, headers=headers).json()
+
+
+def get_text(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    *,
+    accept: str,
+    headers: Mapping[str, str] | None = None,
+) -> str:
+    """For compact JWTs and the like (``application/jwt``, ``application/statuslist+jwt``)."""
+    return get(client, url, policy, accept=accept, headers=headers).text()
+
+
+def get_bytes(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    *,
+    accept: str,
+    headers: Mapping[str, str] | None = None,
+) -> bytes:
+    return get(client, url, policy, accept=accept, headers=headers).content
+
+
+def post_form(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    data: Mapping[str, str],
+    *,
+    accept: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+    allow_status: Collection[int] = (),
+) -> HttpResponse:
+    """POST ``application/x-www-form-urlencoded`` (token, PAR, direct_post endpoints)."""
+    encoded = urlencode(dict(data)).encode("ascii")
+    request_headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
+    return request(
+        client,
+        "POST",
+        url,
+        policy,
+        accept=accept,
+        headers=request_headers,
+        content=encoded,
+        allow_status=allow_status,
+    )
+
+
+def post_json(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    body: Any,
+    *,
+    accept: str = "application/json",
+    headers: Mapping[str, str] | None = None,
+    allow_status: Collection[int] = (),
+) -> HttpResponse:
+    """POST a JSON body (credential, nonce, notification endpoints)."""
+    try:
+        encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise NetworkError("the request body cannot be encoded as JSON") from exc
+    request_headers = {**(headers or {}), "Content-Type": "application/json"}
+    return request(
+        client,
+        "POST",
+        url,
+        policy,
+        accept=accept,
+        headers=request_headers,
+        content=encoded,
+        allow_status=allow_status,
+    )
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _open(
+    client: httpx.Client,
+    method: str,
+    url: httpx.URL,
+    headers: Mapping[str, str],
+    content: bytes | None,
+    deadline: float,
+) -> httpx.Response:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError_(f"{_shown(url)} did not answer in time")
+    try:
+        built = client.build_request(
+            method, url, headers=headers, content=content, timeout=httpx.Timeout(remaining)
+        )
+        return client.send(built, stream=True)
+    except WalletError:
+        raise
+    except httpx.TimeoutException as exc:
+        raise TimeoutError_(f"{_shown(url)} did not answer in time") from exc
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+        raise NetworkError(f"{_shown(url)} could not be reached") from exc
+
+
+def _redirect_target(response: httpx.Response, current: httpx.URL, policy: HttpPolicy) -> httpx.URL:
+    location = response.headers.get("location")
+    if not location:
+        raise NetworkError(f"{_shown(current)} redirected without a Location")
+    try:
+        target = current.join(location)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise InsecureUrlError("the redirect target is not a valid URL") from exc
+    # SD-JWT VC §http-retrieval: every redirect target gets the same checks as the first URL.
+    return check_url(target, policy)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+def _read_body(response: httpx.Response, policy: HttpPolicy, deadline: float) -> bytes:
+    limit = policy.max_response_bytes
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
+    if response.is_stream_consumed:
+        # Only a MockTransport response built from bytes arrives already read (and decoded);
+        # a real transport always streams. Apply the cap after the fact.
+        if len(response.content) > limit:
+            raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
+        return response.content
+    raw = bytearray()
+    try:
+        # Raw (still encoded) bytes: decoding happens below with an output cap.
+        for chunk in response.iter_raw():
+            raw += chunk
+            if len(raw) > limit:
+                raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError_("the response took too long")
+    except WalletError:
+        raise
+    except httpx.TimeoutException as exc:
+        raise TimeoutError_("the response took too long") from exc
+    except (httpx.HTTPError, httpx.StreamError) as exc:
+        raise NetworkError("the response could not be read") from exc
+    return _decode(bytes(raw), response.headers.get("content-encoding", ""), limit)
+
+
+def _decode(raw: bytes, encoding_header: str, limit: int) -> bytes:
+    encodings = [e.strip().lower() for e in encoding_header.split(",") if e.strip()]
+    data = raw
+    for encoding in reversed(encodings):  # listed in the order they were applied
+        if encoding == "identity":
+            continue
+        if encoding in {"gzip", "x-gzip"}:
+            data = _inflate(data, zlib.MAX_WBITS | 16, limit)
+        elif encoding == "deflate":
+            # RFC 9110 says zlib-wrapped; some servers send raw deflate.
+            try:
+                data = _inflate(data, zlib.MAX_WBITS, limit)
+            except NetworkError:
+                data = _inflate(data, -zlib.MAX_WBITS, limit)
+        else:
+            raise NetworkError(f"unsupported content encoding {encoding!r}")
+    return data
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise NetworkError("the compressed response is corrupt") from exc
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
+    return out
+
+
+def _media_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def _charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_param("charset")
+    return charset if isinstance(charset, str) else None
+
+
+def _expected_types(accept: str) -> set[str] | None:
+    types = {t.split(";", 1)[0].strip().lower() for t in accept.split(",")}
+    types.discard("")
+    return None if not types or "*/*" in types else types
+
+
+def _check_content_type(response: HttpResponse, accept: str) -> None:
+    expected = _expected_types(accept)
+    if expected is None:
+        return
+    actual = response.media_type
+    if actual in expected:
+        return
+    # RFC 6839 §3.1: a "+json" type is JSON, e.g. application/jwk-set+json, did+json.
+    if actual is not None and "application/json" in expected and actual.endswith("+json"):
+        return
+    raise UnexpectedContentTypeError(
+        f"expected {', '.join(sorted(expected))}, got {actual or 'no content type'}"
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_json(content: bytes) -> Any:
+    try:
+        return json.loads(content, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise MalformedResponseError("the response is not valid JSON") from exc
