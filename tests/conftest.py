@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers import PIN
+from loopback import _loopback_server, cache, client, offline_client, resolver, server
+
 from wallet_core import KdfParams, ManualClock, Wallet
 
 
@@ -30,3 +31,6 @@ def wallet_dir(tmp_path: Path) -> Path:
 def wallet(wallet_dir: Path, fast_kdf: KdfParams, clock: ManualClock) -> Iterator[Wallet]:
     with Wallet.create(wallet_dir, PIN, kdf=fast_kdf, clock=clock) as opened:
         yield opened
+
+
+__all__ = ["_loopback_server", "cache", "client", "offline_client", "resolver", "server"]

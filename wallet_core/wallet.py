@@ -7,15 +7,23 @@ more than one row does so in one vault transaction.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from wallet_core import crypto
+import httpx
+from cryptography import x509
+
+from wallet_core import crypto, http
 from wallet_core.clock import Clock, SystemClock, to_datetime
 from wallet_core.crypto.keys import Signer, signer_from_vault
+from wallet_core.errors import NetworkError
+from wallet_core.formats import sd_jwt_vc, status
 from wallet_core.models import (
     ActivityEntry,
+    CredentialStatus,
     CredentialSummary,
     KeyAlgorithm,
     KeyInfo,
@@ -25,16 +33,36 @@ from wallet_core.models import (
 from wallet_core.storage import KdfParams, Vault
 from wallet_core.storage.backup import export_backup, load_tables, read_backup
 from wallet_core.storage.vault import erase
+from wallet_core.trust import IssuerKeyResolver
+from wallet_core.trust.cache import Fetched, Source, cached_fetch
 
 PathLike = str | os.PathLike[str]
+SD_JWT_VC_FORMATS = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
+STATUS_LIST_NAMESPACE = "status-list-token"
+
+
+class WalletOptions(TypedDict, total=False):
+    """Keyword options of ``create``, ``open`` and ``restore_backup``."""
+
+    clock: Clock
+    allow_http_loopback: bool  # http:// to 127.0.0.0/8 and localhost: tests and the demo only
+    trust_anchors: Sequence[x509.Certificate]  # roots for issuer x5c chains
+    http_transport: httpx.BaseTransport  # the test seam (httpx.MockTransport)
 
 
 class Wallet:
     """An unlocked wallet. Obtain one with ``create``, ``open`` or ``restore_backup``."""
 
-    def __init__(self, vault: Vault, *, allow_http_loopback: bool = False) -> None:
+    def __init__(self, vault: Vault, options: WalletOptions) -> None:
         self._vault = vault
-        self.allow_http_loopback = allow_http_loopback
+        self.allow_http_loopback = options.get("allow_http_loopback", False)
+        self._policy = http.HttpPolicy(allow_http_loopback=self.allow_http_loopback)
+        self._transport = options.get("http_transport")
+        self._trust_anchors = tuple(options.get("trust_anchors", ()))
+        # Built on first network use: an httpx client loads CA certificates, which would
+        # cost more than the whole rest of unlocking.
+        self._client: httpx.Client | None = None
+        self._issuer_keys: IssuerKeyResolver | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -49,14 +77,12 @@ class Wallet:
         pin: str,
         *,
         kdf: KdfParams | None = None,
-        clock: Clock | None = None,
-        allow_http_loopback: bool = False,
+        **options: Unpack[WalletOptions],
     ) -> Wallet:
         """A new, empty wallet. Refuses a directory that already holds anything."""
-        vault = Vault.create(
-            Path(directory), pin, kdf=kdf or KdfParams(), clock=clock or SystemClock()
-        )
-        wallet = cls(vault, allow_http_loopback=allow_http_loopback)
+        clock = options.get("clock") or SystemClock()
+        vault = Vault.create(Path(directory), pin, kdf=kdf or KdfParams(), clock=clock)
+        wallet = cls(vault, options)
         vault.activity.record("wallet_created", vault.now())
         return wallet
 
@@ -65,15 +91,16 @@ class Wallet:
         cls,
         directory: PathLike,
         pin: str,
-        *,
-        clock: Clock | None = None,
-        allow_http_loopback: bool = False,
+        **options: Unpack[WalletOptions],
     ) -> Wallet:
         """Unlock. Raises WrongPinError (attempts left), LockedOutError, VaultBusyError, ..."""
-        vault = Vault.open(Path(directory), pin, clock=clock or SystemClock())
-        return cls(vault, allow_http_loopback=allow_http_loopback)
+        vault = Vault.open(Path(directory), pin, clock=options.get("clock") or SystemClock())
+        return cls(vault, options)
 
     def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if not self._vault.closed:
             self._vault.close()
 
@@ -140,6 +167,72 @@ class Wallet:
             )
         return vault.credentials.get(credential_id)
 
+    # -- status --------------------------------------------------------------------------
+
+    def refresh_status(self, credential_id: str) -> CredentialStatus:
+        """Check the credential's Token Status List and store what it says.
+
+        Offline (or while the list cannot be fetched) the last known status is returned
+        unchanged, with the time it was last checked, so the UI can show its age. A list
+        that was fetched but does not verify raises: that is not "offline".
+        """
+        stored = self.credential(credential_id)
+        if stored.format not in SD_JWT_VC_FORMATS:
+            return stored.status
+        credential = sd_jwt_vc.read_stored(stored.raw)
+        reference = status.parse_status_reference(credential.claims)
+        if reference is None:
+            return stored.status
+        issuer = credential.issuer
+
+        def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+            # The list must be signed for the credential's own issuer (Token Status List §8.3).
+            return self.issuer_keys.resolve(issuer, header)
+
+        def fetch() -> Fetched:
+            token = http.get_text(
+                self._http, reference.uri, self._policy, accept="application/statuslist+jwt"
+            )
+            checked = status.verify_status_list_token(
+                token, uri=reference.uri, issuer_key=issuer_key, now=self._now()
+            )
+            return Fetched(token, (checked.valid_until - checked.fetched_at).total_seconds())
+
+        try:
+            token, source = cached_fetch(
+                self._vault.cache, self._vault.clock, STATUS_LIST_NAMESPACE, reference.uri, fetch
+            )
+        except NetworkError:
+            return stored.status
+        if source is Source.STALE_CACHE:
+            return stored.status
+        result = status.check_token_status(token, reference, issuer_key=issuer_key, now=self._now())
+        fresh = CredentialStatus(result.state, self._now())
+        self._vault.credentials.set_status(credential_id, fresh)
+        return fresh
+
+    def _now(self) -> datetime:
+        moment = to_datetime(self._vault.now())
+        assert moment is not None
+        return moment
+
+    # -- network -------------------------------------------------------------------------
+
+    @property
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = http.make_client(self._policy, transport=self._transport)
+        return self._client
+
+    @property
+    def issuer_keys(self) -> IssuerKeyResolver:
+        """Resolves issuer keys under the wallet's HTTP policy, cached in the vault."""
+        if self._issuer_keys is None:
+            self._issuer_keys = IssuerKeyResolver(
+                self._http, self._policy, self._vault.cache, self._vault.clock, self._trust_anchors
+            )
+        return self._issuer_keys
+
     # -- keys ----------------------------------------------------------------------------
 
     def new_key(self, alg: KeyAlgorithm | str = KeyAlgorithm.ES256) -> KeyInfo:
@@ -185,8 +278,7 @@ class Wallet:
         pin: str,
         *,
         kdf: KdfParams | None = None,
-        clock: Clock | None = None,
-        allow_http_loopback: bool = False,
+        **options: Unpack[WalletOptions],
     ) -> Wallet:
         """Rebuild a wallet from a backup in a new ``directory`` protected by ``pin``.
 
@@ -198,9 +290,9 @@ class Wallet:
             Path(directory),
             pin,
             kdf=kdf or KdfParams(),
-            clock=clock or SystemClock(),
+            clock=options.get("clock") or SystemClock(),
             populate=lambda db: load_tables(db, payload["tables"]),
             populate_schema=payload["schema_version"],
         )
         vault.activity.record("wallet_restored", vault.now())
-        return cls(vault, allow_http_loopback=allow_http_loopback)
+        return cls(vault, options)

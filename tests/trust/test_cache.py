@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from helpers import PIN
-from trust.loopback import DEV, LoopbackServer, Route
+from loopback import DEV, LoopbackServer, Route
 
 from wallet_core import Wallet, http
 from wallet_core.clock import ManualClock

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from trust.loopback import LoopbackServer
+from loopback import LoopbackServer
 
 from wallet_core import http
 from wallet_core.crypto import (

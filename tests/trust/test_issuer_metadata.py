@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from trust.loopback import LoopbackServer, Route
+from loopback import LoopbackServer, Route
 
 from wallet_core import http
 from wallet_core.clock import ManualClock

@@ -1,4 +1,4 @@
-"""Shared by tests/trust: a real HTTP server on loopback (issuer metadata, JWK Sets,
+"""Shared by tests: a real HTTP server on loopback (issuer metadata, JWK Sets,
 did:web documents) and fixtures around it. conftest.py re-exports the fixtures."""
 
 from __future__ import annotations
