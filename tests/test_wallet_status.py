@@ -117,3 +117,33 @@ def test_issuer_keys_are_cached_in_the_vault_for_offline_use(setup, server: Loop
     iss = wallet.credential(credential_id).issuer
     server.reset()
     assert wallet.issuer_keys.resolve(iss, {"kid": "k1"})["x"] == ISSUER_KEY.public_jwk["x"]
+
+
+def test_type_metadata_over_http_with_integrity_and_offline_cache(
+    setup, server: LoopbackServer
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from wallet_core import IntegrityMismatchError
+    from wallet_core.formats.type_metadata import integrity_of, localize
+
+    wallet, _ = setup
+    base_doc = {
+        "vct": f"{server.base}/types/base",
+        "display": [{"locale": "nl", "name": "Microcredential"}],
+    }
+    child_doc = {
+        "vct": f"{server.base}/types/mc",
+        "extends": base_doc["vct"],
+        "claims": [{"path": ["title"], "display": [{"locale": "en", "label": "Title"}]}],
+    }
+    server.json("/types/base", base_doc)
+    child_url = server.json("/types/mc", child_doc, **{"cache-control": "max-age=60"})
+    child_bytes = json.dumps(child_doc).encode()
+    metadata = wallet.type_metadata(child_url, integrity=integrity_of(child_bytes))
+    assert localize(metadata, "nl").name == "Microcredential"
+    assert localize(metadata, "nl").label(("title",)) == "Title"
+    with pytest.raises(IntegrityMismatchError):
+        wallet.type_metadata(child_url, integrity=integrity_of(b"something else"))
+    server.reset()  # offline: the vault's copies serve
+    assert wallet.type_metadata(child_url).lineage == (child_url, base_doc["vct"])

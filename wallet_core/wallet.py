@@ -6,6 +6,7 @@ more than one row does so in one vault transaction.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -19,8 +20,9 @@ from cryptography import x509
 from wallet_core import crypto, http
 from wallet_core.clock import Clock, SystemClock, to_datetime
 from wallet_core.crypto.keys import Signer, signer_from_vault
-from wallet_core.errors import NetworkError
-from wallet_core.formats import sd_jwt_vc, status
+from wallet_core.errors import NetworkError, TypeMetadataError
+from wallet_core.formats import sd_jwt_vc, status, type_metadata
+from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.models import (
     ActivityEntry,
     CredentialStatus,
@@ -39,6 +41,7 @@ from wallet_core.trust.cache import Fetched, Source, cached_fetch
 PathLike = str | os.PathLike[str]
 SD_JWT_VC_FORMATS = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
 STATUS_LIST_NAMESPACE = "status-list-token"
+TYPE_METADATA_NAMESPACE = "type-metadata"
 
 
 class WalletOptions(TypedDict, total=False):
@@ -210,6 +213,26 @@ class Wallet:
         fresh = CredentialStatus(result.state, self._now())
         self._vault.credentials.set_status(credential_id, fresh)
         return fresh
+
+    def type_metadata(self, vct: str, integrity: str | None = None) -> TypeMetadata:
+        """SD-JWT VC Type Metadata of ``vct`` (and what it extends), fetched under the HTTP
+        policy and kept in the vault, so cards render offline. A ``vct`` that is not an
+        https URL has no retrieval method yet (a registry would be one)."""
+
+        def fetch(url: str) -> bytes:
+            def download() -> Fetched:
+                response = http.get(self._http, url, self._policy, accept="application/json")
+                # kept as base64: integrity (SRI) is over the exact octets served
+                return Fetched(base64.b64encode(response.content).decode(), response.max_age())
+
+            if not url.startswith(("https://", "http://")):
+                raise TypeMetadataError(f"no way to retrieve type metadata for {url!r}")
+            encoded, _ = cached_fetch(
+                self._vault.cache, self._vault.clock, TYPE_METADATA_NAMESPACE, url, download
+            )
+            return base64.b64decode(str(encoded))
+
+        return type_metadata.resolve(vct, fetch, integrity=integrity)
 
     def _now(self) -> datetime:
         moment = to_datetime(self._vault.now())

@@ -143,7 +143,7 @@ def issue(
     SD-JWT ``JWT~D1~...~Dn~``.
     """
     hash_function(hash_alg)
-    patterns = [tuple(path) for path in disclosable]
+    patterns = _Patterns(tuple(path) for path in disclosable)
     made: list[Disclosure] = []
     body = _conceal(dict(payload), (), patterns, made, decoys, hash_alg)
     if not isinstance(body, dict):
@@ -164,7 +164,7 @@ def issue(
 def _conceal(
     value: Any,
     path: ClaimPath,
-    patterns: Sequence[ClaimPath],
+    patterns: _Patterns,
     made: list[Disclosure],
     decoys: int,
     alg: str,
@@ -176,7 +176,7 @@ def _conceal(
             if key in ("_sd", "...", "_sd_alg"):
                 raise MalformedCredentialError(f"the claim name {key!r} is reserved by SD-JWT")
             inner = _conceal(child, (*path, key), patterns, made, decoys, alg)
-            if _selected((*path, key), patterns):
+            if (*path, key) in patterns:
                 disclosure = make_disclosure(key, inner, alg)
                 made.append(disclosure)
                 digests.append(disclosure.digest)
@@ -190,7 +190,7 @@ def _conceal(
         items: list[Any] = []
         for index, child in enumerate(value):
             inner = _conceal(child, (*path, index), patterns, made, decoys, alg)
-            if _selected((*path, index), patterns):
+            if (*path, index) in patterns:
                 disclosure = make_disclosure(None, inner, alg)
                 made.append(disclosure)
                 items.append({"...": disclosure.digest})
@@ -200,8 +200,20 @@ def _conceal(
     return value
 
 
-def _selected(path: ClaimPath, patterns: Sequence[ClaimPath]) -> bool:
-    return any(_matches(pattern, path) for pattern in patterns)
+class _Patterns:
+    """Disclosable paths, looked up per claim: exact paths by hash, wildcards by scan."""
+
+    def __init__(self, paths: Iterable[ClaimPath]) -> None:
+        self.exact: set[ClaimPath] = set()
+        self.wildcards: list[ClaimPath] = []
+        for path in paths:
+            if None in path:
+                self.wildcards.append(path)
+            else:
+                self.exact.add(path)
+
+    def __contains__(self, path: ClaimPath) -> bool:
+        return path in self.exact or any(_matches(p, path) for p in self.wildcards)
 
 
 def _matches(pattern: ClaimPath, path: ClaimPath) -> bool:
