@@ -96,6 +96,19 @@ class StoredCredential:
 
 
 @dataclass(frozen=True)
+class PendingCredential:
+    """A credential the issuer will hand out later (deferred issuance)."""
+
+    id: str
+    issuer: str
+    configuration_id: str
+    title: str
+    transaction_id: str = field(repr=False)
+    next_poll_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ActivityEntry:
     """One line of the holder's history: issuance, disclosure, deletion, PIN change, ..."""
 

@@ -145,12 +145,12 @@ class Wallet:
         return self._vault.credentials.get(credential_id)
 
     def delete_credential(self, credential_id: str) -> None:
-        """Remove the credential and its holder key (one key per credential, DESIGN §6)."""
+        """Remove the credential and its holder keys (one key per instance, DESIGN §6)."""
         vault = self._vault
         with vault.transaction():
-            key_id = vault.credentials.key_of(credential_id)
-            vault.credentials.delete(credential_id)
-            if key_id is not None:
+            key_ids = vault.credentials.key_ids(credential_id)
+            vault.credentials.delete(credential_id)  # its batch instances go with it
+            for key_id in key_ids:
                 vault.keys.delete(key_id)
             vault.activity.record("credential_deleted", vault.now(), credential_id=credential_id)
 

@@ -45,3 +45,25 @@ def test_cache_and_settings(wallet: Wallet) -> None:
     wallet.set_setting("language", "en")
     assert wallet.setting("language") == "en"
     assert wallet.setting("missing", 3) == 3
+
+
+def test_version_1_wallet_is_carried_forward_with_its_data(tmp_path: Path) -> None:
+    """A wallet written before batch/deferred issuance existed opens with everything intact."""
+    db = Database(tmp_path / "v1.db", key := os.urandom(32))
+    migrate(db, target=1)
+    with db.transaction():
+        db.execute(
+            "INSERT INTO credentials (id, format, type, title, issuer, issuer_name, status, "
+            "added_at) VALUES ('c1', 'dc+sd-jwt', 'urn:mc', 'MC', 'https://hs', 'HS', 'valid', 1.0)"
+        )
+        db.execute(
+            "INSERT INTO credential_data (credential_id, raw, claims, display) "
+            "VALUES ('c1', 'raw', '{}', '{}')"
+        )
+    db.close()
+    db = Database(tmp_path / "v1.db", key)
+    migrate(db)
+    assert schema_version(db) == SCHEMA_VERSION
+    assert db.query("SELECT raw, issuance FROM credential_data") == [("raw", "{}")]
+    assert db.query("SELECT count(*) FROM credential_instances") == [(0,)]
+    db.close()

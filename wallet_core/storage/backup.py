@@ -36,7 +36,16 @@ from wallet_core.storage.pin_policy import check_backup_passphrase
 MAGIC = b"EDUWBAK1"
 MAX_HEADER = 4096
 # Parents before children, so foreign keys hold while rows are inserted.
-TABLES = ("keys", "credentials", "credential_data", "activity", "cache", "settings")
+TABLES = (
+    "keys",
+    "credentials",
+    "credential_data",
+    "credential_instances",
+    "pending_credentials",
+    "activity",
+    "cache",
+    "settings",
+)
 _BLOB = "$b64"
 
 
@@ -122,6 +131,8 @@ def _dump_tables(db: Database) -> dict[str, Any]:
     dumped = {}
     for table in TABLES:
         columns = [row[1] for row in db.query(f"PRAGMA table_info({table})")]
+        if not columns:  # a table a newer schema added
+            continue
         rows = db.query(f"SELECT {', '.join(columns)} FROM {table}")
         dumped[table] = {"columns": columns, "rows": [[_encode(v) for v in row] for row in rows]}
     return dumped

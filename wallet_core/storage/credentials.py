@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from wallet_core.clock import to_datetime
 from wallet_core.errors import NotFoundError
@@ -17,6 +20,15 @@ from wallet_core.models import (
 from wallet_core.storage.codec import dump_json, load_json, to_epoch
 from wallet_core.storage.database import Database, Row
 
+
+@dataclass(frozen=True)
+class CredentialInstance:
+    id: int
+    raw: str = field(repr=False)
+    key_id: str | None
+    used_at: float | None
+
+
 _SUMMARY_COLUMNS = (
     "id, format, type, title, issuer, issuer_name, issued_at, expires_at, "
     "status, status_checked_at, added_at"
@@ -27,7 +39,15 @@ class CredentialRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(self, credential: NewCredential, now: float) -> str:
+    def add(
+        self,
+        credential: NewCredential,
+        now: float,
+        *,
+        instances: Sequence[tuple[str, str | None]] = (),
+        issuance: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Store a credential; ``instances`` are further (raw, key id) copies of a batch."""
         credential_id = secrets.token_hex(16)
         with self._db.transaction():
             self._db.execute(
@@ -49,16 +69,54 @@ class CredentialRepository:
                 ),
             )
             self._db.execute(
-                "INSERT INTO credential_data (credential_id, raw, claims, display) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO credential_data (credential_id, raw, claims, display, issuance) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (
                     credential_id,
                     credential.raw,
                     dump_json(credential.claims),
                     dump_json(credential.display),
+                    dump_json(dict(issuance or {})),
                 ),
             )
+            self._db.executemany(
+                "INSERT INTO credential_instances (credential_id, raw, key_id) VALUES (?, ?, ?)",
+                [(credential_id, raw, key_id) for raw, key_id in instances],
+            )
         return credential_id
+
+    def instances(self, credential_id: str) -> list[CredentialInstance]:
+        """The extra batch instances, unused first."""
+        rows = self._db.query(
+            "SELECT id, raw, key_id, used_at FROM credential_instances WHERE credential_id = ? "
+            "ORDER BY used_at IS NOT NULL, id",
+            (credential_id,),
+        )
+        return [CredentialInstance(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def mark_instance_used(self, instance_id: int, now: float) -> None:
+        self._db.execute(
+            "UPDATE credential_instances SET used_at = ? WHERE id = ?", (now, instance_id)
+        )
+
+    def key_ids(self, credential_id: str) -> list[str]:
+        """Every holder key of the credential: its own and its instances'."""
+        rows = self._db.query(
+            "SELECT key_id FROM credentials WHERE id = ? AND key_id IS NOT NULL "
+            "UNION SELECT key_id FROM credential_instances WHERE credential_id = ? "
+            "AND key_id IS NOT NULL",
+            (credential_id, credential_id),
+        )
+        return [str(row[0]) for row in rows]
+
+    def issuance(self, credential_id: str) -> dict[str, Any]:
+        row = self._db.query_one(
+            "SELECT issuance FROM credential_data WHERE credential_id = ?", (credential_id,)
+        )
+        if row is None:
+            raise NotFoundError("no such credential")
+        value = load_json(row[0])
+        return value if isinstance(value, dict) else {}
 
     def summaries(self) -> list[CredentialSummary]:
         rows = self._db.query(
@@ -93,12 +151,6 @@ class CredentialRepository:
             key_id=row[11],
             added_at=summary.added_at,
         )
-
-    def key_of(self, credential_id: str) -> str | None:
-        row = self._db.query_one("SELECT key_id FROM credentials WHERE id = ?", (credential_id,))
-        if row is None:
-            raise NotFoundError("no such credential")
-        return None if row[0] is None else str(row[0])
 
     def delete(self, credential_id: str) -> None:
         # credential_data goes with it through ON DELETE CASCADE.

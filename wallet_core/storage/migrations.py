@@ -55,6 +55,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (namespace, key))""",
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    (
+        # Batch issuance: further instances of one credential, each bound to its own key,
+        # so every presentation can use one no verifier has seen (OpenID4VCI 1.0 §3.3).
+        """CREATE TABLE credential_instances (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
+            raw TEXT NOT NULL,
+            key_id TEXT REFERENCES keys(kid),
+            used_at REAL)""",
+        "CREATE INDEX credential_instances_by_credential ON credential_instances(credential_id)",
+        # Deferred issuance (§9): what is needed to ask again later, across restarts.
+        """CREATE TABLE pending_credentials (
+            id TEXT PRIMARY KEY,
+            issuer TEXT NOT NULL,
+            configuration_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            transaction_id TEXT NOT NULL,
+            session TEXT NOT NULL,
+            next_poll_at REAL NOT NULL,
+            created_at REAL NOT NULL)""",
+        # How to tell the issuer about this credential later (credential_deleted, §10).
+        "ALTER TABLE credential_data ADD COLUMN issuance TEXT NOT NULL DEFAULT '{}'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -37,6 +37,7 @@ from wallet_core.storage.kdf import KEY_LENGTH, KdfParams
 from wallet_core.storage.keyfile import KeyFile, UnwrapFailed
 from wallet_core.storage.keys import KeyRepository
 from wallet_core.storage.migrations import SCHEMA_VERSION, migrate
+from wallet_core.storage.pending import PendingRepository
 from wallet_core.storage.pin_policy import check_pin
 from wallet_core.storage.settings import SettingsRepository
 from wallet_core.storage.unlock_guard import FREE_ATTEMPTS, UnlockGuard, lockout_seconds
@@ -75,6 +76,7 @@ class Vault:
         self.activity = ActivityRepository(db)
         self.cache = CacheRepository(db)
         self.settings = SettingsRepository(db)
+        self.pending = PendingRepository(db)
 
     # -- lifecycle -----------------------------------------------------------------------
 
