@@ -9,14 +9,12 @@ from __future__ import annotations
 import flet as ft
 
 MAX_WIDTH = 420
-SEED_COLOR = "#1E6F86"  # calm teal-blue; Material 3 derives the whole scheme from it
+SEED_COLOR = "#1E6F86"  # a calm teal-blue
 
 
-def themes() -> tuple[ft.Theme, ft.Theme]:
-    return (
-        ft.Theme(color_scheme_seed=SEED_COLOR, use_material3=True),
-        ft.Theme(color_scheme_seed=SEED_COLOR, use_material3=True),
-    )
+def theme() -> ft.Theme:
+    """Material 3 from one seed; Flutter derives the light and the dark scheme from it."""
+    return ft.Theme(color_scheme_seed=SEED_COLOR, use_material3=True)
 
 
 def phone_view(
@@ -93,17 +91,14 @@ class FormStatus:
             visible=False,
             key="busy",
         )
-        self.error = ft.Text(
-            key=key,
-            color=ft.Colors.ERROR,
-            text_align=ft.TextAlign.CENTER,
-            visible=False,
+        self.error = ft.Text(key=key, color=ft.Colors.ERROR, text_align=ft.TextAlign.CENTER)
+        # Hide the wrapper, never its content: Flet 1.0.5 paints a red "Semantics.content
+        # must be provided and visible" box for a Semantics whose content is invisible.
+        self.error_box = ft.Semantics(
+            identifier=key, live_region=True, content=self.error, visible=False
         )
         self.control = ft.Column(
-            controls=[
-                self.busy,
-                ft.Semantics(identifier=key, live_region=True, content=self.error),
-            ],
+            controls=[self.busy, self.error_box],
             spacing=0,
             horizontal_alignment=ft.CrossAxisAlignment.CENTER,
         )
@@ -118,4 +113,4 @@ class FormStatus:
 
     def show_error(self, text: str | None) -> None:
         self.error.value = text or ""
-        self.error.visible = bool(text)
+        self.error_box.visible = bool(text)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import flet as ft
+
+log = logging.getLogger(__name__)
 
 
 class PinField:
@@ -31,6 +34,8 @@ class PinField:
             enable_suggestions=False,
             enable_ime_personalized_learning=False,
             prefix_icon=ft.Icons.PIN_OUTLINED,
+            helper_max_lines=2,
+            error_max_lines=3,
             on_submit=on_submit,
             on_change=self._forget_error,
         )
@@ -50,11 +55,12 @@ class PinField:
     def set_error(self, text: str | None) -> None:
         self.field.error = text
 
-    def set_disabled(self, disabled: bool) -> None:
-        self.field.disabled = disabled
-
     async def focus(self) -> None:
-        await self.field.focus()
+        """Best effort: a tab that has gone away cannot answer, and that is no error."""
+        try:
+            await self.field.focus()  # type: ignore[no-untyped-call]  # untyped in flet 1.0.5
+        except Exception as exc:
+            log.debug("focus not delivered: %s", type(exc).__name__)
 
     def _forget_error(self, _e: Any) -> None:
         # A stale "wrong PIN" under a field the user is retyping reads like a new failure.

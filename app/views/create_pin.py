@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import flet as ft
@@ -25,13 +25,11 @@ ROUTE = "/setup"
 class CreatePinScreen:
     def __init__(
         self,
-        page: ft.Page,
         state: SessionState,
         *,
         on_language: Callable[[str], None],
         on_created: Callable[[Wallet], Awaitable[None]],
     ) -> None:
-        self.page = page
         self.state = state
         self._on_created = on_created
         self._busy = False
@@ -43,7 +41,9 @@ class CreatePinScreen:
         self.header = ScreenHeader(ft.Icons.SCHOOL_OUTLINED)
         self.language_label = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
         self.languages = language_picker(state.locale, on_language)
-        self.pin = PinField("pin-input", on_submit=self._next_field, autofocus=True)
+        # No autofocus here: on a phone the keyboard would cover the intro and the
+        # language choice, which come first.
+        self.pin = PinField("pin-input", on_submit=self._next_field)
         self.confirm = PinField("pin-confirm-input", on_submit=self._submit)
         self.button = ft.FilledButton(
             key="create-btn",
@@ -96,10 +96,11 @@ class CreatePinScreen:
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for control in (self.button, self.languages):
-            control.disabled = busy
-        self.pin.set_disabled(busy)
-        self.confirm.set_disabled(busy)
+        self.button.disabled = busy
+        self.languages.disabled = busy
+        # The fields stay editable while busy (the button and the _busy flag stop a second
+        # submit): disabling drops keyboard focus, and with read_only Flutter web keeps
+        # ignoring keys after it is lifted, so the retry after a wrong PIN went nowhere.
         if busy:
             self.status.show_busy(self.state.t("setup.creating"))
         else:
@@ -108,7 +109,9 @@ class CreatePinScreen:
     async def _next_field(self, _e: Any) -> None:
         await self.confirm.focus()
 
-    async def _submit(self, _e: Any = None) -> None:
+    async def _submit(self, _e: Any = None) -> AsyncIterator[None]:
+        # An async generator: each ``yield`` makes Flet push the UI as it is now. Calling
+        # page.update() instead would switch off Flet's update after the handler returns.
         if self._busy:
             return
         pin, repeated = self.pin.value, self.confirm.value
@@ -117,25 +120,27 @@ class CreatePinScreen:
             check_pin(pin)
         except WeakPinError as exc:
             self._show(pin=weak_pin_message(exc.reason))
+            await self.pin.focus()
             return
         if pin != repeated:
             self._show(confirm=Message("setup.mismatch"))
+            await self.confirm.focus()
             return
 
         self._show()
         self._set_busy(True)
-        self.page.update()  # show the ring before the ~0.4 s KDF
+        yield  # show the progress ring before the ~0.4 s KDF
         try:
             wallet = await asyncio.to_thread(create_wallet, self.state.config, pin)
-        except WeakPinError as exc:
-            self._show(pin=weak_pin_message(exc.reason))
-            return
         except Exception as exc:
             log_failure(log, "create wallet", exc)
-            self._show(form=error_message(exc))
-            return
-        finally:
             self._set_busy(False)
+            if isinstance(exc, WeakPinError):
+                self._show(pin=weak_pin_message(exc.reason))
+            else:
+                self._show(form=error_message(exc))
+            return
         self.pin.clear()
         self.confirm.clear()
+        self._set_busy(False)
         await self._on_created(wallet)

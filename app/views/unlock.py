@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import flet as ft
@@ -25,13 +25,11 @@ ROUTE = "/unlock"
 class UnlockScreen:
     def __init__(
         self,
-        page: ft.Page,
         state: SessionState,
         *,
         on_language: Callable[[str], None],
         on_unlocked: Callable[[Wallet], Awaitable[None]],
     ) -> None:
-        self.page = page
         self.state = state
         self._on_unlocked = on_unlocked
         self._busy = False
@@ -78,42 +76,50 @@ class UnlockScreen:
         if self._busy:
             self.status.show_busy(t("unlock.busy"))
 
+    def show_error(self, message: Message) -> None:
+        self._form_error = message
+        self.relabel()
+
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.button.disabled = busy
-        self.pin.set_disabled(busy)
+        # The fields stay editable while busy (the button and the _busy flag stop a second
+        # submit): disabling drops keyboard focus, and with read_only Flutter web keeps
+        # ignoring keys after it is lifted, so the retry after a wrong PIN went nowhere.
         if busy:
             self.status.show_busy(self.state.t("unlock.busy"))
         else:
             self.status.hide_busy()
 
-    async def _submit(self, _e: Any = None) -> None:
+    async def _submit(self, _e: Any = None) -> AsyncIterator[None]:
+        # An async generator: each ``yield`` makes Flet push the UI as it is now. Calling
+        # page.update() instead would switch off Flet's update after the handler returns.
         if self._busy:
             return
         pin = self.pin.value
+        self._form_error = None
+        self._pin_error = None if pin else Message("pin.weak.empty")
+        self.relabel()
         if not pin:
-            self._pin_error, self._form_error = Message("pin.weak.empty"), None
-            self.relabel()
+            await self.pin.focus()
             return
 
-        self._pin_error = self._form_error = None
-        self.relabel()
         self._set_busy(True)
-        self.page.update()  # show the ring before the ~0.4 s KDF
+        yield  # show the progress ring before the ~0.4 s KDF
         try:
             wallet = await asyncio.to_thread(open_wallet, self.state.config, pin)
-        except WrongPinError as exc:
-            self._pin_error = error_message(exc)
-            self.pin.clear()
-            return
         except Exception as exc:
-            # Lockout, busy, corrupt, ...: not about what was typed, so under the form.
             log_failure(log, "unlock", exc)
-            self._form_error = error_message(exc)
-            self.pin.clear()
-            return
-        finally:
-            self._set_busy(False)
-            self.relabel()
+            if isinstance(exc, WrongPinError):
+                self._pin_error = error_message(exc)
+            else:  # lockout, busy, damaged, ...: not about what was typed
+                self._form_error = error_message(exc)
+            wallet = None
         self.pin.clear()
+        self._set_busy(False)
+        self.relabel()
+        if wallet is None:
+            yield  # the field must be editable on the client before it can take focus
+            await self.pin.focus()
+            return
         await self._on_unlocked(wallet)

@@ -1,0 +1,136 @@
+"""``eduwallet [--port N] [--data-dir DIR] [--no-browser]`` (also ``python -m app``).
+
+Wiring only: parse arguments, settle the data dir, hand ``app.shell`` to ``ft.run``.
+
+The UI is served over plain HTTP, always on 127.0.0.1 only, with Flet's bundled web client
+(``no_cdn=True``) so it works offline. Flet's ``FLET_SERVER_IP`` / ``FLET_SERVER_PORT``
+overrides are dropped for that reason: they could otherwise expose the wallet UI to the
+network.
+
+Environment, read here at start-up and never by wallet_core:
+
+``EDUWALLET_TEST_FAST_KDF=1``
+    TEST ONLY. New vaults are created with ``KdfParams.fast_for_tests()``, a deliberately
+    weak PIN stretching, so browser tests do not spend ~0.4 s per create/unlock. Never set
+    it for a real wallet: a stolen vault made this way can be brute-forced quickly. A vault
+    keeps the KDF it was created with, so the switch has no effect on existing vaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import platformdirs
+
+from app.config import AppConfig
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8550
+FAST_KDF_ENV = "EDUWALLET_TEST_FAST_KDF"
+
+log = logging.getLogger("app")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="eduwallet",
+        description="A personal credential wallet for diplomas and microcredentials.",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port on {HOST} (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the wallet and app settings live (default: the per-user data directory)",
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="only serve the app; do not open a browser (for tests and CI)",
+    )
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536:
+        parser.error("--port must be between 1 and 65535")
+    return args
+
+
+def make_config(args: argparse.Namespace, environ: Mapping[str, str]) -> AppConfig:
+    data_dir = args.data_dir or Path(platformdirs.user_data_dir("eduwallet", appauthor=False))
+    return AppConfig(
+        data_dir=data_dir.expanduser().resolve(),
+        fast_kdf=environ.get(FAST_KDF_ENV, "") in {"1", "true", "yes"},
+    )
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = make_config(args, os.environ)
+    try:
+        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        return _fail(f"cannot use data dir {config.data_dir}: {exc.strerror}")
+    if problem := _port_problem(args.port):
+        return _fail(f"cannot listen on {HOST}:{args.port}: {problem}")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    log.setLevel(logging.INFO)
+    # Flet's transport logs every control property at DEBUG, typed PINs included.
+    logging.getLogger("flet_transport").setLevel(logging.INFO)
+    if config.fast_kdf:
+        log.warning("%s is set: new wallets get a WEAK test-only KDF", FAST_KDF_ENV)
+
+    _pin_flet_environment(no_browser=args.no_browser)
+    log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
+
+    import flet as ft  # import late: --help and argument errors should not pay for it
+
+    from app.shell import make_main
+    from app.state import close_all_wallets
+
+    try:
+        ft.run(
+            make_main(config),
+            host=HOST,
+            port=args.port,
+            view=ft.AppView.WEB_BROWSER,
+            no_cdn=True,
+            assets_dir=None,
+        )
+    finally:
+        close_all_wallets()
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"eduwallet: {message}", file=sys.stderr)  # noqa: T201 - a CLI error, before logging
+    return 2
+
+
+def _pin_flet_environment(*, no_browser: bool) -> None:
+    # Flet lets these override host/port passed to ft.run; we insist on loopback.
+    for name in ("FLET_SERVER_IP", "FLET_SERVER_PORT"):
+        os.environ.pop(name, None)
+    if no_browser:
+        # Flet's own switch for "serve only": with it, AppView.WEB_BROWSER does not call
+        # webbrowser.open. (view=None would pick the desktop socket server instead, and
+        # FLET_APP_WEB tries to download the desktop client.)
+        os.environ["FLET_FORCE_WEB_SERVER"] = "true"
+
+
+def _port_problem(port: int) -> str | None:
+    # uvicorn reports a busy port from a background task and Flet then waits forever,
+    # so check up front and fail with a clear message instead.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None

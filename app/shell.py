@@ -1,0 +1,150 @@
+"""One browser session: pick the language, then show setup, unlock or home.
+
+Which screen shows follows from the state, not from the URL: no vault -> setup; a vault
+but no open Wallet -> unlock; an open Wallet -> home. See app.state for who holds the
+vault open and when it is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import locale as os_locale
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import flet as ft
+
+from app import i18n
+from app.components.layout import theme
+from app.config import AppConfig
+from app.messages import error_message, log_failure
+from app.settings import load_settings
+from app.state import SessionState
+from app.vault import wallet_exists
+from app.views.create_pin import CreatePinScreen
+from app.views.home import HomeScreen
+from app.views.unlock import UnlockScreen
+from wallet_core import Wallet
+
+log = logging.getLogger(__name__)
+
+DEVICE_INFO_TIMEOUT = 2.0  # seconds; only delays the very first paint of a first run
+
+
+class Screen(Protocol):
+    view: ft.View
+
+    def relabel(self) -> None: ...
+
+
+async def run_session(page: ft.Page, config: AppConfig) -> None:
+    """Flet's ``main(page)`` for one browser tab."""
+    state = SessionState(config=config, locale=await initial_locale(page, config))
+    page.title = state.t("app.name")
+    page.theme, page.dark_theme = theme(), theme()
+    page.theme_mode = ft.ThemeMode.SYSTEM
+    shell = Shell(page, state)
+    page.on_connect = shell.on_connect
+    page.on_disconnect = shell.on_disconnect
+    page.on_close = shell.on_close
+    shell.show_start()
+
+
+async def initial_locale(page: ft.Page, config: AppConfig) -> str:
+    """Saved choice, else the browser's preferred languages, else the OS, else English."""
+    saved = load_settings(config.settings_path).locale
+    if saved:
+        return saved
+    preferences = await browser_languages(page)
+    preferences.append(os_locale.getlocale()[0])
+    return i18n.pick_locale(preferences) or i18n.DEFAULT_LOCALE
+
+
+async def browser_languages(page: ft.Page) -> list[str | None]:
+    try:
+        info = await asyncio.wait_for(page.get_device_info(), DEVICE_INFO_TIMEOUT)
+    except Exception as exc:  # a client that cannot answer just means "no preference"
+        log.debug("no device info: %s", type(exc).__name__)
+        return []
+    preferences: list[str | None] = []
+    if isinstance(info, ft.WebDeviceInfo):  # navigator.languages: the user's own ordering
+        preferences += [*(info.languages or []), info.language]
+    if info is not None:
+        preferences += [loc.language_code for loc in info.locales or []]
+    return preferences
+
+
+class Shell:
+    def __init__(self, page: ft.Page, state: SessionState) -> None:
+        self.page = page
+        self.state = state
+        self.screen: Screen | None = None
+        self.connected = True
+
+    def show(self, screen: Screen) -> None:
+        self.screen = screen
+        self.page.views.clear()
+        self.page.views.append(screen.view)
+
+    def show_start(self) -> None:
+        if self.state.unlocked:
+            return  # home is already showing
+        if wallet_exists(self.state.config):
+            self.show(self._unlock_screen())
+        else:
+            self.show(
+                CreatePinScreen(self.state, on_language=self.set_language, on_created=self.enter)
+            )
+
+    def _unlock_screen(self) -> UnlockScreen:
+        return UnlockScreen(self.state, on_language=self.set_language, on_unlocked=self.enter)
+
+    def set_language(self, locale: str) -> None:
+        self.state.set_locale(locale)
+        if self.screen is not None:
+            self.screen.relabel()
+
+    async def enter(self, wallet: Wallet) -> None:
+        """Take ownership of a freshly created or opened Wallet and show home."""
+        self.state.attach(wallet)
+        try:
+            credentials = await asyncio.to_thread(wallet.credentials)
+        except Exception as exc:
+            log_failure(log, "list credentials", exc)
+            self.lock()
+            if isinstance(self.screen, UnlockScreen):
+                self.screen.show_error(error_message(exc))
+            return
+        if not self.connected:
+            # The tab went away while the KDF ran: nobody is looking, so do not leave an
+            # unlocked wallet behind in a session Flet keeps for reconnects.
+            self.lock()
+        elif self.state.wallet is wallet:  # not locked meanwhile by the Lock button
+            self.show(HomeScreen(self.state, credentials, on_lock=self.lock))
+
+    def lock(self) -> None:
+        self.state.lock()
+        self.show(self._unlock_screen())
+
+    def on_connect(self, _e: Any) -> None:
+        self.connected = True
+
+    def on_disconnect(self, _e: Any) -> None:
+        # A reload or a closed tab: lock now instead of keeping the vault open for the
+        # session's hour-long reconnect window. A reconnect then lands on the unlock screen.
+        self.connected = False
+        if self.state.unlocked:
+            self.lock()
+
+    def on_close(self, _e: Any) -> None:
+        self.state.lock()
+
+
+def make_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
+    """The ``main(page)`` Flet runs once per browser tab."""
+
+    async def main(page: ft.Page) -> None:
+        await run_session(page, config)
+
+    return main

@@ -1,0 +1,76 @@
+"""Command-line wiring: arguments, data dir, the test-only fast KDF, Flet's environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from app import main as cli_main
+from app.config import AppConfig
+from app.settings import AppSettings, load_settings, save_settings
+
+
+def test_defaults() -> None:
+    args = cli_main.parse_args([])
+    config = cli_main.make_config(args, {})
+    assert args.port == 8550 and not args.no_browser
+    assert config.data_dir == Path(platformdirs.user_data_dir("eduwallet", appauthor=False))
+    assert config.vault_dir == config.data_dir / "wallet"
+    assert config.settings_path == config.data_dir / "app-settings.json"
+    assert config.create_kdf() is None  # production KDF cost
+
+
+def test_options_and_fast_kdf_switch(tmp_path: Path) -> None:
+    args = cli_main.parse_args(["--port", "9001", "--data-dir", str(tmp_path), "--no-browser"])
+    config = cli_main.make_config(args, {"EDUWALLET_TEST_FAST_KDF": "1"})
+    assert (args.port, args.no_browser, config.data_dir) == (9001, True, tmp_path.resolve())
+    assert config.fast_kdf and config.create_kdf() is not None
+    assert not cli_main.make_config(args, {"EDUWALLET_TEST_FAST_KDF": "0"}).fast_kdf
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "http"])
+def test_bad_port_is_a_usage_error(port: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli_main.parse_args(["--port", port])
+    assert exc.value.code == 2
+
+
+def test_flet_environment_keeps_loopback_and_no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLET_SERVER_IP", "0.0.0.0")  # noqa: S104 - what must be dropped
+    monkeypatch.setenv("FLET_SERVER_PORT", "80")
+    monkeypatch.delenv("FLET_FORCE_WEB_SERVER", raising=False)
+    cli_main._pin_flet_environment(no_browser=True)
+    assert "FLET_SERVER_IP" not in os.environ and "FLET_SERVER_PORT" not in os.environ
+    assert os.environ["FLET_FORCE_WEB_SERVER"] == "true"
+
+
+def test_busy_port_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        code = cli_main.cli(["--port", str(port), "--data-dir", str(tmp_path), "--no-browser"])
+    assert code == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_settings_round_trip_and_damage(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "app-settings.json"
+    assert load_settings(path) == AppSettings()
+    save_settings(path, AppSettings(locale="nl"))
+    assert json.loads(path.read_text("utf-8")) == {"locale": "nl"}
+    assert load_settings(path).locale == "nl"
+    path.write_text("{ broken", encoding="utf-8")
+    assert load_settings(path) == AppSettings()
+    path.write_text('{"locale": "xx"}', encoding="utf-8")
+    assert load_settings(path).locale is None
+
+
+def test_config_is_plain_data(tmp_path: Path) -> None:
+    assert AppConfig(tmp_path) == AppConfig(tmp_path, fast_kdf=False)

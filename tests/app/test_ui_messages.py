@@ -1,0 +1,62 @@
+"""wallet_core errors become translated sentences, never tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.messages import error_message, lockout_message, weak_pin_message
+from wallet_core import (
+    IssuanceError,
+    LockedOutError,
+    StorageError,
+    VaultBusyError,
+    VaultCorruptError,
+    WalletError,
+    WeakPinError,
+    WrongPinError,
+)
+
+
+def test_wrong_pin_counts_attempts() -> None:
+    assert error_message(WrongPinError(4)).render("en") == "Wrong PIN, 4 attempts left"
+    assert error_message(WrongPinError(1)).render("nl") == "Verkeerde pincode, nog 1 poging over"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (29.2, "Too many attempts. Try again in 30 seconds"),
+        (0.3, "Too many attempts. Try again in 1 second"),
+        (600, "Too many attempts. Try again in 10 minutes"),
+        (86400, "Too many attempts. Try again in 24 hours"),
+    ],
+)
+def test_lockout_uses_a_readable_unit(seconds: float, text: str) -> None:
+    assert error_message(LockedOutError(seconds)).render("en") == text
+    assert lockout_message(seconds).render("en") == text
+
+
+@pytest.mark.parametrize("reason", ["too_short", "all_same", "sequence", "empty"])
+def test_each_weak_pin_reason_has_its_own_text(reason: str) -> None:
+    message = error_message(WeakPinError(reason))
+    assert message.key == f"pin.weak.{reason}"
+    assert message.render("nl") != message.render("en")
+
+
+def test_unknown_weak_pin_reason_still_reads_well() -> None:
+    assert weak_pin_message("dictionary_word").render("en") == "Choose a stronger PIN"
+
+
+def test_codes_map_to_their_own_text_or_the_nearest_ancestor() -> None:
+    assert error_message(VaultBusyError()).render("en").startswith("The wallet is open in another")
+    assert "damaged" in error_message(VaultCorruptError()).render("en")
+
+    class NewStorageProblem(StorageError):
+        code = "brand_new_storage_problem"
+
+    assert error_message(NewStorageProblem()).key == "error.storage_error"
+    assert error_message(IssuanceError("x")).key == "error.generic"
+    assert error_message(WalletError()).key == "error.generic"
+    assert error_message(RuntimeError("secret stuff")).render("en") == (
+        "Something went wrong. Please try again."
+    )

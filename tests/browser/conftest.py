@@ -1,0 +1,161 @@
+"""Fixtures that run the real app in a subprocess and drive it with Debian chromium.
+
+Never ``playwright install``: the Playwright Python package drives /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Chromium still phones home despite the flags above; this stops every non-loopback
+    # lookup (and Flet's one CDN request for the Rive plugin fails harmlessly).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+STARTUP_TIMEOUT = 30.0
+
+
+def _skip_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium); never `playwright install`"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Screenshots and server logs; EDUWALLET_ARTIFACTS_DIR keeps them for CI."""
+    wanted = os.environ.get("EDUWALLET_ARTIFACTS_DIR")
+    path = Path(wanted) if wanted else tmp_path_factory.mktemp("browser-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class RunningApp:
+    url: str
+    data_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_http(app: RunningApp) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            pytest.fail(f"app exited with {app.process.returncode}:\n{app.log()}")
+        try:
+            with urllib.request.urlopen(app.url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"app did not answer HTTP 200 within {STARTUP_TIMEOUT}s:\n{app.log()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    # The app runs in its own session/process group: take the whole group down.
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def start_app(
+    tmp_path: Path, artifacts_dir: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], RunningApp]]:
+    """Start ``python -m app --no-browser`` on a free port with a fresh data dir."""
+    started: list[RunningApp] = []
+
+    def start() -> RunningApp:
+        port = _free_port()
+        data_dir = tmp_path / f"data-{len(started)}"
+        log_path = artifacts_dir / f"{request.node.name}-server-{len(started)}.log"
+        env = {**os.environ, "EDUWALLET_TEST_FAST_KDF": "1", "PYTHONUNBUFFERED": "1"}
+        for name in ("FLET_SERVER_IP", "FLET_SERVER_PORT"):
+            env.pop(name, None)
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "app",
+                    "--port",
+                    str(port),
+                    "--data-dir",
+                    str(data_dir),
+                    "--no-browser",
+                ],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        app = RunningApp(f"http://127.0.0.1:{port}/", data_dir, log_path, process)
+        started.append(app)
+        _wait_for_http(app)
+        return app
+
+    try:
+        yield start
+    finally:
+        for app in started:
+            _stop(app.process)
