@@ -271,6 +271,9 @@ def test_default_kdf_is_stored_with_a_version(tmp_path: Path) -> None:
 def test_files_are_private(wallet: Wallet, wallet_dir: Path) -> None:
     assert wallet_dir.stat().st_mode & 0o077 == 0
     assert (wallet_dir / KEY_FILE).stat().st_mode & 0o077 == 0
+    wallet._store_credential(make_credential(1))
+    for path in wallet_dir.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, path.name
 
 
 def test_unusable_location_is_a_storage_error(tmp_path: Path, fast_kdf: KdfParams) -> None:

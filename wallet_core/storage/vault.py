@@ -109,6 +109,8 @@ class Vault:
         db_key = secrets.token_bytes(KEY_LENGTH)
         try:
             db = Database(staging / DB_FILE, db_key)
+            # SQLite gives its -wal and -shm files the database file's mode.
+            (staging / DB_FILE).chmod(0o600)
             try:
                 if populate is not None:
                     migrate(db, target=populate_schema)
