@@ -34,12 +34,13 @@ from wallet_core.oid4vci.proofs import proof_jwt
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 WALLET_CLIENT_ID = "eduwallet"  # a public client (RFC 6749 §2.1); no registration needed
 _OAUTH_ERRORS = (400, 401, 403)
+BEARER = "Bearer"
 
 
 @dataclass(frozen=True)
 class TokenResponse:
     access_token: str = field(repr=False)
-    token_type: str
+    token_type: str = BEARER
     expires_in: float | None = None
     c_nonce: str | None = field(default=None, repr=False)  # draft 13 only
     credential_identifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -98,7 +99,8 @@ class IssuerClient:
             )
         form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": grant.code}
         if grant.tx_code is not None and tx_code is not None:
-            form["tx_code"] = tx_code
+            # drafts up to 12 called it user_pin; draft 13 and 1.0 call it tx_code
+            form["user_pin" if grant.legacy_user_pin else "tx_code"] = tx_code
         if not self.metadata.draft13:
             form["authorization_details"] = self._authorization_details(configuration_ids)
         return self._token(form)
@@ -125,7 +127,7 @@ class IssuerClient:
         body = _json_object(response)
         if response.status != 200:
             raise _oauth_error(body, "the token request was refused")
-        token, kind = body.get("access_token"), body.get("token_type", "Bearer")
+        token, kind = body.get("access_token"), body.get("token_type", BEARER)
         if not isinstance(token, str) or not token or not isinstance(kind, str):
             raise MalformedResponseError("the token response has no usable access_token")
         if kind.lower() != "bearer":
@@ -308,7 +310,11 @@ class IssuerClient:
             if configuration.vct is not None:
                 body["vct"] = configuration.vct
             if configuration.credential_definition is not None:
-                body["credential_definition"] = dict(configuration.credential_definition)
+                # only the type identity; the metadata's display parts are not ours to send
+                definition = configuration.credential_definition
+                body["credential_definition"] = {
+                    k: definition[k] for k in ("type", "@context") if k in definition
+                }
             if proofs:
                 body["proof"] = {"proof_type": "jwt", "jwt": proofs[0]}
             return body

@@ -24,14 +24,15 @@ class TxCode:
 
 @dataclass(frozen=True)
 class PreAuthorizedGrant:
-    code: str
+    code: str = field(repr=False)  # a bearer secret until redeemed
     tx_code: TxCode | None = None
     authorization_server: str | None = None
+    legacy_user_pin: bool = False  # the offer said user_pin_required (drafts <= 12)
 
 
 @dataclass(frozen=True)
 class AuthorizationCodeGrant:
-    issuer_state: str | None = None
+    issuer_state: str | None = field(default=None, repr=False)
     authorization_server: str | None = None
 
 
