@@ -42,13 +42,22 @@ def test_importing_wallet_core_loads_no_ui() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_storage_is_used_only_by_the_facade() -> None:
-    allowed = {CORE / "wallet.py", CORE / "__init__.py"}
+def test_storage_is_used_only_by_the_use_case_layer() -> None:
+    """wallet.py and the use-case modules it composes; never formats, crypto, protocols."""
+    allowed = {CORE / name for name in ("wallet.py", "receiving.py", "freshness.py", "__init__.py")}
     for path in _core_modules():
         if "storage" in path.relative_to(CORE).parts or path in allowed:
             continue
         users = {n for n in _imports(path) if n.startswith("wallet_core.storage")}
         assert not users, f"{path.relative_to(ROOT)} uses storage directly"
+
+
+def test_formats_and_crypto_do_no_network_io() -> None:
+    for path in _core_modules():
+        parts = path.relative_to(CORE).parts
+        if parts[0] in ("formats", "crypto"):
+            names = {n.split(".")[0] for n in _imports(path)} | set(_imports(path))
+            assert not names & {"httpx", "wallet_core.http", "socket", "urllib.request"}, path
 
 
 def test_crypto_does_no_io_and_no_print() -> None:

@@ -39,12 +39,14 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from wallet_core.crypto import verify_compact
+from wallet_core.crypto.jwk import b64url
 from wallet_core.errors import (
     ExpiredCredentialError,
     MalformedCredentialError,
@@ -374,3 +376,26 @@ def _seconds(value: float) -> timedelta:
         return timedelta(seconds=value)
     except OverflowError:
         return timedelta.max
+
+
+# -- encoding (for issuers: the demo issuer and tests) -----------------------------------
+
+
+def encode_status_list(values: Sequence[int], bits: int) -> str:
+    """The ``lst`` value for ``values``: the inverse of :func:`decode_lst` (§4.1, §4.2).
+
+    Each value takes ``bits`` bits (1, 2, 4 or 8), packed **LSB-first** inside each byte
+    (index ``i`` lives in byte ``i*bits // 8`` at bit offset ``(i*bits) % 8``), then the
+    bytes are zlib-compressed (RFC 1950, highest level, as §4.1 step 4 recommends) and
+    base64url-encoded without padding. A partly used last byte is padded with zeros.
+    Values outside ``0 .. 2**bits - 1`` raise ``StatusListError``.
+    """
+    if isinstance(bits, bool) or not isinstance(bits, int) or bits not in ALLOWED_BITS:
+        raise StatusListError("bits must be one of 1, 2, 4, 8")
+    per_byte = 8 // bits
+    data = bytearray((len(values) + per_byte - 1) // per_byte)
+    for index, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << bits:
+            raise StatusListError(f"status value {value!r} does not fit in {bits} bit(s)")
+        data[index // per_byte] |= value << ((index % per_byte) * bits)
+    return b64url(zlib.compress(bytes(data), 9))

@@ -1,0 +1,55 @@
+"""The wallet's network side: one HTTP client under one policy, and the issuer-key
+resolver that caches in the vault. Both are built on first use: an httpx client loads CA
+certificates, which would cost more than all the rest of unlocking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+from cryptography import x509
+
+from wallet_core import http
+from wallet_core.clock import Clock
+from wallet_core.trust import IssuerKeyResolver
+from wallet_core.trust.cache import MetadataCache
+
+
+class Network:
+    def __init__(
+        self,
+        policy: http.HttpPolicy,
+        cache: MetadataCache,
+        clock: Clock,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        trust_anchors: Sequence[x509.Certificate] = (),
+    ) -> None:
+        self.policy = policy
+        self._cache = cache
+        self._clock = clock
+        self._transport = transport
+        self._trust_anchors = tuple(trust_anchors)
+        self._client: httpx.Client | None = None
+        self._issuer_keys: IssuerKeyResolver | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = http.make_client(self.policy, transport=self._transport)
+        return self._client
+
+    @property
+    def issuer_keys(self) -> IssuerKeyResolver:
+        """Resolves issuer keys under the wallet's HTTP policy, cached in the vault."""
+        if self._issuer_keys is None:
+            self._issuer_keys = IssuerKeyResolver(
+                self.http, self.policy, self._cache, self._clock, self._trust_anchors
+            )
+        return self._issuer_keys
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+            self._issuer_keys = None

@@ -1,0 +1,329 @@
+"""Receiving credentials over OpenID4VCI: the holder's use cases around ``oid4vci.client``.
+
+Every credential is verified before it is stored (signature and issuer key, ``cnf`` equal
+to the key made for it, ``vct``, validity); then it, its keys and a history entry are
+written in one transaction. Nothing that fails verification is kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wallet_core import crypto
+from wallet_core.clock import to_datetime
+from wallet_core.crypto.keys import Signer, signer_from_vault
+from wallet_core.errors import IssuanceError, OfferError, WalletError
+from wallet_core.formats import sd_jwt_vc
+from wallet_core.freshness import SD_JWT_VC_FORMATS
+from wallet_core.models import (
+    KeyInfo,
+    NewCredential,
+    PendingCredential,
+    StoredCredential,
+)
+from wallet_core.network import Network
+from wallet_core.oid4vci import metadata as vci_metadata
+from wallet_core.oid4vci import offer as vci_offer
+from wallet_core.oid4vci import preview as vci_preview
+from wallet_core.oid4vci.client import (
+    AuthorizationRequest,
+    IssuedCredentials,
+    IssuerClient,
+    TokenResponse,
+)
+from wallet_core.oid4vci.display import card_title, display_name, display_record, host_of
+from wallet_core.oid4vci.models import (
+    CredentialConfiguration,
+    CredentialOffer,
+    IssuerMetadata,
+    OfferPreview,
+)
+from wallet_core.oid4vci.proofs import choose_algorithm
+from wallet_core.storage import Vault
+
+BATCH_INSTANCES = 3  # instances asked for when the issuer offers batch issuance
+
+
+@dataclass
+class AuthorizationSession:
+    """An authorization-code issuance in progress: open ``url``, then call
+    ``finish_authorization`` with the redirect. In memory only."""
+
+    offer: CredentialOffer
+    request: AuthorizationRequest
+    issuer: IssuerClient = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.request.url
+
+
+class Receiving:
+    def __init__(self, vault: Vault, network: Network, locale: Callable[[], str]) -> None:
+        self._vault = vault
+        self._network = network
+        self._locale = locale
+
+    def parse_offer(self, text: str) -> CredentialOffer:
+        return vci_offer.parse_offer(text, self._network.http, self._network.policy)
+
+    def preview_offer(self, offer: CredentialOffer, locale: str | None = None) -> OfferPreview:
+        metadata = self._issuer_client(offer).metadata
+        return vci_preview.build_preview(offer, metadata, locale or self._locale())
+
+    def poll_pending(self, pending_id: str) -> StoredCredential | PendingCredential:
+        """Ask the issuer for a deferred credential; store it if it is ready."""
+        pending, state = self._vault.pending.get(pending_id)
+        issuer = self._issuer_client_for(pending.issuer, None)
+        token = TokenResponse(access_token=state["access_token"])
+        answer = issuer.deferred(token, pending.transaction_id)
+        if not answer.credentials:
+            interval = answer.interval or state.get("interval") or 5.0
+            self._vault.pending.reschedule(pending_id, self._vault.now() + float(interval))
+            return self._vault.pending.get(pending_id)[0]
+        configuration = _configuration(issuer.metadata, pending.configuration_id)
+        signers = [signer_from_vault(self._vault.keys.private_der(kid)) for kid in state["key_ids"]]
+        stored = self._verify_and_store(
+            issuer, token, configuration, answer, signers, keys_stored=True, pending_id=pending_id
+        )
+        return stored
+
+    def accept_offer(
+        self, offer: CredentialOffer, tx_code: str | None = None
+    ) -> list[StoredCredential | PendingCredential]:
+        """The pre-authorized code flow, end to end. A wrong transaction code raises
+        ``IssuanceError`` with ``oauth_error == "invalid_grant"`` and the offer stays usable."""
+        grant = offer.pre_authorized
+        if grant is None:
+            raise OfferError("this offer needs a login at the institution (authorization code)")
+        issuer = self._issuer_client(offer)
+        offer = vci_offer.bind_offer(offer, issuer.metadata)
+        token = issuer.token_pre_authorized(grant, tx_code, offer.credential_configuration_ids)
+        return self._receive(issuer, token, offer.credential_configuration_ids)
+
+    def start_authorization(
+        self, offer: CredentialOffer, redirect_uri: str
+    ) -> AuthorizationSession:
+        """Authorization code flow with PKCE (and PAR when offered): open ``session.url``."""
+        issuer = self._issuer_client(offer, grant="authorization_code")
+        offer = vci_offer.bind_offer(offer, issuer.metadata)
+        return AuthorizationSession(
+            offer, issuer.authorization_request(offer, redirect_uri), issuer
+        )
+
+    def finish_authorization(
+        self, session: AuthorizationSession, redirect_url: str
+    ) -> list[StoredCredential | PendingCredential]:
+        code = session.issuer.authorization_code(session.request, redirect_url)
+        token = session.issuer.token_authorization_code(code, session.request)
+        return self._receive(session.issuer, token, session.request.configuration_ids)
+
+    def _receive(
+        self, issuer: IssuerClient, token: TokenResponse, configuration_ids: tuple[str, ...]
+    ) -> list[StoredCredential | PendingCredential]:
+        received: list[StoredCredential | PendingCredential] = []
+        metadata = issuer.metadata
+        for configuration_id in configuration_ids:
+            configuration = _configuration(metadata, configuration_id)
+            algorithm = choose_algorithm(configuration.proof_signing_algs)
+            wanted = 1 if metadata.draft13 else min(metadata.batch_size or 1, BATCH_INSTANCES)
+            bound = bool(configuration.cryptographic_binding_methods) or metadata.draft13
+            signers = [crypto.generate(algorithm) for _ in range(wanted if bound else 0)]
+            identifiers = token.credential_identifiers.get(configuration_id) or (None,)
+            answer = issuer.request_credential(token, configuration, signers, identifiers[0])
+            if answer.transaction_id is not None and not answer.credentials:
+                received.append(self._keep_pending(issuer, token, configuration, answer, signers))
+            else:
+                received.append(
+                    self._verify_and_store(issuer, token, configuration, answer, signers)
+                )
+        return received
+
+    def _keep_pending(
+        self,
+        issuer: IssuerClient,
+        token: TokenResponse,
+        configuration: CredentialConfiguration,
+        answer: IssuedCredentials,
+        signers: list[Signer],
+    ) -> PendingCredential:
+        vault = self._vault
+        pending_id = secrets.token_hex(16)
+        interval = answer.interval or 5.0
+        with vault.transaction():
+            for signer in signers:
+                self._store_key(signer)
+            vault.pending.add(
+                pending_id,
+                issuer=issuer.metadata.credential_issuer,
+                configuration_id=configuration.id,
+                title=card_title(configuration, {}, self._locale()),
+                transaction_id=answer.transaction_id or "",
+                session={
+                    "access_token": token.access_token,
+                    "key_ids": [s.kid for s in signers],
+                    "interval": interval,
+                },
+                next_poll_at=vault.now() + interval,
+                now=vault.now(),
+            )
+            vault.activity.record(
+                "credential_pending", vault.now(), counterparty=issuer.metadata.credential_issuer
+            )
+        return vault.pending.get(pending_id)[0]
+
+    def _verify_and_store(
+        self,
+        issuer: IssuerClient,
+        token: TokenResponse,
+        configuration: CredentialConfiguration,
+        answer: IssuedCredentials,
+        signers: list[Signer],
+        *,
+        keys_stored: bool = False,
+        pending_id: str | None = None,
+    ) -> StoredCredential:
+        """Verify every instance (signature, issuer key, cnf = our key, vct, validity), then
+        store them, their keys and a history entry in one transaction; tell the issuer."""
+        try:
+            verified = [
+                self._verify_issued(raw, configuration, signers[i] if i < len(signers) else None)
+                for i, raw in enumerate(answer.credentials)
+            ]
+        except WalletError:
+            if answer.notification_id is not None:
+                self._notify(issuer, token, answer.notification_id, "credential_failure")
+            raise
+        first, *others = verified
+        locale = self._locale()
+        metadata = issuer.metadata
+        new = NewCredential(
+            format=configuration.format,
+            raw=answer.credentials[0],
+            claims=first.claims,
+            issuer=metadata.credential_issuer,
+            issuer_name=display_name(metadata.display, locale)
+            or host_of(metadata.credential_issuer),
+            type=first.vct,
+            title=card_title(configuration, first.claims, locale),
+            display=display_record(metadata, configuration),
+            issued_at=first.issued_at,
+            expires_at=first.expires_at,
+            key_id=signers[0].kid if signers else None,
+        )
+        vault = self._vault
+        issuance = {
+            "notification_id": answer.notification_id,
+            "access_token": token.access_token,
+            "configuration_id": configuration.id,
+        }
+        with vault.transaction():
+            if not keys_stored:
+                for signer in signers[: len(answer.credentials)]:
+                    self._store_key(signer)
+            instances = [
+                (raw, signers[i + 1].kid if i + 1 < len(signers) else None)
+                for i, raw in enumerate(answer.credentials[1:])
+            ]
+            credential_id = vault.credentials.add(
+                new, vault.now(), instances=instances, issuance=issuance
+            )
+            if pending_id is not None:
+                vault.pending.delete(pending_id)
+            vault.activity.record(
+                "credential_added",
+                vault.now(),
+                credential_id=credential_id,
+                counterparty=metadata.credential_issuer,
+                details={"instances": len(answer.credentials), "vct": first.vct},
+            )
+        del others
+        if answer.notification_id is not None:
+            self._notify(issuer, token, answer.notification_id, "credential_accepted")
+        return vault.credentials.get(credential_id)
+
+    def _verify_issued(
+        self, raw: str, configuration: CredentialConfiguration, signer: Signer | None
+    ) -> sd_jwt_vc.SdJwtVc:
+        if configuration.format not in SD_JWT_VC_FORMATS:
+            raise IssuanceError(
+                f"credentials in {configuration.format!r} format are not supported yet"
+            )
+
+        def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+            iss = payload.get("iss")
+            return self._network.issuer_keys.resolve(iss if isinstance(iss, str) else None, header)
+
+        return sd_jwt_vc.verify_issued(
+            raw,
+            issuer_key,
+            holder_jwk=signer.public_jwk if signer is not None else None,
+            expected_vct=configuration.vct,
+            now=self._vault.now(),
+        )
+
+    def _notify(
+        self, issuer: IssuerClient, token: TokenResponse, notification_id: str, event: str
+    ) -> None:
+        """Best effort: a lost notification must never cost the user a credential (§10)."""
+        try:
+            issuer.notify(token, notification_id, event)
+        except WalletError:
+            return
+
+    def _store_key(self, signer: Signer) -> None:
+        created_at = to_datetime(self._vault.now())
+        assert created_at is not None
+        info = KeyInfo(signer.kid, signer.alg, dict(signer.public_jwk), created_at)
+        self._vault.keys.add(info, signer._vault_material())
+
+    def _issuer_client(self, offer: CredentialOffer, grant: str | None = None) -> IssuerClient:
+        server = None
+        if grant == "authorization_code" and offer.authorization_code is not None:
+            server = offer.authorization_code.authorization_server
+        elif offer.pre_authorized is not None:
+            server = offer.pre_authorized.authorization_server
+        return self._issuer_client_for(offer.credential_issuer, server)
+
+    def _issuer_client_for(self, credential_issuer: str, server: str | None) -> IssuerClient:
+        metadata = vci_metadata.fetch_issuer_metadata(
+            credential_issuer,
+            self._network.http,
+            self._network.policy,
+            key_resolver=self._network.issuer_keys.resolve,
+        )
+        # the issuer decides which servers may log the user in; an offer only picks among them
+        authorization_server = vci_metadata.fetch_authorization_server_metadata(
+            vci_metadata.authorization_server_for(metadata, server),
+            self._network.http,
+            self._network.policy,
+        )
+        return IssuerClient(
+            self._network.http,
+            self._network.policy,
+            metadata,
+            authorization_server,
+            self._vault.clock,
+        )
+
+    def notify_deleted(self, issuance: Mapping[str, Any]) -> None:
+        """Tell the issuer ``credential_deleted`` (OpenID4VCI §10), after the fact and best
+        effort: deleting must work offline and must not depend on the issuer."""
+        if not issuance or not issuance.get("notification_id") or not issuance.get("issuer"):
+            return
+        try:
+            issuer = self._issuer_client_for(issuance["issuer"], None)
+        except WalletError:
+            return
+        token = TokenResponse(access_token=str(issuance["access_token"]))
+        self._notify(issuer, token, str(issuance["notification_id"]), "credential_deleted")
+
+
+def _configuration(metadata: IssuerMetadata, configuration_id: str) -> CredentialConfiguration:
+    try:
+        return metadata.configurations[configuration_id]
+    except KeyError:
+        raise IssuanceError(f"the issuer does not describe {configuration_id!r}") from None
