@@ -1,16 +1,139 @@
-"""``eduwallet-demo``: starts the local demo services once they exist."""
+"""``eduwallet-demo``: start the local demo services on loopback and print their URLs.
+
+    eduwallet-demo [--issuer-port 8600] [--draft13] [--deferred] [--deferred-delay 5]
+
+Each service is a ``Service`` (name, port, app factory, URLs worth printing); the employer
+verifier (build step 4) is added to ``services()`` the same way. Everything binds to
+loopback only; Ctrl-C (or SIGTERM) stops all services.
+"""
 
 from __future__ import annotations
 
+import argparse
+import signal
 import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import FrameType
+
+from demo_services.serving import AppFactory, BackgroundServer, check_loopback, start_in_thread
 
 
-def cli() -> int:
-    sys.stderr.write(
-        "eduwallet-demo: the demo issuer and verifier are not built yet "
-        "(step 3 and 4 of the build order).\n"
+@dataclass(frozen=True)
+class Service:
+    name: str
+    title: str
+    port: int
+    factory: AppFactory
+    links: tuple[tuple[str, str], ...]  # (label, path) printed after start
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eduwallet-demo",
+        description="Run the eduwallet demo services (Hogeschool Demo issuer) on loopback.",
     )
-    return 2
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address (default %(default)s)"
+    )
+    parser.add_argument("--issuer-port", type=int, default=8600, help="default %(default)s")
+    parser.add_argument(
+        "--draft13", action="store_true", help="speak OpenID4VCI draft 13 instead of 1.0"
+    )
+    parser.add_argument(
+        "--deferred", action="store_true", help="issue through the deferred credential endpoint"
+    )
+    parser.add_argument(
+        "--deferred-delay",
+        type=float,
+        default=5.0,
+        help="seconds until a deferred credential is ready (default %(default)s; "
+        "0 = only when approved on the issuer page)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    return parser
+
+
+def services(args: argparse.Namespace) -> list[Service]:
+    from demo_services.issuer import create_app
+
+    delay = args.deferred_delay if args.deferred_delay > 0 else None
+    issuer = Service(
+        name="issuer",
+        title="Hogeschool Demo (OpenID4VCI "
+        + ("draft 13" if args.draft13 else "1.0")
+        + (", deferred" if args.deferred else "")
+        + ")",
+        port=args.issuer_port,
+        factory=lambda base_url: create_app(
+            base_url,
+            mode="draft13" if args.draft13 else "1.0",
+            deferred=args.deferred,
+            deferred_delay=delay,
+        ),
+        links=(
+            ("page", "/"),
+            ("issuer metadata", "/.well-known/openid-credential-issuer"),
+            ("status list", "/status/1"),
+        ),
+    )
+    return [issuer]
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        check_loopback(args.host)
+    except ValueError as exc:
+        sys.stderr.write(f"eduwallet-demo: {exc}\n")
+        return 2
+    running: list[BackgroundServer] = []
+    try:
+        for service in services(args):
+            server = start_in_thread(
+                service.factory,
+                name=service.name,
+                host=args.host,
+                port=service.port,
+                log_level="info" if args.verbose else "warning",
+                access_log=args.verbose,
+            )
+            running.append(server)
+            sys.stdout.write(f"{service.title}\n")
+            for label, path in service.links:
+                sys.stdout.write(f"  {label:<16} {server.base_url}{path}\n")
+    except (OSError, RuntimeError) as exc:
+        sys.stderr.write(f"eduwallet-demo: could not start: {exc}\n")
+        _stop(running)
+        return 1
+    sys.stdout.write("Demo student: s1234567 / demo. Press Ctrl-C to stop.\n")
+    sys.stdout.flush()
+    _wait_for_signal()
+    _stop(running)
+    return 0
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    # Both handled explicitly: a shell starting us in the background ignores SIGINT, and
+    # Python then never raises KeyboardInterrupt.
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop(running: list[BackgroundServer]) -> None:
+    for server in reversed(running):
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ NOW = 1_800_000_000
 Path = tuple[Any, ...]
 
 names = st.text("abcdefghijklmnopqrstuvwxyzé_", min_size=1, max_size=6).filter(
-    lambda n: n not in ("_sd", "...", "_sd_alg", "cnf")
+    lambda n: n not in ("_sd", "...", "_sd_alg", "cnf", "exp", "nbf", "iat")
 )
 
 
