@@ -80,14 +80,17 @@ from wallet_core.models import (
     KeyAlgorithm,
     KeyInfo,
     NewCredential,
+    PendingCredential,
     StatusState,
     StoredCredential,
 )
+from wallet_core.receiving import AuthorizationSession
 from wallet_core.storage import KdfParams, check_backup_passphrase, check_pin
 from wallet_core.wallet import Wallet
 
 __all__ = [
     "ActivityEntry",
+    "AuthorizationSession",
     "BackupError",
     "CertificateChainError",
     "Choice",
@@ -133,6 +136,7 @@ __all__ = [
     "NotFoundError",
     "NotYetValidError",
     "OfferError",
+    "PendingCredential",
     "PresentationRequestError",
     "ProtocolError",
     "QrError",

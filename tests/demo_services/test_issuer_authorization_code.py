@@ -57,7 +57,7 @@ def _login(
     authorize: httpx.Response,
     *,
     student: str = "s1234567",
-    password: str = "demo",  # noqa: S107 - the demo account
+    password: str = "demo",
 ) -> httpx.Response:
     assert authorize.status_code == 200, authorize.text
     assert "Inloggen" in authorize.text

@@ -1,0 +1,185 @@
+"""Receiving credentials from the demo issuer over real HTTP, every flow of OpenID4VCI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+from demo_admin import Admin
+
+from demo_services.serving import BackgroundServer
+from wallet_core import (
+    IssuanceError,
+    ManualClock,
+    PendingCredential,
+    StatusState,
+    StoredCredential,
+    Wallet,
+)
+from wallet_core.formats import sd_jwt_vc
+
+
+def _stored(results: list[StoredCredential | PendingCredential]) -> StoredCredential:
+    assert len(results) == 1 and isinstance(results[0], StoredCredential), results
+    return results[0]
+
+
+def test_pre_authorized_without_tx_code(open_wallet: Callable[..., Wallet], admin: Admin) -> None:
+    wallet = open_wallet()
+    offer = wallet.parse_offer(admin.offer()["offer_link"])
+    preview = wallet.preview_offer(offer, "nl")
+    assert preview.issuer_name == "Hogeschool Demo" and preview.tx_code is None
+    assert [c.configuration_id for c in preview.credentials] == ["mc-circulair-ontwerpen"]
+
+    stored = _stored(wallet.accept_offer(offer))
+    assert stored.title == "Circulair ontwerpen in de bouw"
+    assert stored.claims["notionalWorkload"] == "5 ECTS"
+    assert stored.issuer == admin.base and stored.issuer_name == "Hogeschool Demo"
+    # bound to a key the wallet made; batch: two more instances, each with its own key
+    credential = sd_jwt_vc.read_stored(stored.raw)
+    assert credential.sd_jwt.holder_jwk is not None
+    assert credential.sd_jwt.holder_jwk["x"] == wallet.signer(stored.key_id or "").public_jwk["x"]
+    instances = wallet._vault.credentials.instances(stored.id)
+    assert len(instances) == 2 and len({i.key_id for i in instances} | {stored.key_id}) == 3
+    assert wallet.activity()[0].kind == "credential_added"
+    assert "credential_accepted" in [n["event"] for n in admin.notifications()]
+
+
+def test_wrong_tx_code_then_the_right_one(open_wallet: Callable[..., Wallet], admin: Admin) -> None:
+    wallet = open_wallet()
+    made = admin.offer(tx_code=True)
+    offer = wallet.parse_offer(made["offer_link"])
+    assert wallet.preview_offer(offer).tx_code is not None
+    with pytest.raises(IssuanceError) as refused:
+        wallet.accept_offer(offer, tx_code="000000" if made["tx_code"] != "000000" else "111111")
+    assert refused.value.oauth_error == "invalid_grant"
+    assert wallet.credentials() == [] and wallet.holder_keys() == []
+    with pytest.raises(IssuanceError) as missing:
+        wallet.accept_offer(offer)
+    assert missing.value.oauth_error == "invalid_request"
+    assert _stored(wallet.accept_offer(offer, tx_code=made["tx_code"])).title
+
+
+def test_offer_by_reference(open_wallet: Callable[..., Wallet], admin: Admin) -> None:
+    wallet = open_wallet()
+    made = admin.offer("mc-data-analyse-python", by_reference=True)
+    assert "credential_offer_uri" in made["offer_link"]
+    stored = _stored(wallet.accept_offer(wallet.parse_offer(made["offer_link"])))
+    assert stored.title == "Data-analyse met Python"
+
+
+class _LoginForm(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form" and "/login" in values.get("action", ""):
+            self.action = values["action"]
+        if tag == "input" and values.get("type") == "hidden" and "name" in values:
+            self.fields[values["name"]] = values.get("value", "")
+
+
+def _log_in(url: str, password: str = "demo") -> str:
+    """Drive the institution's login page like a browser would; return the redirect."""
+    with httpx.Client(timeout=10, follow_redirects=False) as browser:
+        page = browser.get(url)
+        assert page.status_code == 200, page.text
+        form = _LoginForm()
+        form.feed(page.text)
+        data = {**form.fields, "student_number": "s1234567", "password": password}
+        answer = browser.post(urljoin(url, form.action), data=data)
+        assert answer.status_code in (302, 303), answer.text
+        return answer.headers["location"]
+
+
+def test_authorization_code_with_pkce_and_par(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    wallet = open_wallet()
+    offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
+    session = wallet.start_authorization(offer, "eduwallet://callback")
+    assert "request_uri=" in session.url and "code_challenge" not in session.url  # pushed (PAR)
+    redirect = _log_in(session.url)
+    assert redirect.startswith("eduwallet://callback?") and "iss=" in redirect
+    stored = _stored(wallet.finish_authorization(session, redirect))
+    assert stored.title == "Circulair ontwerpen in de bouw"
+    # the same redirect cannot be used twice
+    with pytest.raises(IssuanceError):
+        wallet.finish_authorization(session, redirect)
+
+
+def test_authorization_redirect_with_wrong_state_is_refused(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    wallet = open_wallet()
+    offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
+    session = wallet.start_authorization(offer, "eduwallet://callback")
+    redirect = _log_in(session.url)
+    forged = re.sub(r"state=[^&]+", "state=forged", redirect)
+    with pytest.raises(IssuanceError):
+        wallet.finish_authorization(session, forged)
+    assert wallet.credentials() == []
+
+
+def test_deferred_across_a_restart(
+    open_wallet: Callable[..., Wallet], deferred_issuer: BackgroundServer
+) -> None:
+    admin = Admin(deferred_issuer)
+    wallet = open_wallet()
+    results = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert len(results) == 1 and isinstance(results[0], PendingCredential)
+    pending = results[0]
+    assert wallet.credentials() == []
+    still = wallet.poll_pending(pending.id)
+    assert isinstance(still, PendingCredential)
+    wallet.close()
+
+    wallet = open_wallet()  # a restart: only the vault remembers
+    assert [p.id for p in wallet.pending()] == [pending.id]
+    ready = admin.http.post(f"{admin.base}/admin/deferred/{pending.transaction_id}/ready", json={})
+    assert ready.status_code < 300, ready.text
+    stored = wallet.poll_pending(pending.id)
+    assert isinstance(stored, StoredCredential) and stored.title
+    assert wallet.pending() == []
+    assert [c.id for c in wallet.credentials()] == [stored.id]
+    admin.http.close()
+
+
+def test_draft13_issuer(
+    open_wallet: Callable[..., Wallet], draft13_issuer: BackgroundServer
+) -> None:
+    admin = Admin(draft13_issuer)
+    wallet = open_wallet()
+    offer = wallet.parse_offer(admin.offer()["offer_link"])
+    stored = _stored(wallet.accept_offer(offer))
+    assert stored.format == "vc+sd-jwt"
+    assert sd_jwt_vc.read_stored(stored.raw).sd_jwt.header["typ"] == "vc+sd-jwt"
+    admin.http.close()
+
+
+def test_deleting_tells_the_issuer(open_wallet: Callable[..., Wallet], admin: Admin) -> None:
+    wallet = open_wallet()
+    stored = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    wallet.delete_credential(stored.id)
+    assert wallet.credentials() == [] and wallet.holder_keys() == []
+    assert "credential_deleted" in [n["event"] for n in admin.notifications()]
+
+
+def test_revocation_shows_on_the_next_status_check(
+    open_wallet: Callable[..., Wallet], admin: Admin, clock: ManualClock
+) -> None:
+    wallet = open_wallet()
+    stored = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    assert wallet.refresh_status(stored.id).state is StatusState.VALID
+    index = sd_jwt_vc.read_stored(stored.raw).status["status_list"]["idx"]  # type: ignore[index]
+    admin.post(f"/admin/revoke/{index}")
+    clock.advance(120)  # past the list's ttl, so the wallet fetches it again
+    assert wallet.refresh_status(stored.id).state is StatusState.INVALID
+    assert wallet.credentials()[0].status.state is StatusState.INVALID
