@@ -7,6 +7,9 @@ from typing import Any
 import httpx
 
 from demo_services.serving import BackgroundServer
+from wallet_core.crypto import generate
+
+ISSUER_KEY = generate("ES256")  # the demo issuer's key in tests, so forgeries can be exact
 
 
 class Admin:

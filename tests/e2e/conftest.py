@@ -8,15 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from demo_admin import Admin
+from demo_admin import ISSUER_KEY, Admin
 from helpers import PIN
 
 from demo_services.issuer import create_app
 from demo_services.serving import BackgroundServer, start_in_thread
 from wallet_core import KdfParams, ManualClock, Wallet
-from wallet_core.crypto import generate
-
-ISSUER_KEY = generate("ES256")  # known to the tests, so a tampering transport can re-sign
 
 
 def _serve(**options: Any) -> Callable[[], Iterator[BackgroundServer]]:

@@ -1,0 +1,164 @@
+"""What the wallet refuses when receiving, and that a refusal leaves the wallet unchanged.
+
+A transport wrapper rewrites the demo issuer's real answers (the httpx transport is the one
+test seam DESIGN allows); the issuer's key is known to the tests, so forgeries can be exact.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from demo_admin import ISSUER_KEY, Admin
+
+from wallet_core import (
+    ExpiredCredentialError,
+    InvalidSignatureError,
+    IssuerMismatchError,
+    MalformedResponseError,
+    NetworkError,
+    OfferError,
+    ResponseTooLargeError,
+    UnexpectedCredentialTypeError,
+    Wallet,
+    WalletError,
+    WrongHolderKeyError,
+)
+from wallet_core.crypto import generate
+from wallet_core.formats import sd_jwt_vc
+
+Rewrite = Callable[[httpx.Request, bytes], bytes | None]
+
+
+class Tamper(httpx.HTTPTransport):
+    """Passes requests to the real server and lets a test rewrite the answers."""
+
+    def __init__(self, rewrite: Rewrite) -> None:
+        super().__init__()
+        self._rewrite = rewrite
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        body = response.read()
+        replaced = self._rewrite(request, body)
+        if replaced is None:
+            replaced = body
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, content=replaced)
+
+
+def _reissue(raw: str, *, signer: Any = ISSUER_KEY, **changes: Any) -> str:
+    """The same credential with some claims changed, signed again."""
+    original = sd_jwt_vc.read_stored(raw)
+    holder = changes.pop("holder_jwk", original.sd_jwt.holder_jwk)
+    payload = {k: v for k, v in original.claims.items() if k != "cnf"} | changes
+    disclosable = [c.path for c in original.sd_jwt.disclosable]
+    header = {"kid": original.sd_jwt.header["kid"]}
+    return sd_jwt_vc.issue(
+        payload, disclosable, issuer_key=signer, holder_jwk=holder, header=header
+    )
+
+
+def _on_credentials(change: Callable[[str], str]) -> Rewrite:
+    def rewrite(request: httpx.Request, body: bytes) -> bytes | None:
+        if request.url.path != "/credential" or not body:
+            return None
+        answer = json.loads(body)
+        for entry in answer.get("credentials", []):
+            entry["credential"] = change(entry["credential"])
+        return json.dumps(answer).encode()
+
+    return rewrite
+
+
+def _assert_unchanged(wallet: Wallet) -> None:
+    assert wallet.credentials() == [] and wallet.holder_keys() == [] and wallet.pending() == []
+    assert [e.kind for e in wallet.activity()] == ["wallet_created"]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (lambda raw: _reissue(raw, signer=generate("ES256")), InvalidSignatureError),
+        (lambda raw: _reissue(raw, holder_jwk=dict(generate().public_jwk)), WrongHolderKeyError),
+        (
+            lambda raw: _reissue(raw, vct="https://elsewhere.example/type"),
+            UnexpectedCredentialTypeError,
+        ),
+        (lambda raw: _reissue(raw, exp=1_600_000_000), ExpiredCredentialError),
+    ],
+    ids=["wrong-issuer-key", "bound-to-another-key", "another-vct", "expired"],
+)
+def test_bad_credentials_are_not_stored(
+    open_wallet: Callable[..., Wallet], admin: Admin, change: Callable[[str], str], error: type
+) -> None:
+    wallet = open_wallet(http_transport=Tamper(_on_credentials(change)))
+    offer = wallet.parse_offer(admin.offer()["offer_link"])
+    with pytest.raises(error):
+        wallet.accept_offer(offer)
+    _assert_unchanged(wallet)
+    assert "credential_failure" in [n["event"] for n in admin.notifications()]
+
+
+def _on_metadata(change: Callable[[bytes], bytes]) -> Rewrite:
+    def rewrite(request: httpx.Request, body: bytes) -> bytes | None:
+        if request.url.path.startswith("/.well-known/openid-credential-issuer"):
+            return change(body)
+        return None
+
+    return rewrite
+
+
+def _other_issuer(body: bytes) -> bytes:
+    return json.dumps({**json.loads(body), "credential_issuer": "https://evil.example"}).encode()
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (_other_issuer, IssuerMismatchError),
+        (lambda body: b"{not json", MalformedResponseError),
+        (lambda body: b" " * (2 * 1024 * 1024) + body, ResponseTooLargeError),
+    ],
+    ids=["credential-issuer-mismatch", "malformed-json", "too-large"],
+)
+def test_bad_metadata_is_refused(
+    open_wallet: Callable[..., Wallet], admin: Admin, change: Callable[[bytes], bytes], error: type
+) -> None:
+    wallet = open_wallet(http_transport=Tamper(_on_metadata(change)))
+    offer = wallet.parse_offer(admin.offer()["offer_link"])
+    with pytest.raises(error):
+        wallet.accept_offer(offer)
+    _assert_unchanged(wallet)
+
+
+def test_http_issuer_refused_without_the_development_flag(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    wallet = open_wallet(allow_http_loopback=False)
+    with pytest.raises(WalletError) as refused:
+        wallet.parse_offer(admin.offer()["offer_link"])
+    assert isinstance(refused.value, OfferError | NetworkError)
+    _assert_unchanged(wallet)
+
+
+def test_unreachable_issuer(open_wallet: Callable[..., Wallet]) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    offer = {
+        "credential_issuer": f"http://127.0.0.1:{port}",
+        "credential_configuration_ids": ["mc"],
+        "grants": {
+            "urn:ietf:params:oauth:grant-type:pre-authorized_code": {"pre-authorized_code": "x"}
+        },
+    }
+    wallet = open_wallet()
+    parsed = wallet.parse_offer(json.dumps(offer))
+    with pytest.raises(NetworkError):
+        wallet.accept_offer(parsed)
+    _assert_unchanged(wallet)
