@@ -189,15 +189,18 @@ class Receiving:
         """Verify every instance (signature, issuer key, cnf = our key, vct, validity), then
         store them, their keys and a history entry in one transaction; tell the issuer."""
         try:
+            if signers and len(answer.credentials) > len(signers):
+                # every instance must be bound to a key we made; an extra one cannot be
+                raise IssuanceError("the issuer returned more credentials than proofs were sent")
             verified = [
-                self._verify_issued(raw, configuration, signers[i] if i < len(signers) else None)
+                self._verify_issued(raw, configuration, signers[i] if signers else None)
                 for i, raw in enumerate(answer.credentials)
             ]
         except WalletError:
             if answer.notification_id is not None:
                 self._notify(issuer, token, answer.notification_id, "credential_failure")
             raise
-        first, *others = verified
+        first = verified[0]
         locale = self._locale()
         metadata = issuer.metadata
         new = NewCredential(
@@ -240,7 +243,6 @@ class Receiving:
                 counterparty=metadata.credential_issuer,
                 details={"instances": len(answer.credentials), "vct": first.vct},
             )
-        del others
         if answer.notification_id is not None:
             self._notify(issuer, token, answer.notification_id, "credential_accepted")
         return vault.credentials.get(credential_id)

@@ -18,6 +18,7 @@ from demo_admin import ISSUER_KEY, Admin
 from wallet_core import (
     ExpiredCredentialError,
     InvalidSignatureError,
+    IssuanceError,
     IssuerMismatchError,
     MalformedResponseError,
     NetworkError,
@@ -161,4 +162,39 @@ def test_unreachable_issuer(open_wallet: Callable[..., Wallet]) -> None:
     parsed = wallet.parse_offer(json.dumps(offer))
     with pytest.raises(NetworkError):
         wallet.accept_offer(parsed)
+    _assert_unchanged(wallet)
+
+
+def test_more_credentials_than_proofs_are_refused(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    """An extra instance could be bound to anyone's key; none of the batch is kept."""
+
+    def add_one(request: httpx.Request, body: bytes) -> bytes | None:
+        if request.url.path != "/credential" or not body:
+            return None
+        answer = json.loads(body)
+        answer["credentials"].append({"credential": answer["credentials"][0]["credential"]})
+        return json.dumps(answer).encode()
+
+    wallet = open_wallet(http_transport=Tamper(add_one))
+    with pytest.raises(IssuanceError):
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    _assert_unchanged(wallet)
+
+
+def test_one_mis_bound_instance_spoils_the_batch(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    def rebind_last(request: httpx.Request, body: bytes) -> bytes | None:
+        if request.url.path != "/credential" or not body:
+            return None
+        answer = json.loads(body)
+        last = answer["credentials"][-1]
+        last["credential"] = _reissue(last["credential"], holder_jwk=dict(generate().public_jwk))
+        return json.dumps(answer).encode()
+
+    wallet = open_wallet(http_transport=Tamper(rebind_last))
+    with pytest.raises(WrongHolderKeyError):
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     _assert_unchanged(wallet)
