@@ -55,8 +55,32 @@ def test_codes_map_to_their_own_text_or_the_nearest_ancestor() -> None:
         code = "brand_new_storage_problem"
 
     assert error_message(NewStorageProblem()).key == "error.storage_error"
-    assert error_message(IssuanceError("x")).key == "error.generic"
+    assert error_message(IssuanceError("x")).key == "error.issuance_error"
     assert error_message(WalletError()).key == "error.generic"
     assert error_message(RuntimeError("secret stuff")).render("en") == (
         "Something went wrong. Please try again."
     )
+
+
+def test_receiving_failures_have_their_own_words() -> None:
+    """Each reason a credential is refused reads differently, in both languages."""
+    from app.i18n import t
+    from wallet_core import (
+        ExpiredCredentialError,
+        InvalidSignatureError,
+        IssuanceError,
+        NetworkError,
+        WrongHolderKeyError,
+    )
+
+    errors = [
+        ExpiredCredentialError(),
+        InvalidSignatureError(),
+        IssuanceError(),
+        NetworkError(),
+        WrongHolderKeyError(),
+    ]
+    for lang in ("en", "nl"):
+        texts = {error_message(error).render(lang) for error in errors}
+        assert len(texts) == len(errors)
+        assert t("error.generic", lang=lang) not in texts
