@@ -198,3 +198,22 @@ def test_one_mis_bound_instance_spoils_the_batch(
     with pytest.raises(WrongHolderKeyError):
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     _assert_unchanged(wallet)
+
+
+def test_invalid_nonce_is_retried_once_with_a_fresh_nonce(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    """OpenID4VCI §8.3.1.2: on invalid_nonce the wallet gets a new nonce and tries again."""
+    seen: list[str] = []
+
+    class FirstNonceStale(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            if request.url.path == "/credential" and seen.count("/credential") == 1:
+                return httpx.Response(400, json={"error": "invalid_nonce"})
+            return super().handle_request(request)
+
+    wallet = open_wallet(http_transport=FirstNonceStale())
+    stored = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert len(stored) == 1 and wallet.credentials()
+    assert seen.count("/credential") == 2 and seen.count("/nonce") == 2
