@@ -73,6 +73,7 @@ from wallet_core.errors import (
 )
 from wallet_core.models import (
     ActivityEntry,
+    Candidate,
     Choice,
     ClaimPath,
     CredentialStatus,
@@ -81,6 +82,9 @@ from wallet_core.models import (
     KeyInfo,
     NewCredential,
     PendingCredential,
+    PresentationMatch,
+    PresentationResult,
+    QueryMatch,
     StatusState,
     StoredCredential,
 )
@@ -92,6 +96,7 @@ __all__ = [
     "ActivityEntry",
     "AuthorizationSession",
     "BackupError",
+    "Candidate",
     "CertificateChainError",
     "Choice",
     "ClaimCollisionError",
@@ -137,9 +142,12 @@ __all__ = [
     "NotYetValidError",
     "OfferError",
     "PendingCredential",
+    "PresentationMatch",
     "PresentationRequestError",
+    "PresentationResult",
     "ProtocolError",
     "QrError",
+    "QueryMatch",
     "ReservedClaimNameError",
     "ResponseTooLargeError",
     "RevokedCredentialError",

@@ -126,3 +126,45 @@ class Choice:
 
     credential_id: str
     claims: Sequence[ClaimPath] = ()
+
+
+# -- presentation (OpenID4VP) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored credential that can answer one query, and what answering would reveal.
+
+    ``required_claims`` go out whatever the holder chooses; ``optional_claims`` the holder
+    may add or leave out. Paths are claims-path pointers into the credential's claims.
+    """
+
+    credential_id: str
+    required_claims: tuple[ClaimPath, ...] = ()
+    optional_claims: tuple[ClaimPath, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryMatch:
+    candidates: tuple[Candidate, ...] = ()
+    required: bool = True  # False when the query only serves an optional credential set
+    multiple: bool = False  # the verifier accepts several credentials for this query
+
+
+@dataclass(frozen=True)
+class PresentationMatch:
+    """Per DCQL credential query id (or PE input descriptor id), who can answer it."""
+
+    queries: Mapping[str, QueryMatch] = field(default_factory=dict)
+    satisfiable: bool = False  # every required credential set can be met
+
+    def candidates(self, query_id: str) -> tuple[Candidate, ...]:
+        match = self.queries.get(query_id)
+        return match.candidates if match is not None else ()
+
+
+@dataclass(frozen=True)
+class PresentationResult:
+    ok: bool
+    redirect_uri: str | None = None
+    verifier_response: Mapping[str, Any] = field(default_factory=dict)
