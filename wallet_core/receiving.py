@@ -14,8 +14,16 @@ from typing import Any
 
 from wallet_core import crypto
 from wallet_core.clock import to_datetime
+from wallet_core.crypto import thumbprint
 from wallet_core.crypto.keys import Signer, signer_from_vault
-from wallet_core.errors import IssuanceError, OfferError, WalletError
+from wallet_core.errors import (
+    IssuanceError,
+    IssuerMismatchError,
+    MissingHolderKeyError,
+    OfferError,
+    WalletError,
+    WrongHolderKeyError,
+)
 from wallet_core.formats import sd_jwt_vc
 from wallet_core.freshness import SD_JWT_VC_FORMATS
 from wallet_core.models import (
@@ -189,13 +197,7 @@ class Receiving:
         """Verify every instance (signature, issuer key, cnf = our key, vct, validity), then
         store them, their keys and a history entry in one transaction; tell the issuer."""
         try:
-            if signers and len(answer.credentials) > len(signers):
-                # every instance must be bound to a key we made; an extra one cannot be
-                raise IssuanceError("the issuer returned more credentials than proofs were sent")
-            verified = [
-                self._verify_issued(raw, configuration, signers[i] if signers else None)
-                for i, raw in enumerate(answer.credentials)
-            ]
+            verified, bound = self._verify_all(answer.credentials, configuration, issuer, signers)
         except WalletError:
             if answer.notification_id is not None:
                 self._notify(issuer, token, answer.notification_id, "credential_failure")
@@ -207,7 +209,7 @@ class Receiving:
             format=configuration.format,
             raw=answer.credentials[0],
             claims=first.claims,
-            issuer=metadata.credential_issuer,
+            issuer=first.issuer or metadata.credential_issuer,
             issuer_name=display_name(metadata.display, locale)
             or host_of(metadata.credential_issuer),
             type=first.vct,
@@ -215,7 +217,7 @@ class Receiving:
             display=display_record(metadata, configuration),
             issued_at=first.issued_at,
             expires_at=first.expires_at,
-            key_id=signers[0].kid if signers else None,
+            key_id=bound[0].kid if bound[0] is not None else None,
         )
         vault = self._vault
         issuance = {
@@ -223,13 +225,16 @@ class Receiving:
             "access_token": token.access_token,
             "configuration_id": configuration.id,
         }
+        used = {signer.kid for signer in bound if signer is not None}
         with vault.transaction():
-            if not keys_stored:
-                for signer in signers[: len(answer.credentials)]:
+            for signer in signers:
+                if keys_stored and signer.kid not in used:
+                    self._vault.keys.delete(signer.kid)  # made for an instance never issued
+                elif not keys_stored and signer.kid in used:
                     self._store_key(signer)
             instances = [
-                (raw, signers[i + 1].kid if i + 1 < len(signers) else None)
-                for i, raw in enumerate(answer.credentials[1:])
+                (raw, signer.kid if signer is not None else None)
+                for raw, signer in zip(answer.credentials[1:], bound[1:], strict=True)
             ]
             credential_id = vault.credentials.add(
                 new, vault.now(), instances=instances, issuance=issuance
@@ -247,24 +252,60 @@ class Receiving:
             self._notify(issuer, token, answer.notification_id, "credential_accepted")
         return vault.credentials.get(credential_id)
 
+    def _verify_all(
+        self,
+        credentials: tuple[str, ...],
+        configuration: CredentialConfiguration,
+        issuer: IssuerClient,
+        signers: list[Signer],
+    ) -> tuple[list[sd_jwt_vc.SdJwtVc], list[Signer | None]]:
+        """Verify every instance and pair it with the key its ``cnf`` names.
+
+        OpenID4VCI 1.0 §8.3: each proven key binds at most one credential, in no promised
+        order, and the issuer may issue fewer. A credential bound to a key we did not make
+        for this request, or bound twice, spoils the batch.
+        """
+        unused = {thumbprint(signer.public_jwk): signer for signer in signers}
+        verified: list[sd_jwt_vc.SdJwtVc] = []
+        bound: list[Signer | None] = []
+        for raw in credentials:
+            credential = self._verify_issued(raw, configuration, issuer.metadata.credential_issuer)
+            holder = credential.sd_jwt.holder_jwk
+            if holder is None:
+                if signers:
+                    raise MissingHolderKeyError("a credential came without the holder key (cnf)")
+                bound.append(None)
+            else:
+                try:
+                    signer = unused.pop(thumbprint(holder))
+                except (KeyError, WalletError):
+                    raise WrongHolderKeyError(
+                        "a credential is bound to a key this wallet did not make for it"
+                    ) from None
+                bound.append(signer)
+            verified.append(credential)
+        if not verified:
+            raise IssuanceError("the issuer answered without a credential")
+        return verified, bound
+
     def _verify_issued(
-        self, raw: str, configuration: CredentialConfiguration, signer: Signer | None
+        self, raw: str, configuration: CredentialConfiguration, credential_issuer: str
     ) -> sd_jwt_vc.SdJwtVc:
+        """Signature by a key of the credential's ``iss``, which must be the Credential Issuer
+        we are talking to: otherwise anyone able to answer at its credential endpoint could
+        hand over something self-signed under the institution's name."""
         if configuration.format not in SD_JWT_VC_FORMATS:
             raise IssuanceError(
                 f"credentials in {configuration.format!r} format are not supported yet"
             )
 
         def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
-            iss = payload.get("iss")
-            return self._network.issuer_keys.resolve(iss if isinstance(iss, str) else None, header)
+            if payload.get("iss") != credential_issuer:
+                raise IssuerMismatchError("the credential's iss is not the Credential Issuer")
+            return self._network.issuer_keys.resolve(credential_issuer, header)
 
         return sd_jwt_vc.verify_issued(
-            raw,
-            issuer_key,
-            holder_jwk=signer.public_jwk if signer is not None else None,
-            expected_vct=configuration.vct,
-            now=self._vault.now(),
+            raw, issuer_key, expected_vct=configuration.vct, now=self._vault.now()
         )
 
     def _notify(

@@ -18,7 +18,6 @@ from demo_admin import ISSUER_KEY, Admin
 from wallet_core import (
     ExpiredCredentialError,
     InvalidSignatureError,
-    IssuanceError,
     IssuerMismatchError,
     MalformedResponseError,
     NetworkError,
@@ -168,7 +167,7 @@ def test_unreachable_issuer(open_wallet: Callable[..., Wallet]) -> None:
 def test_more_credentials_than_proofs_are_refused(
     open_wallet: Callable[..., Wallet], admin: Admin
 ) -> None:
-    """An extra instance could be bound to anyone's key; none of the batch is kept."""
+    """An extra instance (here: one bound to a key already used) spoils the whole batch."""
 
     def add_one(request: httpx.Request, body: bytes) -> bytes | None:
         if request.url.path != "/credential" or not body:
@@ -178,7 +177,7 @@ def test_more_credentials_than_proofs_are_refused(
         return json.dumps(answer).encode()
 
     wallet = open_wallet(http_transport=Tamper(add_one))
-    with pytest.raises(IssuanceError):
+    with pytest.raises(WrongHolderKeyError):
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     _assert_unchanged(wallet)
 
@@ -217,3 +216,40 @@ def test_invalid_nonce_is_retried_once_with_a_fresh_nonce(
     stored = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     assert len(stored) == 1 and wallet.credentials()
     assert seen.count("/credential") == 2 and seen.count("/nonce") == 2
+
+
+def test_batch_in_any_order_and_fewer_instances_are_fine(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    """§8.3: keys bind at most one credential each, in no promised order; fewer may come."""
+
+    def reverse_and_drop(request: httpx.Request, body: bytes) -> bytes | None:
+        if request.url.path != "/credential" or not body:
+            return None
+        answer = json.loads(body)
+        answer["credentials"] = list(reversed(answer["credentials"]))[:2]
+        return json.dumps(answer).encode()
+
+    wallet = open_wallet(http_transport=Tamper(reverse_and_drop))
+    stored = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert len(stored) == 1
+    credential_id = wallet.credentials()[0].id
+    assert len(wallet._vault.credentials.instances(credential_id)) == 1
+    assert len(wallet.holder_keys()) == 2  # the key for the instance never issued is not kept
+
+
+def test_credential_signed_under_another_iss_is_refused(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    """A self-signed did:jwk credential must not pass as the institution's."""
+    from wallet_core.crypto import did_jwk
+
+    rogue = generate("ES256")
+    wallet = open_wallet(
+        http_transport=Tamper(
+            _on_credentials(lambda raw: _reissue(raw, signer=rogue, iss=did_jwk(rogue.public_jwk)))
+        )
+    )
+    with pytest.raises(IssuerMismatchError):
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    _assert_unchanged(wallet)
