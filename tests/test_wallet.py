@@ -81,3 +81,16 @@ def test_erase_forgotten_wallet(wallet: Wallet, wallet_dir: Path, fast_kdf) -> N
     Wallet.erase(wallet_dir)
     assert not wallet_dir.exists()
     Wallet.create(wallet_dir, PIN, kdf=fast_kdf).close()  # a fresh start is possible
+
+
+def test_erase_refuses_a_directory_with_other_files(tmp_path: Path) -> None:
+    from wallet_core import VaultExistsError
+
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("four years of work")
+    with pytest.raises(VaultExistsError):
+        Wallet.erase(precious)
+    assert (precious / "thesis.txt").exists()
+    with pytest.raises(VaultNotFoundError):
+        Wallet.erase(tmp_path / "nothing-here")

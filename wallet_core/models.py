@@ -48,8 +48,8 @@ class NewCredential:
     """What an issuance flow hands to the wallet to store, after verifying it."""
 
     format: str
-    raw: str
-    claims: Mapping[str, Any]
+    raw: str = field(repr=False)
+    claims: Mapping[str, Any] = field(repr=False)
     issuer: str
     type: str
     title: str

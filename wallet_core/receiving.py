@@ -63,6 +63,7 @@ class AuthorizationSession:
     offer: CredentialOffer
     request: AuthorizationRequest
     issuer: IssuerClient = field(repr=False)
+    finished: bool = False  # an authorization code is redeemed once
 
     @property
     def url(self) -> str:
@@ -81,6 +82,15 @@ class Receiving:
     def preview_offer(self, offer: CredentialOffer, locale: str | None = None) -> OfferPreview:
         metadata = self._issuer_client(offer).metadata
         return vci_preview.build_preview(offer, metadata, locale or self._locale())
+
+    def cancel_pending(self, pending_id: str) -> None:
+        vault = self._vault
+        _, state = vault.pending.get(pending_id)
+        with vault.transaction():
+            vault.pending.delete(pending_id)
+            for kid in state.get("key_ids", []):
+                vault.keys.delete(str(kid))
+            vault.activity.record("credential_pending_cancelled", vault.now())
 
     def poll_pending(self, pending_id: str) -> StoredCredential | PendingCredential:
         """Ask the issuer for a deferred credential; store it if it is ready."""
@@ -125,7 +135,10 @@ class Receiving:
     def finish_authorization(
         self, session: AuthorizationSession, redirect_url: str
     ) -> list[StoredCredential | PendingCredential]:
+        if session.finished:
+            raise IssuanceError("this login was already used; start again from the offer")
         code = session.issuer.authorization_code(session.request, redirect_url)
+        session.finished = True
         token = session.issuer.token_authorization_code(code, session.request)
         return self._receive(session.issuer, token, session.request.configuration_ids)
 

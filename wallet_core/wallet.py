@@ -213,6 +213,10 @@ class Wallet:
     def pending(self) -> list[PendingCredential]:
         return self._vault.pending.all()
 
+    def cancel_pending(self, pending_id: str) -> None:
+        """Give up on a deferred credential: forget its session and the keys made for it."""
+        self._receiving.cancel_pending(pending_id)
+
     def poll_pending(self, pending_id: str) -> StoredCredential | PendingCredential:
         """Ask the issuer for a deferred credential; store it if it is ready."""
         return self._receiving.poll_pending(pending_id)

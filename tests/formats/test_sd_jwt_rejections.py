@@ -250,3 +250,20 @@ def test_holder_rejects_sd_jwt_kb_from_issuer() -> None:
 def test_present_unknown_path() -> None:
     with pytest.raises(errors.UnknownClaimPathError):
         sd_jwt.present(_credential(), [("diploma",)])
+
+
+def test_absurd_nesting_is_a_wallet_error_not_a_crash() -> None:
+    text = _signed({"_sd": []}).split(".")
+    nested = b64url(('{"a":' * 5000 + "1" + "}" * 5000).encode())
+    with pytest.raises(errors.MalformedCredentialError):
+        sd_jwt.verify(f"{text[0]}.{nested}.{text[2]}", ISSUER.public_jwk, now=NOW)
+    with pytest.raises(errors.MalformedCredentialError):
+        sd_jwt.parse_stored(f"{text[0]}.{nested}.{text[2]}")
+
+
+def test_key_binding_needs_both_aud_and_nonce() -> None:
+    text = _presentation()
+    with pytest.raises(errors.MissingKeyBindingError):
+        sd_jwt.verify(text, ISSUER.public_jwk, aud=AUD, now=NOW)
+    with pytest.raises(errors.MissingKeyBindingError):
+        sd_jwt.verify(text, ISSUER.public_jwk, now=NOW, require_key_binding=True)

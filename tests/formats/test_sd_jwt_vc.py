@@ -196,3 +196,8 @@ def test_subject_claims_hide_bookkeeping() -> None:
     )
     assert credential.subject_claims() == {"title": "Circular design"}
     assert credential.status == {"status_list": {"idx": 0, "uri": "https://s"}}
+
+
+def test_time_claims_out_of_any_calendar_are_malformed() -> None:
+    with pytest.raises(errors.MalformedCredentialError):
+        sd_jwt_vc.verify_issued(_issue({**BASE, "exp": 10**20}), ISSUER.public_jwk)

@@ -88,7 +88,7 @@ def make_disclosure(name: str | None, value: Any, alg: str = DEFAULT_HASH) -> Di
 def parse_disclosure(encoded: str, alg: str = DEFAULT_HASH) -> Disclosure:
     try:
         content = json.loads(b64url_decode(encoded))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedDisclosureError("a disclosure is not base64url-encoded JSON") from exc
     if not isinstance(content, list) or len(content) not in (2, 3):
         raise MalformedDisclosureError("a disclosure must be an array of 2 or 3 elements")

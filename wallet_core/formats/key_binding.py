@@ -50,7 +50,7 @@ def verify(
         raise KeyBindingTypeError(f"the KB-JWT typ must be {KB_TYP!r}")
     try:
         payload = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MalformedCredentialError("the KB-JWT payload is not JSON") from exc
     if not isinstance(payload, dict):
         raise MalformedCredentialError("the KB-JWT payload is not an object")

@@ -313,6 +313,9 @@ def verify_full(
         else require_key_binding
     )
     if required:
+        if aud is None or nonce is None:
+            # a KB-JWT proves little unless it is checked for this verifier and transaction
+            raise MissingKeyBindingError("Key Binding is checked against both aud and nonce")
         if kb_jwt is None:
             raise MissingKeyBindingError("this presentation needs a Key Binding JWT")
         holder_jwk = sd_jwt.holder_jwk
@@ -372,7 +375,7 @@ def _decode_unverified(jwt: str) -> tuple[JsonObject, JsonObject]:
     try:
         header = json.loads(b64url_decode(head))
         payload = json.loads(b64url_decode(body))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedCredentialError("the issuer-signed JWT is not base64url JSON") from exc
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise MalformedCredentialError("the issuer-signed JWT header and payload must be objects")

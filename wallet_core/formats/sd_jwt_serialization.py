@@ -18,6 +18,7 @@ from wallet_core.errors import MalformedCredentialError
 # "legacy" is the pre-RFC JSON layout (disclosures and kb_jwt as top-level members) that
 # deployed libraries, the reference sd-jwt 0.10 among them, still produce.
 Form = Literal["compact", "flattened", "general", "legacy"]
+MAX_SIGNATURES = 4
 MAX_LENGTH = 1_000_000  # far beyond any real credential; stops pathological input early
 
 
@@ -82,15 +83,16 @@ def _parse_compact(text: str) -> SerializedSdJwt:
 def _parse_json(text: str) -> SerializedSdJwt:
     try:
         document = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MalformedCredentialError("the JSON-serialized SD-JWT is not valid JSON") from exc
     if not isinstance(document, dict) or not isinstance(document.get("payload"), str):
         raise MalformedCredentialError("a JWS JSON serialization needs a 'payload' string")
     payload = document["payload"]
     if "signatures" in document:
         signatures = document["signatures"]
-        if not isinstance(signatures, list) or not signatures:
-            raise MalformedCredentialError("'signatures' must be a non-empty array")
+        if not isinstance(signatures, list) or not 1 <= len(signatures) <= MAX_SIGNATURES:
+            # each signature may cost a key lookup at the issuer: keep that bounded
+            raise MalformedCredentialError(f"'signatures' must hold 1 to {MAX_SIGNATURES} entries")
         for later in signatures[1:]:
             header = later.get("header") if isinstance(later, dict) else None
             if isinstance(header, dict) and ({"disclosures", "kb_jwt"} & header.keys()):

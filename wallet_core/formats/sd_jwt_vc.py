@@ -193,5 +193,12 @@ def _check(parsed: SdJwt, now: float | None, leeway: float) -> SdJwtVc:
     )
 
 
+_LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z: beyond it no date can be shown
+
+
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 <= value <= _LATEST:  # also refuses NaN
+        raise MalformedCredentialError("a time claim is out of range")
+    return float(value)

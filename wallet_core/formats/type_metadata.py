@@ -155,7 +155,7 @@ def _load(vct: str, fetch: Fetch, integrity: str | None) -> dict[str, Any]:
         check_integrity(raw, integrity)
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise TypeMetadataError("type metadata is not JSON") from exc
     if not isinstance(document, dict):
         raise TypeMetadataError("type metadata must be a JSON object")

@@ -54,7 +54,7 @@ class TokenResponse:
 class IssuedCredentials:
     """A Credential Response: credentials now, or a transaction to poll later."""
 
-    credentials: tuple[str, ...] = ()
+    credentials: tuple[str, ...] = field(default=(), repr=False)
     notification_id: str | None = None
     transaction_id: str | None = None
     interval: float | None = None
@@ -64,8 +64,8 @@ class IssuedCredentials:
 class AuthorizationRequest:
     """What ``finish`` needs to check the redirect and redeem the code; kept in memory only."""
 
-    url: str
-    state: str
+    url: str = field(repr=False)
+    state: str = field(repr=False)
     code_verifier: str = field(repr=False)
     redirect_uri: str = ""
     configuration_ids: tuple[str, ...] = ()
@@ -133,7 +133,8 @@ class IssuerClient:
         if kind.lower() != "bearer":
             raise IssuanceError(f"token type {kind!r} is not supported (DPoP is not yet)")
         identifiers: dict[str, tuple[str, ...]] = {}
-        for detail in body.get("authorization_details") or []:
+        details = body.get("authorization_details")
+        for detail in details if isinstance(details, list) else []:
             if isinstance(detail, dict) and isinstance(detail.get("credential_identifiers"), list):
                 configuration = str(detail.get("credential_configuration_id", ""))
                 identifiers[configuration] = tuple(str(i) for i in detail["credential_identifiers"])
@@ -359,7 +360,7 @@ class IssuerClient:
             interval = answer.get("interval")
             return IssuedCredentials(
                 transaction_id=transaction_id,
-                interval=float(interval) if isinstance(interval, int | float) else None,
+                interval=_interval(interval),
             )
         raise _oauth_error(answer, "the deferred credential request was refused")
 
@@ -391,7 +392,7 @@ def _issued(answer: Mapping[str, Any], status: int) -> IssuedCredentials:
             raise MalformedResponseError("a deferred response needs a transaction_id")
         return IssuedCredentials(
             transaction_id=transaction,
-            interval=float(interval) if isinstance(interval, int | float) else None,
+            interval=_interval(interval),
             notification_id=notification_id,
         )
     if "credentials" in answer:  # 1.0: [{"credential": ...}, ...]
@@ -408,12 +409,23 @@ def _issued(answer: Mapping[str, Any], status: int) -> IssuedCredentials:
     )
 
 
+def _interval(value: Any) -> float | None:
+    """A polling interval, kept between a second and a day whatever the issuer says."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(min(max(value, 1.0), 86_400.0))
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_object(response: http.HttpResponse) -> dict[str, Any]:
     if not response.content:
         return {}
     try:
-        value = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = json.loads(response.content, parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedResponseError("the issuer answered with invalid JSON") from exc
     if not isinstance(value, dict):
         raise MalformedResponseError("the issuer answered with JSON that is not an object")

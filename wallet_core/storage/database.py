@@ -92,7 +92,12 @@ class Database:
                     raise
                 self._depth -= 1
                 if outermost:
-                    conn.execute("COMMIT")
+                    try:
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        # a failed COMMIT (disk full, I/O) leaves the transaction open
+                        conn.execute("ROLLBACK")
+                        raise
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement and return the number of rows it changed."""

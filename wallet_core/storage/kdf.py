@@ -54,6 +54,7 @@ class KdfParams:
             or not 8 <= params.memory_kib <= 4 * 1024 * 1024
             or not 1 <= params.iterations <= 64
             or not 1 <= params.lanes <= 16
+            or params.memory_kib < 8 * params.lanes  # Argon2's own minimum
         ):
             raise VaultCorruptError("KDF parameters are out of range")
         return params

@@ -193,7 +193,16 @@ class Vault:
 
 @_file_errors
 def erase(directory: Path) -> None:
-    """Delete a wallet directory that nobody has open (also used when a PIN is forgotten)."""
+    """Delete a wallet directory that nobody has open (also used when a PIN is forgotten).
+
+    Refuses a directory holding anything but wallet files: a wrong path must never cost
+    the user their other files.
+    """
+    if not directory.is_dir():
+        raise VaultNotFoundError("there is no wallet in this directory")
+    strangers = [p.name for p in directory.iterdir() if not _is_wallet_file(p.name)]
+    if strangers:
+        raise VaultExistsError("the directory holds files that are not the wallet's")
     lock = ExclusiveLock(directory / LOCK_FILE)
     try:
         with contextlib.suppress(FileNotFoundError):
@@ -202,6 +211,14 @@ def erase(directory: Path) -> None:
     finally:
         lock.release()
     shutil.rmtree(directory)
+
+
+def _is_wallet_file(name: str) -> bool:
+    return (
+        name in (KEY_FILE, UNLOCK_STATE_FILE, LOCK_FILE)
+        or name.startswith(DB_FILE)  # the database and its -wal / -shm files
+        or (name.startswith(".") and ".tmp-" in name)  # an interrupted atomic write
+    )
 
 
 def _require_free(directory: Path) -> None:
