@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import ipaddress
 from collections.abc import Sequence
 from typing import Any
@@ -11,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from pki import NOW, Pki, _name, _usage  # noqa: F401
 
 from wallet_core.clock import ManualClock
 from wallet_core.crypto import Signer, sign_compact, verify_compact
@@ -21,90 +21,6 @@ from wallet_core.errors import CertificateChainError, UntrustedIssuerError
 from wallet_core.trust import IssuerKeyResolver, MemoryCache, key_from_x5c
 
 ISS = "https://issuer.example/edu"
-NOW = ManualClock().now()
-_NOW = dt.datetime.fromtimestamp(NOW, dt.UTC)
-
-
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _usage(*, sign: bool = False, ca: bool = False) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=sign,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-class Pki:
-    """A root, an intermediate and the means to issue leaf certificates under them."""
-
-    def __init__(self, label: str = "Edu") -> None:
-        self.root_key = ec.generate_private_key(ec.SECP256R1())
-        self.root = self._ca(self.root_key, f"{label} Root", None, None)
-        self.inter_key = ec.generate_private_key(ec.SECP256R1())
-        self.inter = self._ca(self.inter_key, f"{label} Issuing CA", self.root, self.root_key)
-
-    @staticmethod
-    def _ca(
-        key: ec.EllipticCurvePrivateKey,
-        name: str,
-        parent: x509.Certificate | None,
-        parent_key: ec.EllipticCurvePrivateKey | None,
-    ) -> x509.Certificate:
-        signing_key = parent_key or key
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(_name(name))
-            .issuer_name(parent.subject if parent else _name(name))
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(_NOW - dt.timedelta(days=30))
-            .not_valid_after(_NOW + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(_usage(ca=True), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()),
-                critical=False,
-            )
-        )
-        return builder.sign(signing_key, hashes.SHA256())
-
-    def leaf(
-        self,
-        public_key: Any,
-        names: Sequence[x509.GeneralName],
-        *,
-        days: int = 365,
-        usage: x509.KeyUsage | None = None,
-        eku: Sequence[x509.ObjectIdentifier] = (),
-    ) -> x509.Certificate:
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(_name("Hogeschool Demo"))
-            .issuer_name(self.inter.subject)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(_NOW - dt.timedelta(days=1))
-            .not_valid_after(_NOW + dt.timedelta(days=days))
-            .add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.inter_key.public_key()),
-                critical=False,
-            )
-            .add_extension(usage or _usage(sign=True), critical=True)
-        )
-        if eku:
-            builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
-        return builder.sign(self.inter_key, hashes.SHA256())
 
 
 def verify(token: str, jwk: dict[str, Any]) -> None:
