@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from pki import NOW, Pki, _name, _usage  # noqa: F401
+from pki import NOW, Pki
 
 from wallet_core.clock import ManualClock
 from wallet_core.crypto import Signer, sign_compact, verify_compact
