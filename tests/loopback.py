@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -36,6 +36,8 @@ class LoopbackServer:
     port: int = 0
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    # POST handlers get the raw body and answer with a Route
+    post_handlers: dict[str, Callable[[bytes], Route]] = field(default_factory=dict)
 
     def json(self, path: str, value: Any, status: int = 200, **headers: str) -> str:
         self.routes[path] = Route(
@@ -52,6 +54,7 @@ class LoopbackServer:
     def reset(self) -> None:
         self.routes.clear()
         self.requests.clear()
+        self.post_handlers.clear()
 
 
 def _handler_for(state: LoopbackServer) -> type[BaseHTTPRequestHandler]:
@@ -64,6 +67,22 @@ def _handler_for(state: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             route = state.routes.get(self.path)
             if route is None:
                 route = Route(404, b"{}", {"content-type": "application/json"})
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+
+        def do_POST(self) -> None:
+            state.requests.append(self.path)
+            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            handler = state.post_handlers.get(self.path)
+            route = (
+                handler(body)
+                if handler
+                else Route(404, b"{}", {"content-type": "application/json"})
+            )
             self.send_response(route.status)
             for name, value in route.headers.items():
                 self.send_header(name, value)

@@ -1,0 +1,233 @@
+"""OpenID4VP requests: links, Request Objects by value and by reference, client_id prefixes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from loopback import DEV, LoopbackServer, Route
+from pki import NOW, Pki
+
+from wallet_core import PresentationRequestError, UntrustedVerifierError
+from wallet_core.crypto import Signer, did_jwk, generate, sign_compact
+from wallet_core.crypto.jwk import b64url
+from wallet_core.http import HttpPolicy
+from wallet_core.oid4vp.request import REQUEST_TYP, parse_request
+from wallet_core.trust import DidResolver, MemoryCache
+
+DCQL = {"credentials": [{"id": "mc", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:mc"]}}]}
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return Pki("Verifier")
+
+
+def _signer_and_chain(
+    pki: Pki, names: list[x509.GeneralName]
+) -> tuple[Signer, list[str], x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = pki.leaf(key.public_key(), names, subject="Werkgever Demo")
+    # x5c is standard base64 with padding (RFC 7515 §4.1.6)
+    chain = [
+        base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode()
+        for c in (leaf, pki.inter)
+    ]
+    return Signer(key), chain, leaf
+
+
+def _claims(client_id: str, response_uri: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "client_id": client_id,
+        "response_type": "vp_token",
+        "response_mode": "direct_post",
+        "response_uri": response_uri,
+        "nonce": "n-0S6_WzA2Mj",
+        "state": "st-1",
+        "dcql_query": DCQL,
+        **extra,
+    }
+
+
+def _parse(text: str, client: httpx.Client, pki: Pki | None = None, **options: Any) -> Any:
+    anchors = [pki.root] if pki is not None else []
+    return parse_request(
+        text, client, options.pop("policy", DEV), trust_anchors=anchors, now=NOW, **options
+    )
+
+
+def test_redirect_uri_request_by_value(client: httpx.Client) -> None:
+    uri = "https://werkgever.example/post"
+    link = "openid4vp://?" + urlencode(
+        {**_claims(f"redirect_uri:{uri}", uri), "dcql_query": json.dumps(DCQL)}
+    )
+    request = _parse(link, client)
+    assert request.verifier.verified is False and request.verifier.method == "unsigned"
+    assert request.verifier.name == "werkgever.example"
+    assert request.client_id == f"redirect_uri:{uri}" and request.dcql_query == DCQL
+    assert request.nonce == "n-0S6_WzA2Mj" and "n-0S6" not in repr(request)
+
+
+def test_x509_san_dns_by_reference(client: httpx.Client, server: LoopbackServer, pki: Pki) -> None:
+    signer, chain, _ = _signer_and_chain(pki, [x509.DNSName("localhost")])
+    response_uri = f"http://localhost:{server.port}/post"
+    token = sign_compact(
+        {"typ": REQUEST_TYP, "x5c": chain}, _claims("x509_san_dns:localhost", response_uri), signer
+    )
+    server.raw("/request/1", token.encode(), f"application/{REQUEST_TYP}")
+    link = "openid4vp://?" + urlencode(
+        {"client_id": "x509_san_dns:localhost", "request_uri": f"{server.base}/request/1"}
+    )
+    request = _parse(link, client, pki)
+    assert request.verifier.verified and request.verifier.name == "localhost"
+    assert request.verifier.method == "x509_san_dns" and "Verifier" in (
+        request.verifier.certificate_issuer or ""
+    )
+    assert request.response_uri == response_uri
+
+
+def test_request_uri_post_with_wallet_nonce(
+    client: httpx.Client, server: LoopbackServer, pki: Pki
+) -> None:
+    signer, chain, leaf = _signer_and_chain(pki, [x509.DNSName("verifier.example")])
+    client_id = "x509_hash:" + b64url(
+        hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).digest()
+    )
+    seen: dict[str, Any] = {}
+
+    def answer(body: bytes, echo: bool = True) -> Route:
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        seen.update(form)
+        claims = _claims(client_id, "https://verifier.example/post")
+        if echo:
+            claims["wallet_nonce"] = form["wallet_nonce"]
+        token = sign_compact({"typ": REQUEST_TYP, "x5c": chain}, claims, signer)
+        return Route(200, token.encode(), {"content-type": f"application/{REQUEST_TYP}"})
+
+    server.post_handlers["/request/post"] = answer
+    link = "openid4vp://?" + urlencode(
+        {
+            "client_id": client_id,
+            "request_uri": f"{server.base}/request/post",
+            "request_uri_method": "post",
+        }
+    )
+    request = _parse(link, client, pki, wallet_metadata={"vp_formats_supported": {"dc+sd-jwt": {}}})
+    assert request.verifier.method == "x509_hash" and request.verifier.name == "Werkgever Demo"
+    assert seen["wallet_nonce"] and json.loads(seen["wallet_metadata"])["vp_formats_supported"]
+
+    server.post_handlers["/request/post"] = lambda body: answer(body, echo=False)
+    with pytest.raises(PresentationRequestError):
+        _parse(link, client, pki)
+
+
+def test_decentralized_identifier(client: httpx.Client, clock: Any) -> None:
+    signer = generate("ES256")
+    did = did_jwk(signer.public_jwk)
+    token = sign_compact(
+        {"typ": REQUEST_TYP, "kid": f"{did}#0"},
+        _claims(f"decentralized_identifier:{did}", "https://verifier.example/post"),
+        signer,
+    )
+    resolver = DidResolver(client, DEV, MemoryCache(), clock)
+    request = _parse(
+        f"openid4vp://?{urlencode({'request': token})}", client, did_key=resolver.assertion_key
+    )
+    assert request.verifier.verified and request.verifier.name == did
+
+
+def _signed_link(
+    pki: Pki,
+    claims: dict[str, Any],
+    header: dict[str, Any] | None = None,
+    signer: Signer | None = None,
+) -> str:
+    own, chain, _ = _signer_and_chain(pki, [x509.DNSName("verifier.example")])
+    token = sign_compact(
+        {"typ": REQUEST_TYP, "x5c": chain, **(header or {})}, claims, signer or own
+    )
+    return "openid4vp://?" + urlencode({"client_id": claims["client_id"], "request": token})
+
+
+def test_wrong_typ(client: httpx.Client, pki: Pki) -> None:
+    claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
+    with pytest.raises(PresentationRequestError):
+        _parse(_signed_link(pki, claims, {"typ": "JWT"}), client, pki)
+
+
+def test_client_id_mismatch(client: httpx.Client, pki: Pki) -> None:
+    claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
+    link = _signed_link(pki, claims).replace(
+        "x509_san_dns%3Averifier.example", "x509_san_dns%3Aother.example", 1
+    )
+    with pytest.raises(PresentationRequestError):
+        _parse(link, client, pki)
+
+
+def test_bad_signature(client: httpx.Client, pki: Pki) -> None:
+    claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
+    with pytest.raises(UntrustedVerifierError):
+        _parse(_signed_link(pki, claims, signer=generate("ES256")), client, pki)
+
+
+def test_x509_san_dns_response_uri_on_another_host(client: httpx.Client, pki: Pki) -> None:
+    claims = _claims("x509_san_dns:verifier.example", "https://attacker.example/post")
+    with pytest.raises(UntrustedVerifierError):
+        _parse(_signed_link(pki, claims), client, pki)
+
+
+def test_untrusted_root(client: httpx.Client, pki: Pki) -> None:
+    claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
+    with pytest.raises(UntrustedVerifierError):
+        _parse(_signed_link(pki, claims), client, Pki("Other"))
+
+
+def test_redirect_uri_with_direct_post(client: httpx.Client) -> None:
+    uri = "https://werkgever.example/post"
+    link = "openid4vp://?" + urlencode(
+        {**_claims(f"redirect_uri:{uri}", uri), "redirect_uri": uri, "dcql_query": json.dumps(DCQL)}
+    )
+    with pytest.raises(PresentationRequestError):
+        _parse(link, client)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"transaction_data": "eyJ0eXBlIjoieCJ9"}, PresentationRequestError),
+        ({"response_type": "code"}, PresentationRequestError),
+        ({"response_mode": "fragment"}, PresentationRequestError),
+        ({"nonce": "not url safe!"}, PresentationRequestError),
+        ({"dcql_query": "[1]"}, PresentationRequestError),
+        ({"client_id": "x509_san_dns:werkgever.example"}, UntrustedVerifierError),  # must be signed
+        ({"client_id": "some-registered-client"}, UntrustedVerifierError),
+        (
+            {
+                "response_uri": "http://werkgever.example/post",
+                "client_id": "redirect_uri:http://werkgever.example/post",
+            },
+            PresentationRequestError,
+        ),
+    ],
+)
+def test_unsigned_request_rules(client: httpx.Client, change: dict[str, str], error: type) -> None:
+    uri = "https://werkgever.example/post"
+    parameters = {**_claims(f"redirect_uri:{uri}", uri), "dcql_query": json.dumps(DCQL), **change}
+    with pytest.raises(error):
+        _parse("openid4vp://?" + urlencode(parameters), client, policy=HttpPolicy())
+
+
+@pytest.mark.parametrize(
+    "text", ["", "https://", "mailto:x@y", "openid4vp://", "openid4vp://?a=1&a=2"]
+)
+def test_not_a_request(client: httpx.Client, text: str) -> None:
+    with pytest.raises(PresentationRequestError):
+        _parse(text, client)
