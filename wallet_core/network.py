@@ -29,7 +29,7 @@ class Network:
         self._cache = cache
         self._clock = clock
         self._transport = transport
-        self._trust_anchors = tuple(trust_anchors)
+        self.trust_anchors = tuple(trust_anchors)
         self._client: httpx.Client | None = None
         self._issuer_keys: IssuerKeyResolver | None = None
 
@@ -44,7 +44,7 @@ class Network:
         """Resolves issuer keys under the wallet's HTTP policy, cached in the vault."""
         if self._issuer_keys is None:
             self._issuer_keys = IssuerKeyResolver(
-                self.http, self.policy, self._cache, self._clock, self._trust_anchors
+                self.http, self.policy, self._cache, self._clock, self.trust_anchors
             )
         return self._issuer_keys
 

@@ -8,7 +8,7 @@ case that writes more than one row does so in one vault transaction.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
@@ -23,12 +23,16 @@ from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.freshness import Freshness
 from wallet_core.models import (
     ActivityEntry,
+    Choice,
+    ClaimPath,
     CredentialStatus,
     CredentialSummary,
     KeyAlgorithm,
     KeyInfo,
     NewCredential,
     PendingCredential,
+    PresentationMatch,
+    PresentationResult,
     StoredCredential,
 )
 from wallet_core.network import Network
@@ -36,6 +40,8 @@ from wallet_core.oid4vci.models import (
     CredentialOffer,
     OfferPreview,
 )
+from wallet_core.oid4vp.request import PresentationRequest
+from wallet_core.presenting import Presenting
 from wallet_core.receiving import AuthorizationSession, Receiving
 from wallet_core.storage import KdfParams, Vault
 from wallet_core.storage.backup import export_backup, load_tables, read_backup
@@ -70,6 +76,7 @@ class Wallet:
         )
         self._receiving = Receiving(vault, self._network, self._locale)
         self._freshness = Freshness(vault, self._network)
+        self._presenting = Presenting(vault, self._network)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -224,6 +231,36 @@ class Wallet:
     def _locale(self) -> str:
         value = self.setting("language", DEFAULT_LOCALE)
         return value if isinstance(value, str) else DEFAULT_LOCALE
+
+    # -- presenting (OpenID4VP, QR) -------------------------------------------------------
+
+    def parse_presentation_request(self, text: str) -> PresentationRequest:
+        """An openid4vp:// (or https) request; request objects are fetched and verified, and
+        the verifier's identity is established by its client_id prefix."""
+        return self._presenting.parse_request(text)
+
+    def match(self, request: PresentationRequest) -> PresentationMatch:
+        """Per query: which credentials can answer, with required and optional claims."""
+        return self._presenting.match(request)
+
+    def present(
+        self, request: PresentationRequest, choices: Mapping[str, Choice]
+    ) -> PresentationResult:
+        """Send what the holder confirmed; nothing else is disclosed."""
+        return self._presenting.present(request, choices)
+
+    def decline(self, request: PresentationRequest) -> PresentationResult:
+        return self._presenting.decline(request)
+
+    def offline_presentation(
+        self,
+        credential_id: str,
+        claims: Sequence[ClaimPath],
+        nonce: str | None = None,
+        audience: str | None = None,
+    ) -> str:
+        """An SD-JWT+KB to show as a QR, made without a network."""
+        return self._presenting.offline_presentation(credential_id, claims, nonce, audience)
 
     # -- freshness -----------------------------------------------------------------------
 

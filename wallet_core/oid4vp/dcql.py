@@ -1,0 +1,438 @@
+"""Digital Credentials Query Language (OpenID4VP 1.0 §6): parse a ``dcql_query`` and match it.
+
+:func:`parse_query` validates the whole query (§6, §6.1-§6.3, §7 and the ``meta`` rules of
+Appendix B) and raises :class:`~wallet_core.errors.PresentationRequestError` for anything
+invalid. Unknown properties are ignored (§6 note).
+
+:func:`match` evaluates it against the wallet's :class:`~.claims.HeldCredential` list
+(§6.4). Decisions, with the rule each follows:
+
+- Formats: a ``dc+sd-jwt`` query is answered by SD-JWT VCs stored as ``dc+sd-jwt`` or as the
+  legacy ``vc+sd-jwt`` (same data model, renamed media type; see :mod:`.claims`). ``meta`` is
+  REQUIRED on every Credential Query (§6.1); ``vct_values`` is REQUIRED for SD-JWT VC
+  (Appendix B.3.5) and matched against ``vct``, ``aka_vcts`` and any inherited type the
+  wallet put in ``HeldCredential.types``; ``doctype_value`` for ``mso_mdoc`` (B.2.3);
+  ``type_values`` for ``jwt_vc_json``/``ldp_vc`` (B.1.1: one inner array must be a subset of
+  the credential's expanded types). A format whose ``meta`` this module does not understand
+  matches only with an empty ``meta``.
+- ``require_cryptographic_holder_binding`` (default true, §6.1): credentials without holder
+  binding (no ``cnf``) are not candidates then (B.3).
+- ``trusted_authorities`` is validated and kept on the query but not evaluated: the wallet
+  has no AKI/trust-list/federation view of its credentials yet, and the rule is a SHOULD.
+- Claims (§6.4.1): no ``claims`` -> the candidate's ``required_claims`` is empty (only what is
+  mandatory to present goes out). ``claims`` without ``claim_sets`` -> every claim must exist.
+  With ``claim_sets`` -> the first option (verifier order) the credential satisfies wins and
+  its claims, in ``claims`` order, are the ``required_claims``. A credential that satisfies
+  nothing is not a candidate. Duplicate claim queries are ignored (§6.1).
+- ``values`` (§6.3, §6.4.1): a claim whose value does not match (type and value exactly; an
+  integer-valued float counts as the integer) is treated as absent. For a pointer with
+  ``null`` the claim exists when at least one selected element matches, and the requested
+  paths become the concrete paths of the matching elements only, so non-matching array
+  elements are not disclosed.
+- ``optional_claims`` is always empty for DCQL: §6.4 forbids sending selectively
+  disclosable claims that were not selected, and §6.4.1 says ``claim_sets`` are not options
+  for the End-User. A UI or wallet that wants to deviate from the verifier's first choice
+  (allowed by §6.4.1 for UX reasons) gets every satisfiable option from
+  :func:`claim_alternatives`.
+- Credential sets (§6.2, §6.4.2): without ``credential_sets`` every query is required. With
+  them, a query is ``required`` when it appears in an option of a required set; a query used
+  only by optional sets, or by none, is not. ``satisfiable`` is true when every required set
+  has an option whose queries all have a candidate (the same credential may serve several
+  queries, §6.1). :func:`satisfiable_options` tells which options those are.
+- ``multiple`` is reported on the :class:`~wallet_core.models.QueryMatch`; every matching
+  credential is listed as a candidate either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wallet_core.errors import PresentationRequestError
+from wallet_core.models import Candidate, ClaimPath, PresentationMatch, QueryMatch
+from wallet_core.oid4vp.claims import (
+    MDOC_FORMAT,
+    SD_JWT_VC_FORMATS,
+    W3C_FORMATS,
+    HeldCredential,
+    dedupe,
+    parse_path,
+    same_format,
+    select_for,
+)
+
+_ID = re.compile(r"[A-Za-z0-9_-]+")
+Value = str | int | bool
+
+
+@dataclass(frozen=True)
+class ClaimsQuery:
+    """One entry of ``claims`` (§6.3); ``intent_to_retain`` is the mdoc parameter (B.2.4)."""
+
+    path: ClaimPath
+    id: str | None = None
+    values: tuple[Value, ...] | None = None
+    intent_to_retain: bool | None = None
+
+
+@dataclass(frozen=True)
+class TrustedAuthority:
+    """One entry of ``trusted_authorities`` (§6.1.1)."""
+
+    type: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CredentialQuery:
+    """One entry of ``credentials`` (§6.1) with its format's ``meta`` parsed (Appendix B)."""
+
+    id: str
+    format: str
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    multiple: bool = False
+    require_cryptographic_holder_binding: bool = True
+    claims: tuple[ClaimsQuery, ...] | None = None
+    claim_sets: tuple[tuple[str, ...], ...] | None = None
+    trusted_authorities: tuple[TrustedAuthority, ...] | None = None
+    vct_values: tuple[str, ...] | None = None
+    doctype_value: str | None = None
+    type_values: tuple[tuple[str, ...], ...] | None = None
+
+
+@dataclass(frozen=True)
+class CredentialSetQuery:
+    """One entry of ``credential_sets`` (§6.2)."""
+
+    options: tuple[tuple[str, ...], ...]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class DcqlQuery:
+    credentials: tuple[CredentialQuery, ...]
+    credential_sets: tuple[CredentialSetQuery, ...] | None = None
+
+    def credential(self, query_id: str) -> CredentialQuery:
+        for query in self.credentials:
+            if query.id == query_id:
+                return query
+        raise PresentationRequestError(f"the query has no credential query {query_id!r}")
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+def parse_query(document: Any) -> DcqlQuery:
+    """Validate a DCQL query object (§6) and return its typed form.
+
+    Raises ``PresentationRequestError`` naming the offending member.
+    """
+    if not isinstance(document, Mapping):
+        raise PresentationRequestError("dcql_query must be a JSON object")
+    raw_credentials = _non_empty_list(document.get("credentials"), "credentials")
+    credentials = tuple(
+        _credential_query(raw, f"credentials[{index}]") for index, raw in enumerate(raw_credentials)
+    )
+    ids = [query.id for query in credentials]
+    duplicates = sorted({query_id for query_id in ids if ids.count(query_id) > 1})
+    if duplicates:
+        raise PresentationRequestError(f"credential query id {duplicates[0]!r} is not unique")
+    credential_sets = None
+    if "credential_sets" in document:
+        raw_sets = _non_empty_list(document["credential_sets"], "credential_sets")
+        credential_sets = tuple(
+            _credential_set(raw, f"credential_sets[{index}]", set(ids))
+            for index, raw in enumerate(raw_sets)
+        )
+    return DcqlQuery(credentials=credentials, credential_sets=credential_sets)
+
+
+def _credential_query(raw: Any, where: str) -> CredentialQuery:
+    if not isinstance(raw, Mapping):
+        raise PresentationRequestError(f"{where} must be an object")
+    query_id = _identifier(raw.get("id"), f"{where}.id")
+    credential_format = raw.get("format")
+    if not isinstance(credential_format, str) or not credential_format:
+        raise PresentationRequestError(f"{where}.format must be a non-empty string")
+    multiple = _optional_bool(raw, "multiple", where, default=False)
+    binding = _optional_bool(raw, "require_cryptographic_holder_binding", where, default=True)
+    if "meta" not in raw:
+        raise PresentationRequestError(f"{where}.meta is required")
+    meta = raw["meta"]
+    if not isinstance(meta, Mapping):
+        raise PresentationRequestError(f"{where}.meta must be an object")
+    vct_values = doctype_value = type_values = None
+    if credential_format in SD_JWT_VC_FORMATS:
+        vct_values = _string_list(meta.get("vct_values"), f"{where}.meta.vct_values")
+    elif credential_format == MDOC_FORMAT:
+        doctype_value = meta.get("doctype_value")
+        if not isinstance(doctype_value, str) or not doctype_value:
+            raise PresentationRequestError(f"{where}.meta.doctype_value must be a string")
+    elif credential_format in W3C_FORMATS:
+        outer = _non_empty_list(meta.get("type_values"), f"{where}.meta.type_values")
+        type_values = tuple(
+            _string_list(inner, f"{where}.meta.type_values[{index}]")
+            for index, inner in enumerate(outer)
+        )
+    authorities = None
+    if "trusted_authorities" in raw:
+        entries = _non_empty_list(raw["trusted_authorities"], f"{where}.trusted_authorities")
+        authorities = tuple(
+            _trusted_authority(entry, f"{where}.trusted_authorities[{index}]")
+            for index, entry in enumerate(entries)
+        )
+    claims = None
+    if "claims" in raw:
+        entries = _non_empty_list(raw["claims"], f"{where}.claims")
+        claims = tuple(
+            _claims_query(entry, f"{where}.claims[{index}]") for index, entry in enumerate(entries)
+        )
+        claim_ids = [claim.id for claim in claims if claim.id is not None]
+        repeated = sorted({cid for cid in claim_ids if claim_ids.count(cid) > 1})
+        if repeated:
+            raise PresentationRequestError(f"{where}: claim id {repeated[0]!r} is not unique")
+    claim_sets = None
+    if "claim_sets" in raw:
+        if claims is None:
+            raise PresentationRequestError(f"{where}.claim_sets needs claims")
+        if any(claim.id is None for claim in claims):
+            raise PresentationRequestError(f"{where}: every claim needs an id with claim_sets")
+        known = {claim.id for claim in claims}
+        options = _non_empty_list(raw["claim_sets"], f"{where}.claim_sets")
+        claim_sets = tuple(
+            _id_option(option, f"{where}.claim_sets[{index}]", known, allow_empty=True)
+            for index, option in enumerate(options)
+        )
+    return CredentialQuery(
+        id=query_id,
+        format=credential_format,
+        meta=dict(meta),
+        multiple=multiple,
+        require_cryptographic_holder_binding=binding,
+        claims=claims,
+        claim_sets=claim_sets,
+        trusted_authorities=authorities,
+        vct_values=vct_values,
+        doctype_value=doctype_value,
+        type_values=type_values,
+    )
+
+
+def _claims_query(raw: Any, where: str) -> ClaimsQuery:
+    if not isinstance(raw, Mapping):
+        raise PresentationRequestError(f"{where} must be an object")
+    claim_id = _identifier(raw["id"], f"{where}.id") if "id" in raw else None
+    if "path" not in raw:
+        raise PresentationRequestError(f"{where}.path is required")
+    path = parse_path(raw["path"], f"{where}.path")
+    values = None
+    if "values" in raw:
+        entries = _non_empty_list(raw["values"], f"{where}.values")
+        values = tuple(_scalar(value, f"{where}.values[{i}]") for i, value in enumerate(entries))
+    retain = raw.get("intent_to_retain")
+    if retain is not None and not isinstance(retain, bool):
+        raise PresentationRequestError(f"{where}.intent_to_retain must be a boolean")
+    return ClaimsQuery(path=path, id=claim_id, values=values, intent_to_retain=retain)
+
+
+def _credential_set(raw: Any, where: str, known: set[str]) -> CredentialSetQuery:
+    if not isinstance(raw, Mapping):
+        raise PresentationRequestError(f"{where} must be an object")
+    options = _non_empty_list(raw.get("options"), f"{where}.options")
+    return CredentialSetQuery(
+        options=tuple(
+            _id_option(option, f"{where}.options[{index}]", known, allow_empty=False)
+            for index, option in enumerate(options)
+        ),
+        required=_optional_bool(raw, "required", where, default=True),
+    )
+
+
+def _trusted_authority(raw: Any, where: str) -> TrustedAuthority:
+    if not isinstance(raw, Mapping):
+        raise PresentationRequestError(f"{where} must be an object")
+    kind = raw.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise PresentationRequestError(f"{where}.type must be a non-empty string")
+    return TrustedAuthority(type=kind, values=_string_list(raw.get("values"), f"{where}.values"))
+
+
+def _id_option(
+    raw: Any, where: str, known: Container[str | None], *, allow_empty: bool
+) -> tuple[str, ...]:
+    if not isinstance(raw, list) or (not raw and not allow_empty):
+        raise PresentationRequestError(f"{where} must be a non-empty array of ids")
+    for index, item in enumerate(raw):
+        if not isinstance(item, str) or item not in known:
+            raise PresentationRequestError(f"{where}[{index}] is not a known id")
+    return tuple(raw)
+
+
+def _identifier(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise PresentationRequestError(
+            f"{where} must be a non-empty string of letters, digits, '_' or '-'"
+        )
+    return value
+
+
+def _optional_bool(raw: Mapping[str, Any], key: str, where: str, *, default: bool) -> bool:
+    if key not in raw:
+        return default
+    value = raw[key]
+    if not isinstance(value, bool):
+        raise PresentationRequestError(f"{where}.{key} must be a boolean")
+    return value
+
+
+def _non_empty_list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise PresentationRequestError(f"{where} must be a non-empty array")
+    return value
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    items = _non_empty_list(value, where)
+    if not all(isinstance(item, str) and item for item in items):
+        raise PresentationRequestError(f"{where} must hold non-empty strings")
+    return tuple(items)
+
+
+def _scalar(value: Any, where: str) -> Value:
+    if isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise PresentationRequestError(f"{where} must be a string, an integer or a boolean")
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def match(query: DcqlQuery, held: Sequence[HeldCredential]) -> PresentationMatch:
+    """Which held credentials answer each Credential Query, and can the request be met (§6.4)."""
+    required_ids = _required_ids(query)
+    queries: dict[str, QueryMatch] = {}
+    for credential_query in query.credentials:
+        candidates: list[Candidate] = []
+        for credential in held:
+            options = claim_alternatives(credential_query, credential)
+            if options:
+                candidates.append(Candidate(credential.id, options[0], ()))
+        queries[credential_query.id] = QueryMatch(
+            candidates=tuple(candidates),
+            required=credential_query.id in required_ids,
+            multiple=credential_query.multiple,
+        )
+    unjudged = PresentationMatch(queries=queries)
+    per_set = zip(_sets(query), satisfiable_options(query, unjudged), strict=True)
+    satisfiable = all(options for credential_set, options in per_set if credential_set.required)
+    return PresentationMatch(queries=queries, satisfiable=satisfiable)
+
+
+def claim_alternatives(
+    query: CredentialQuery, credential: HeldCredential
+) -> tuple[tuple[ClaimPath, ...], ...]:
+    """Every way ``credential`` can answer ``query``: the requested claim paths per satisfiable
+    ``claim_sets`` option, in the verifier's order of preference (§6.4.1). Empty when the
+    credential does not match (format, ``meta``, holder binding, missing or mismatching claims);
+    ``((),)`` when it matches and no claims are requested.
+    """
+    if not _credential_matches(query, credential):
+        return ()
+    if query.claims is None:
+        return ((),)
+    found: list[tuple[ClaimPath, ...] | None] = [
+        _resolve(claim, credential) for claim in query.claims
+    ]
+    if query.claim_sets is None:
+        if any(paths is None for paths in found):
+            return ()
+        return (dedupe(path for paths in found if paths for path in paths),)
+    options: list[tuple[ClaimPath, ...]] = []
+    for option in query.claim_sets:
+        wanted = set(option)
+        chosen = [
+            paths for claim, paths in zip(query.claims, found, strict=True) if claim.id in wanted
+        ]
+        if any(paths is None for paths in chosen):
+            continue
+        options.append(dedupe(path for paths in chosen if paths for path in paths))
+    return tuple(options)
+
+
+def satisfiable_options(
+    query: DcqlQuery, result: PresentationMatch
+) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Per credential set (an implicit single set of all queries without ``credential_sets``),
+    the options whose every Credential Query has at least one candidate (§6.4.2).
+    """
+    return tuple(
+        tuple(
+            option
+            for option in credential_set.options
+            if all(result.candidates(query_id) for query_id in option)
+        )
+        for credential_set in _sets(query)
+    )
+
+
+def _sets(query: DcqlQuery) -> tuple[CredentialSetQuery, ...]:
+    if query.credential_sets is not None:
+        return query.credential_sets
+    return (CredentialSetQuery(options=(tuple(q.id for q in query.credentials),)),)
+
+
+def _required_ids(query: DcqlQuery) -> set[str]:
+    return {
+        query_id
+        for credential_set in _sets(query)
+        if credential_set.required
+        for option in credential_set.options
+        for query_id in option
+    }
+
+
+def _credential_matches(query: CredentialQuery, credential: HeldCredential) -> bool:
+    if not same_format(query.format, credential.format):
+        return False
+    if query.require_cryptographic_holder_binding and not credential.holder_binding:
+        return False
+    types = set(credential.types)
+    if query.format in SD_JWT_VC_FORMATS:
+        return bool(types.intersection(query.vct_values or ()))
+    if query.format == MDOC_FORMAT:
+        return query.doctype_value in types
+    if query.format in W3C_FORMATS:
+        return any(types.issuperset(inner) for inner in query.type_values or ())
+    return not query.meta
+
+
+def _resolve(claim: ClaimsQuery, credential: HeldCredential) -> tuple[ClaimPath, ...] | None:
+    """The claim paths to disclose for one Claims Query, or None when the claim is absent."""
+    selected = select_for(credential, claim.path)
+    if not selected:
+        return None
+    if claim.values is None:
+        return (claim.path,)
+    expected = claim.values
+    matching = [path for path, value in selected if any(_same(value, e) for e in expected)]
+    if not matching:
+        return None
+    if None not in claim.path:
+        return (claim.path,)
+    return tuple(matching)
+
+
+def _same(value: Any, expected: Value) -> bool:
+    """Type and value equal, JSON-wise (§6.3): ``true`` is not ``1``, ``"1"`` is not ``1``."""
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return isinstance(expected, bool) and isinstance(value, bool) and value == expected
+    if isinstance(expected, int):
+        if isinstance(value, float):
+            return value.is_integer() and int(value) == expected
+        return isinstance(value, int) and value == expected
+    return isinstance(value, str) and value == expected

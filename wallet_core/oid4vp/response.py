@@ -1,0 +1,115 @@
+"""OpenID4VP 1.0 Authorization Responses (§8): the ``vp_token``, ``direct_post`` and the
+encrypted ``direct_post.jwt``, and the error response for a declined request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+from joserfc import jwe
+from joserfc.errors import JoseError
+from joserfc.jwk import import_key
+
+from wallet_core import http
+from wallet_core.errors import PresentationRequestError, ProtocolError
+from wallet_core.models import PresentationResult
+from wallet_core.oid4vp.request import PresentationRequest
+
+ENCRYPTION_ENCS = ("A128GCM", "A256GCM")  # §8.3: A128GCM unless the verifier lists others
+_OUTCOMES = (200, 400, 401, 403)
+
+
+def dcql_vp_token(presentations: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """§8.1: always ``{query_id: [presentation, ...]}``, arrays even for one."""
+    return {query_id: list(items) for query_id, items in presentations.items()}
+
+
+def pex_response(
+    definition_id: str, presentations: Sequence[tuple[str, str, str]]
+) -> tuple[Any, dict[str, Any]]:
+    """Presentation Exchange (draft 21): the ``vp_token`` and its ``presentation_submission``.
+
+    ``presentations`` are (input descriptor id, format, presentation); one presentation is
+    sent bare, several as an array addressed by ``$[i]``.
+    """
+    single = len(presentations) == 1
+    descriptors = [
+        {"id": descriptor_id, "format": fmt, "path": "$" if single else f"$[{index}]"}
+        for index, (descriptor_id, fmt, _) in enumerate(presentations)
+    ]
+    token: Any = presentations[0][2] if single else [p for _, _, p in presentations]
+    submission = {
+        "id": f"submission-{definition_id}",
+        "definition_id": definition_id,
+        "descriptor_map": descriptors,
+    }
+    return token, submission
+
+
+def send(
+    client: httpx.Client,
+    policy: http.HttpPolicy,
+    request: PresentationRequest,
+    parameters: Mapping[str, Any],
+) -> PresentationResult:
+    """POST the response to the verifier (encrypted for ``direct_post.jwt``) and read what it
+    says; a ``redirect_uri`` in its answer is where the user's browser goes next (§8.2)."""
+    fields = dict(parameters)
+    if request.state is not None:
+        fields["state"] = request.state
+    if request.response_mode == "direct_post.jwt":
+        form = {"response": _encrypt(fields, request.client_metadata)}
+    else:
+        form = {
+            k: v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
+            for k, v in fields.items()
+        }
+    response = http.post_form(
+        client, request.response_uri, policy, form, allow_status=_OUTCOMES[1:]
+    )
+    try:
+        answer = json.loads(response.content) if response.content else {}
+    except (ValueError, RecursionError):
+        answer = {}
+    if not isinstance(answer, dict):
+        answer = {}
+    redirect = answer.get("redirect_uri")
+    if redirect is not None:
+        if not isinstance(redirect, str):
+            redirect = None
+        else:
+            http.check_url(redirect, policy)
+    return PresentationResult(
+        ok=200 <= response.status < 300, redirect_uri=redirect, verifier_response=answer
+    )
+
+
+def _encrypt(fields: Mapping[str, Any], metadata: Mapping[str, Any]) -> str:
+    """JWE, ECDH-ES to the verifier's key from ``client_metadata.jwks`` (§8.3)."""
+    jwks = metadata.get("jwks")
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    candidates = [
+        key
+        for key in keys or []
+        if isinstance(key, dict)
+        and key.get("kty") in ("EC", "OKP")
+        and key.get("use", "enc") == "enc"
+        and "d" not in key
+    ]
+    if not candidates:
+        raise PresentationRequestError("direct_post.jwt needs an encryption key in client_metadata")
+    key = candidates[0]
+    offered = metadata.get("encrypted_response_enc_values_supported") or ["A128GCM"]
+    enc = next((e for e in ENCRYPTION_ENCS if e in offered), None)
+    if enc is None:
+        raise PresentationRequestError("the verifier offers no encryption this wallet supports")
+    header: dict[str, Any] = {"alg": "ECDH-ES", "enc": enc}
+    if isinstance(key.get("kid"), str):
+        header["kid"] = key["kid"]
+    try:
+        payload = json.dumps(dict(fields), separators=(",", ":")).encode()
+        return str(jwe.encrypt_compact(header, payload, import_key(key)))
+    except (JoseError, ValueError, TypeError) as exc:
+        raise ProtocolError("the response could not be encrypted to the verifier's key") from exc

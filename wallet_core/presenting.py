@@ -1,0 +1,194 @@
+"""Presenting credentials over OpenID4VP and by QR: the holder's use cases around
+``oid4vp``. Only what the holder confirmed is disclosed; every presentation is recorded
+(verifier, time, claim names — never values — and outcome)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from wallet_core.crypto.keys import Signer, signer_from_vault
+from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
+from wallet_core.formats import sd_jwt
+from wallet_core.models import (
+    Choice,
+    ClaimPath,
+    PresentationMatch,
+    PresentationResult,
+    StoredCredential,
+)
+from wallet_core.network import Network
+from wallet_core.oid4vp import dcql, pex, response
+from wallet_core.oid4vp.claims import SD_JWT_VC_FORMATS, HeldCredential
+from wallet_core.oid4vp.request import PresentationRequest, parse_request
+from wallet_core.storage import Vault
+from wallet_core.trust import DidResolver
+
+
+class Presenting:
+    def __init__(self, vault: Vault, network: Network) -> None:
+        self._vault = vault
+        self._network = network
+
+    def parse_request(self, text: str) -> PresentationRequest:
+        resolver = DidResolver(
+            self._network.http, self._network.policy, self._vault.cache, self._vault.clock
+        )
+        return parse_request(
+            text,
+            self._network.http,
+            self._network.policy,
+            trust_anchors=self._network.trust_anchors,
+            did_key=resolver.assertion_key,
+            now=self._vault.now(),
+            wallet_metadata=WALLET_METADATA,
+        )
+
+    def match(self, request: PresentationRequest) -> PresentationMatch:
+        held = self._held()
+        if request.dcql_query is not None:
+            return dcql.match(dcql.parse_query(request.dcql_query), held)
+        assert request.presentation_definition is not None
+        return pex.match(pex.parse_definition(request.presentation_definition), held)
+
+    def present(
+        self, request: PresentationRequest, choices: Mapping[str, Choice]
+    ) -> PresentationResult:
+        """Build one presentation per chosen query and send them; only the chosen claims go."""
+        matched = self.match(request)
+        built: list[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]] = []
+        for query_id, choice in choices.items():
+            candidate = next(
+                (
+                    c
+                    for c in matched.candidates(query_id)
+                    if c.credential_id == choice.credential_id
+                ),
+                None,
+            )
+            if candidate is None:
+                raise NoMatchingCredentialError(f"that credential does not answer {query_id!r}")
+            allowed = set(candidate.required_claims) | set(candidate.optional_claims)
+            extra = [tuple(p) for p in choice.claims if tuple(p) not in allowed]
+            if extra:
+                raise PresentationRequestError("a chosen claim was not asked for by the verifier")
+            claims = tuple(dict.fromkeys([*candidate.required_claims, *map(tuple, choice.claims)]))
+            stored = self._vault.credentials.get(choice.credential_id)
+            text, instance_id = self._presentation(stored, claims, request.client_id, request.nonce)
+            built.append((query_id, stored, text, claims, instance_id))
+        missing = [q for q, m in matched.queries.items() if m.required and q not in choices]
+        if missing and request.dcql_query is not None and not _sets_used(request):
+            raise NoMatchingCredentialError(f"the verifier requires {', '.join(missing)}")
+        if request.dcql_query is not None:
+            token: Any = response.dcql_vp_token({q: [text] for q, _, text, _, _ in built})
+            parameters: dict[str, Any] = {"vp_token": token}
+        else:
+            assert request.presentation_definition is not None
+            token, submission = response.pex_response(
+                str(request.presentation_definition.get("id", "")),
+                [(q, s.format, text) for q, s, text, _, _ in built],
+            )
+            parameters = {"vp_token": token, "presentation_submission": submission}
+        result = response.send(self._network.http, self._network.policy, request, parameters)
+        self._record(request.client_id, built, result.ok)
+        return result
+
+    def decline(self, request: PresentationRequest) -> PresentationResult:
+        """§8.5: tell the verifier the user said no (``access_denied``)."""
+        result = response.send(
+            self._network.http, self._network.policy, request, {"error": "access_denied"}
+        )
+        vault = self._vault
+        vault.activity.record("presentation_declined", vault.now(), counterparty=request.client_id)
+        return result
+
+    def offline_presentation(
+        self,
+        credential_id: str,
+        claims: Sequence[ClaimPath],
+        nonce: str | None = None,
+        audience: str | None = None,
+    ) -> str:
+        """An SD-JWT+KB for a QR, made without any network (shown, not sent)."""
+        stored = self._vault.credentials.get(credential_id)
+        wanted = tuple(tuple(path) for path in claims)
+        text, instance_id = self._presentation(
+            stored, wanted, audience or OFFLINE_AUDIENCE, nonce or secrets.token_urlsafe(16)
+        )
+        self._record(
+            audience or OFFLINE_AUDIENCE, [("offline", stored, text, wanted, instance_id)], True
+        )
+        return text
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _held(self) -> list[HeldCredential]:
+        held = []
+        for summary in self._vault.credentials.summaries():
+            if summary.format in SD_JWT_VC_FORMATS:
+                held.append(HeldCredential.from_stored(self._vault.credentials.get(summary.id)))
+        return held
+
+    def _presentation(
+        self, stored: StoredCredential, claims: tuple[ClaimPath, ...], aud: str, nonce: str
+    ) -> tuple[str, int | None]:
+        """Present with an instance no verifier has seen, if the batch has one left."""
+        if stored.format not in SD_JWT_VC_FORMATS:
+            raise PresentationRequestError(f"presenting {stored.format!r} is not supported yet")
+        raw, key_id, instance_id = stored.raw, stored.key_id, None
+        for instance in self._vault.credentials.instances(stored.id):
+            if instance.used_at is None:
+                raw, key_id, instance_id = instance.raw, instance.key_id, instance.id
+                break
+        signer: Signer | None = None
+        if key_id is not None:
+            signer = signer_from_vault(self._vault.keys.private_der(key_id))
+        text = sd_jwt.present(raw, claims, signer, aud=aud, nonce=nonce, iat=int(self._vault.now()))
+        return text, instance_id
+
+    def _record(
+        self,
+        verifier: str,
+        built: Sequence[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]],
+        ok: bool,
+    ) -> None:
+        vault = self._vault
+        with vault.transaction():
+            for _, stored, _, claims, instance_id in built:
+                if instance_id is not None:
+                    vault.credentials.mark_instance_used(instance_id, vault.now())
+                vault.activity.record(
+                    "presentation_sent" if ok else "presentation_failed",
+                    vault.now(),
+                    credential_id=stored.id,
+                    counterparty=verifier,
+                    details={"claims": [_name(path) for path in claims]},
+                )
+
+
+OFFLINE_AUDIENCE = "eduwallet:offline"
+WALLET_METADATA = {
+    "vp_formats_supported": {
+        "dc+sd-jwt": {
+            "sd-jwt_alg_values": ["ES256", "EdDSA"],
+            "kb-jwt_alg_values": ["ES256", "EdDSA"],
+        }
+    },
+    "response_modes_supported": ["direct_post", "direct_post.jwt"],
+    "client_id_prefixes_supported": [
+        "redirect_uri",
+        "x509_san_dns",
+        "x509_hash",
+        "decentralized_identifier",
+    ],
+}
+
+
+def _name(path: ClaimPath) -> str:
+    return ".".join("*" if part is None else str(part) for part in path)
+
+
+def _sets_used(request: PresentationRequest) -> bool:
+    query = request.dcql_query or {}
+    return bool(query.get("credential_sets"))
