@@ -1,10 +1,14 @@
 """``eduwallet-demo``: start the local demo services on loopback and print their URLs.
 
     eduwallet-demo [--issuer-port 8600] [--draft13] [--deferred] [--deferred-delay 5]
+                   [--verifier-port 8700] [--verifier-mode redirect_uri|x509_san_dns|x509_hash]
+                   [--verifier-response-mode direct_post|direct_post.jwt]
 
-Each service is a ``Service`` (name, port, app factory, URLs worth printing); the employer
-verifier (build step 4) is added to ``services()`` the same way. Everything binds to
-loopback only; Ctrl-C (or SIGTERM) stops all services.
+Each service is a ``Service`` (name, port, app factory, URLs worth printing), started in
+list order: the issuer first, so the verifier can be told the issuer's URL (it asks for the
+issuer's ``vct`` and trusts only that issuer). URLs are printed with the address a service
+hands out (``app.state.public_url``): the x509_san_dns verifier calls itself
+``localhost``. Everything binds to loopback only; Ctrl-C (or SIGTERM) stops all services.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
+
+from starlette.types import ASGIApp
 
 from demo_services.serving import AppFactory, BackgroundServer, check_loopback, start_in_thread
 
@@ -32,7 +38,8 @@ class Service:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eduwallet-demo",
-        description="Run the eduwallet demo services (Hogeschool Demo issuer) on loopback.",
+        description="Run the eduwallet demo services (Hogeschool Demo issuer, Werkgever Demo "
+        "verifier) on loopback.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address (default %(default)s)"
@@ -51,12 +58,32 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds until a deferred credential is ready (default %(default)s; "
         "0 = only when approved on the issuer page)",
     )
+    parser.add_argument("--verifier-port", type=int, default=8700, help="default %(default)s")
+    parser.add_argument(
+        "--verifier-mode",
+        choices=("redirect_uri", "x509_san_dns", "x509_hash"),
+        default="redirect_uri",
+        help="the verifier's client_id prefix (default %(default)s; the x509 modes need the "
+        "wallet to trust the verifier's /ca.pem)",
+    )
+    parser.add_argument(
+        "--verifier-response-mode",
+        choices=("direct_post", "direct_post.jwt"),
+        default="direct_post",
+        help="default %(default)s",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
 
-def services(args: argparse.Namespace) -> list[Service]:
+def services(args: argparse.Namespace, started: Mapping[str, str] | None = None) -> list[Service]:
+    """The services to start, in order. ``started`` maps the names of services already
+    running to their URLs; factories read it when called, i.e. after the earlier services
+    are up."""
     from demo_services.issuer import create_app
+    from demo_services.verifier import create_app as create_verifier
+
+    running = started if started is not None else {}
 
     delay = args.deferred_delay if args.deferred_delay > 0 else None
     issuer = Service(
@@ -78,7 +105,31 @@ def services(args: argparse.Namespace) -> list[Service]:
             ("status list", "/status/1"),
         ),
     )
-    return [issuer]
+
+    def verifier_factory(base_url: str) -> ASGIApp:
+        issuer_url = running["issuer"]
+        return create_verifier(
+            base_url,
+            client_id_prefix=args.verifier_mode,
+            response_mode=args.verifier_response_mode,
+            vct_values=[f"{issuer_url}/types/microcredential"],
+            trusted_issuers=[issuer_url],
+        )
+
+    signed = args.verifier_mode != "redirect_uri"
+    verifier = Service(
+        name="verifier",
+        title=f"Werkgever Demo (OpenID4VP 1.0, {args.verifier_mode}, "
+        f"{args.verifier_response_mode})",
+        port=args.verifier_port,
+        factory=verifier_factory,
+        links=(
+            ("page", "/"),
+            ("offline check", "/offline"),
+            *((("trust anchor", "/ca.pem"),) if signed else ()),
+        ),
+    )
+    return [issuer, verifier]
 
 
 def cli(argv: Sequence[str] | None = None) -> int:
@@ -89,8 +140,9 @@ def cli(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"eduwallet-demo: {exc}\n")
         return 2
     running: list[BackgroundServer] = []
+    started: dict[str, str] = {}
     try:
-        for service in services(args):
+        for service in services(args, started):
             server = start_in_thread(
                 service.factory,
                 name=service.name,
@@ -100,9 +152,11 @@ def cli(argv: Sequence[str] | None = None) -> int:
                 access_log=args.verbose,
             )
             running.append(server)
+            base = _public_url(server)
+            started[service.name] = base
             sys.stdout.write(f"{service.title}\n")
             for label, path in service.links:
-                sys.stdout.write(f"  {label:<16} {server.base_url}{path}\n")
+                sys.stdout.write(f"  {label:<16} {base}{path}\n")
     except (OSError, RuntimeError) as exc:
         sys.stderr.write(f"eduwallet-demo: could not start: {exc}\n")
         _stop(running)
@@ -112,6 +166,12 @@ def cli(argv: Sequence[str] | None = None) -> int:
     _wait_for_signal()
     _stop(running)
     return 0
+
+
+def _public_url(server: BackgroundServer) -> str:
+    state = getattr(server.app, "state", None)
+    url = getattr(state, "public_url", None)
+    return url if isinstance(url, str) else server.base_url
 
 
 def _wait_for_signal() -> None:

@@ -251,9 +251,18 @@ class _GuardedBackend(httpcore.NetworkBackend):
             if not allowed:
                 # A WalletError passes through httpx untouched, so the caller sees why.
                 raise InsecureUrlError(f"{host} resolves to a non-public address")
-        return self._backend.connect_tcp(
-            str(addresses[0]), port, timeout, local_address, socket_options
-        )
+        # every address was checked above; try them in order, as a resolver-aware client would
+        # (localhost may resolve to ::1 first while a server listens on 127.0.0.1 only)
+        failure: Exception | None = None
+        for address in dict.fromkeys(addresses):
+            try:
+                return self._backend.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None

@@ -24,12 +24,16 @@ class Network:
         *,
         transport: httpx.BaseTransport | None = None,
         trust_anchors: Sequence[x509.Certificate] = (),
+        verifier_trust_anchors: Sequence[x509.Certificate] = (),
     ) -> None:
         self.policy = policy
         self._cache = cache
         self._clock = clock
         self._transport = transport
+        # Separate lists: a CA trusted to vouch for employers must not thereby vouch for
+        # diploma issuers, and the other way round.
         self.trust_anchors = tuple(trust_anchors)
+        self.verifier_trust_anchors = tuple(verifier_trust_anchors)
         self._client: httpx.Client | None = None
         self._issuer_keys: IssuerKeyResolver | None = None
 

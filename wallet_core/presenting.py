@@ -39,7 +39,7 @@ class Presenting:
             text,
             self._network.http,
             self._network.policy,
-            trust_anchors=self._network.trust_anchors,
+            trust_anchors=self._network.verifier_trust_anchors,
             did_key=resolver.assertion_key,
             now=self._vault.now(),
             wallet_metadata=WALLET_METADATA,

@@ -58,6 +58,7 @@ class WalletOptions(TypedDict, total=False):
     clock: Clock
     allow_http_loopback: bool  # http:// to 127.0.0.0/8 and localhost: tests and the demo only
     trust_anchors: Sequence[x509.Certificate]  # roots for issuer x5c chains
+    verifier_trust_anchors: Sequence[x509.Certificate]  # roots for verifier certificates
     http_transport: httpx.BaseTransport  # the test seam (httpx.MockTransport)
 
 
@@ -73,6 +74,7 @@ class Wallet:
             vault.clock,
             transport=options.get("http_transport"),
             trust_anchors=options.get("trust_anchors", ()),
+            verifier_trust_anchors=options.get("verifier_trust_anchors", ()),
         )
         self._receiving = Receiving(vault, self._network, self._locale)
         self._freshness = Freshness(vault, self._network)

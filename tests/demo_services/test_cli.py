@@ -31,7 +31,16 @@ def test_refuses_non_loopback_hosts(host: str, capsys: pytest.CaptureFixture[str
 def test_starts_prints_urls_and_stops() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "demo_services", "--issuer-port", "0", "--deferred"],
+        [
+            sys.executable,
+            "-m",
+            "demo_services",
+            "--issuer-port",
+            "0",
+            "--verifier-port",
+            "0",
+            "--deferred",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
