@@ -24,7 +24,7 @@ from oid4vp.match_fixtures import (
 
 from wallet_core.errors import PresentationRequestError, WalletError
 from wallet_core.models import Candidate, PresentationMatch
-from wallet_core.oid4vp import pex
+from wallet_core.oid4vp import json_filter, jsonpath, pex
 from wallet_core.oid4vp.claims import HeldCredential
 
 SPEC_PID = {"given_name": "John", "family_name": "Doe", "birthdate": "1940-01-01"}
@@ -416,26 +416,28 @@ def test_nested_submission_requirements() -> None:
 )
 def test_unsupported_json_paths_are_refused(text: Any) -> None:
     with pytest.raises(PresentationRequestError):
-        pex.parse_json_path(text)
+        jsonpath.parse_json_path(text)
 
 
 def test_json_path_parsing() -> None:
-    assert pex.parse_json_path("$").segments == ()
-    assert pex.parse_json_path("$.credentialSubject.given_name").segments == (
+    assert jsonpath.parse_json_path("$").segments == ()
+    assert jsonpath.parse_json_path("$.credentialSubject.given_name").segments == (
         "credentialSubject",
         "given_name",
     )
-    assert pex.parse_json_path("$['org.iso.18013.5.1']['family_name']").segments == (
+    assert jsonpath.parse_json_path("$['org.iso.18013.5.1']['family_name']").segments == (
         "org.iso.18013.5.1",
         "family_name",
     )
-    assert pex.parse_json_path(r"$['it\'s']['\u00e9'][\"q\"]".replace('\\"', '"')).segments == (
+    assert jsonpath.parse_json_path(
+        r"$['it\'s']['\u00e9'][\"q\"]".replace('\\"', '"')
+    ).segments == (
         "it's",
         "é",
         "q",
     )
-    assert pex.parse_json_path("$.a[*].b.*[3]").segments == ("a", None, "b", None, 3)
-    assert pex.parse_json_path("$.@context").segments == ("@context",)
+    assert jsonpath.parse_json_path("$.a[*].b.*[3]").segments == ("a", None, "b", None, 3)
+    assert jsonpath.parse_json_path("$.@context").segments == ("@context",)
 
 
 @pytest.mark.parametrize(
@@ -489,8 +491,8 @@ def test_json_path_parsing() -> None:
     ],
 )
 def test_filter_subset(schema: Any, value: Any, accepted: bool) -> None:
-    pex.check_filter(schema)
-    assert pex.filter_accepts(schema, value) is accepted
+    json_filter.check_filter(schema)
+    assert json_filter.filter_accepts(schema, value) is accepted
 
 
 @pytest.mark.parametrize(
@@ -559,7 +561,7 @@ def test_filter_subset(schema: Any, value: Any, accepted: bool) -> None:
 )
 def test_unsupported_or_unsafe_filters_are_refused(schema: Any) -> None:
     with pytest.raises(PresentationRequestError):
-        pex.check_filter(schema)
+        json_filter.check_filter(schema)
 
 
 def test_safe_patterns_are_accepted_and_bounded() -> None:
@@ -573,11 +575,15 @@ def test_safe_patterns_are_accepted_and_bounded() -> None:
         "^(?:foo|bar)?x{2,16}$",
         ".*@.*",
     ):
-        pex.check_filter({"pattern": pattern})
+        json_filter.check_filter({"pattern": pattern})
     started = time.perf_counter()
-    assert not pex.filter_accepts({"pattern": "^(ab)+c$"}, "ab" * 2_000)
-    assert not pex.filter_accepts({"pattern": r"\w+\w+x"}, "a" * pex.MAX_PATTERN_SUBJECT)
-    assert not pex.filter_accepts({"pattern": "x"}, "x" * (pex.MAX_PATTERN_SUBJECT + 1))
+    assert not json_filter.filter_accepts({"pattern": "^(ab)+c$"}, "ab" * 2_000)
+    assert not json_filter.filter_accepts(
+        {"pattern": r"\w+\w+x"}, "a" * json_filter.MAX_PATTERN_SUBJECT
+    )
+    assert not json_filter.filter_accepts(
+        {"pattern": "x"}, "x" * (json_filter.MAX_PATTERN_SUBJECT + 1)
+    )
     assert time.perf_counter() - started < 1
 
 
@@ -703,7 +709,7 @@ def _render(segments: list[Any]) -> str:
 @settings(max_examples=300, deadline=None)
 @given(tree=_trees, segments=_segments)
 def test_json_path_round_trip_and_evaluation(tree: Any, segments: list[Any]) -> None:
-    path = pex.parse_json_path(_render(segments))
+    path = jsonpath.parse_json_path(_render(segments))
     assert list(path.segments) == segments
     for concrete, value in path.evaluate(tree):
         assert len(concrete) == len(segments)
@@ -717,7 +723,7 @@ def test_json_path_round_trip_and_evaluation(tree: Any, segments: list[Any]) -> 
 @given(text=st.text(alphabet="$.[]*'\"\\0123abc?@()-:, ", max_size=20))
 def test_json_path_parser_raises_only_request_errors(text: str) -> None:
     with contextlib.suppress(PresentationRequestError):
-        pex.parse_json_path(text)
+        jsonpath.parse_json_path(text)
 
 
 _schema_keys = st.sampled_from(
@@ -748,8 +754,8 @@ _schemas = st.recursive(
 @given(schema=_schemas, value=_trees)
 def test_filters_raise_only_wallet_errors(schema: Any, value: Any) -> None:
     try:
-        pex.check_filter(schema)
+        json_filter.check_filter(schema)
     except PresentationRequestError:
         return
     with contextlib.suppress(WalletError):
-        pex.filter_accepts(schema, value)
+        json_filter.filter_accepts(schema, value)
