@@ -12,11 +12,8 @@ fetch) is part of the POST time, as a user would wait for it.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,6 +21,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from helpers import PIN
+from timing import median_ms
 
 from demo_services.issuer import create_app as create_issuer
 from demo_services.serving import start_in_thread
@@ -33,15 +31,6 @@ from wallet_core import Choice, KdfParams, Wallet, qr
 from wallet_core.oid4vp import qr_payload
 
 CLAIMS = [("title",), ("awardingBody",), ("notionalWorkload",), ("level",), ("grade",)]
-
-
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 # This file's name must not shadow anything when run as a script; tests/ has the fixtures.
 HERE = Path(__file__).resolve().parent
+from timing import median_ms  # noqa: E402 - before this folder leaves sys.path
+
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent / "tests"))
 
@@ -31,17 +30,6 @@ from wallet_core.errors import QrError  # noqa: E402
 from wallet_core.oid4vp import qr_payload  # noqa: E402
 
 
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    for _ in range(min(3, repeat)):
-        action()  # warm caches (mask tables per version, zbar, Pillow plugins)
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 def row(label: str, text: str, level: str, repeat: int) -> None:
     try:
         info = qr.symbol_info(text, error_correction=level)
@@ -50,8 +38,8 @@ def row(label: str, text: str, level: str, repeat: int) -> None:
         return
     png = qr.encode_png(text, error_correction=level)
     scanned = "" if qr.decode_image(png) == [text] else "  (did NOT scan back)"
-    encode = median_ms(lambda: qr.encode_png(text, error_correction=level), repeat)
-    decode = median_ms(lambda: qr.decode_image(png), repeat)
+    encode = median_ms(lambda: qr.encode_png(text, error_correction=level), repeat, warmup=3)
+    decode = median_ms(lambda: qr.decode_image(png), repeat, warmup=3)
     mode = "+".join(sorted({mode for mode, _ in info.segments}))
     print(
         f"  {label:<22} {level}  {len(text):5d} chars  {mode:<12} version {info.version:2d} "
@@ -78,10 +66,9 @@ def main() -> None:
     for level in ("L", "M", "Q"):
         row("SD-JWT+KB, byte mode", presentation, level, repeat)
         row("EW1 compact", compact, level, repeat)
-    print(
-        f"  qr_payload.encode {median_ms(lambda: qr_payload.encode(presentation), repeat):.2f} ms"
-        f", read_scanned {median_ms(lambda: qr_payload.read_scanned(compact), repeat):.2f} ms"
-    )
+    pack = median_ms(lambda: qr_payload.encode(presentation), repeat, warmup=3)
+    unpack = median_ms(lambda: qr_payload.read_scanned(compact), repeat, warmup=3)
+    print(f"  qr_payload.encode {pack:.2f} ms, read_scanned {unpack:.2f} ms")
 
 
 if __name__ == "__main__":

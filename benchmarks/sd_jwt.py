@@ -10,13 +10,12 @@ Targets (DESIGN §8): present <= 0.2 ms, verify <= 0.3 ms, both faster than the 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 # This file's name would shadow the reference package ``sd_jwt`` when run as a script.
+from timing import median_ms
+
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 from jwcrypto.jwk import JWK  # noqa: E402
@@ -31,17 +30,6 @@ from wallet_core.formats import sd_jwt  # noqa: E402
 AUD, NONCE = "x509_hash:QWxsIHlvdXIgYmFzZQ", "n-0S6_WzA2Mj"
 CLAIMS = {f"claim_{i:02d}": f"value number {i}" for i in range(20)}
 CHOSEN = [f"claim_{i:02d}" for i in (1, 4, 7, 12, 18)]
-
-
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    for _ in range(min(20, repeat)):
-        action()  # warm caches and allocators
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -109,10 +97,10 @@ def main() -> None:
         ("present 5 + KB-JWT", our_present, ref_present, 0.2),
         ("verify with KB", our_verify, ref_verify, 0.3),
     ]
-    signature_ms = median_ms(lambda: issuer_signer.sign(b"x" * 600), repeat)
+    signature_ms = median_ms(lambda: issuer_signer.sign(b"x" * 600), repeat, warmup=20)
     print(f"{'operation':24} {'ours ms':>9} {'reference ms':>13} {'ratio':>7}  target")
     for name, ours, theirs, target in rows:
-        a, b = median_ms(ours, repeat), median_ms(theirs, repeat)
+        a, b = median_ms(ours, repeat, warmup=20), median_ms(theirs, repeat, warmup=20)
         goal = f"<= {target} ms and < reference" if target else ""
         print(f"{name:24} {a:9.3f} {b:13.3f} {a / b:7.2f}  {goal}")
     print(f"(one ES256 signature here: {signature_ms:.3f} ms)")

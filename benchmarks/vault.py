@@ -10,30 +10,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from helpers import PIN, make_credential
+from timing import median_ms
 
 from wallet_core import KdfParams, Wallet
 from wallet_core.storage.kdf import derive_key
 
 PASSPHRASE = "benchmark backup passphrase"
-
-
-def median_ms(action: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def fill(wallet: Wallet, count: int) -> None:
