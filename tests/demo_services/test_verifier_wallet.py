@@ -49,10 +49,13 @@ def wallet_for(
         wallet.close()
 
 
+@pytest.mark.parametrize("same_device", [True, False], ids=["same-device", "cross-device"])
 @pytest.mark.parametrize(
     ("prefix", "mode", "method"),
     [
         ("redirect_uri", "direct_post", "get"),
+        ("redirect_uri", "direct_post.jwt", "get"),
+        ("x509_san_dns", "direct_post", "get"),
         ("x509_san_dns", "direct_post.jwt", "post"),
         ("x509_hash", "direct_post.jwt", "get"),
         ("x509_hash", "direct_post", "post"),
@@ -62,26 +65,32 @@ def test_wallet_presents_to_the_verifier(
     prefix: str,
     mode: str,
     method: str,
+    same_device: bool,
     verifiers: Verifiers,
     wallet_for: Callable[[VerifierHandle], tuple[Wallet, str]],
     http: httpx.Client,
 ) -> None:
     verifier = verifiers(prefix, mode)
     wallet, credential_id = wallet_for(verifier)
-    tx = verifier.transaction(same_device=True, request_uri_method=method)
+    tx = verifier.transaction(same_device=same_device, request_uri_method=method)
     request = wallet.parse_presentation_request(tx["link"])
     assert request.verifier.verified is (prefix != "redirect_uri")
     [candidate] = wallet.match(request).candidates("microcredential")
     chosen = [*candidate.required_claims, *candidate.optional_claims]
     result = wallet.present(request, {"microcredential": Choice(credential_id, chosen)})
     assert result.ok, result.verifier_response
-    assert result.redirect_uri is not None
     status = verifier.status(tx["transaction_id"])
     assert status["status"] == "verified", status
     assert status["result"]["requested_claims"]["title"] == "Circulair ontwerpen in de bouw"
     assert status["result"]["unrequested_disclosures"] == []  # nothing unselected leaked
-    page = http.get(result.redirect_uri)
-    assert "Geverifieerd" in page.text
+    # a batch instance no verifier has seen was used, and is now spent
+    used = [i for i in wallet._vault.credentials.instances(credential_id) if i.used_at]
+    assert len(used) == 1
+    if same_device:
+        assert result.redirect_uri is not None
+        assert "Geverifieerd" in http.get(result.redirect_uri).text
+    else:
+        assert result.redirect_uri is None
 
 
 def test_wallet_declines(
