@@ -171,3 +171,53 @@ def test_offline_presentation_verifies_without_a_network(wallet: Any, clock: Man
     )
     assert claims["title"] == CLAIMS["title"] and claims["level"] == "EQF 6"
     assert "givenName" not in claims and "grade" not in claims
+
+
+def test_presentation_exchange_request_gets_a_submission(
+    wallet: Any, server: LoopbackServer, clock: ManualClock
+) -> None:
+    """Older verifiers (OpenID4VP draft 21) ask with a presentation_definition."""
+    received: list[dict[str, str]] = []
+    link = _request_link(server, received)
+    definition = {
+        "id": "pd-mc",
+        "input_descriptors": [
+            {
+                "id": "microcredential",
+                "format": {"vc+sd-jwt": {"sd-jwt_alg_values": ["ES256"]}},
+                "constraints": {
+                    "limit_disclosure": "required",
+                    "fields": [
+                        {
+                            "path": ["$.vct"],
+                            "filter": {"const": "https://hs.example/types/microcredential"},
+                        },
+                        {"path": ["$.title"]},
+                    ],
+                },
+            }
+        ],
+    }
+    link = link.replace(
+        "dcql_query=" + link.split("dcql_query=")[1].split("&")[0],
+        "presentation_definition=" + urlencode({"x": json.dumps(definition)})[2:],
+    )
+    request = wallet.parse_presentation_request(link)
+    (candidate,) = wallet.match(request).candidates("microcredential")
+    assert candidate.required_claims == (("title",),)
+    wallet.present(request, {"microcredential": Choice(candidate.credential_id, [])})
+    (body,) = received
+    submission = json.loads(body["presentation_submission"])
+    assert submission["definition_id"] == "pd-mc"
+    assert submission["descriptor_map"] == [
+        {"id": "microcredential", "format": "vc+sd-jwt", "path": "$"}  # the verifier's name
+    ]
+    presentation = body["vp_token"]  # one presentation: sent bare, as draft 21 does
+    claims = sd_jwt.verify(
+        presentation,
+        ISSUER.public_jwk,
+        aud=request.client_id,
+        nonce="n-0S6_WzA2Mj",
+        now=clock.now(),
+    )
+    assert {k for k in claims if k in CLAIMS} == {"title"}

@@ -20,7 +20,7 @@ from wallet_core.models import (
 )
 from wallet_core.network import Network
 from wallet_core.oid4vp import dcql, pex, response
-from wallet_core.oid4vp.claims import SD_JWT_VC_FORMATS, HeldCredential
+from wallet_core.oid4vp.claims import SD_JWT_VC_FORMATS, HeldCredential, same_format
 from wallet_core.oid4vp.request import PresentationRequest, parse_request
 from wallet_core.storage import Vault
 from wallet_core.trust import DidResolver
@@ -85,9 +85,10 @@ class Presenting:
             parameters: dict[str, Any] = {"vp_token": token}
         else:
             assert request.presentation_definition is not None
+            definition = pex.parse_definition(request.presentation_definition)
             token, submission = response.pex_response(
-                str(request.presentation_definition.get("id", "")),
-                [(q, s.format, text) for q, s, text, _, _ in built],
+                definition.id,
+                [(q, _named_format(definition, q, s.format), text) for q, s, text, _, _ in built],
             )
             parameters = {"vp_token": token, "presentation_submission": submission}
         result = response.send(self._network.http, self._network.policy, request, parameters)
@@ -183,6 +184,13 @@ WALLET_METADATA = {
         "decentralized_identifier",
     ],
 }
+
+
+def _named_format(definition: pex.PresentationDefinition, descriptor_id: str, held: str) -> str:
+    """The verifier's own name for the format (``vc+sd-jwt`` for draft-21 verifiers)."""
+    descriptor = definition.descriptor(descriptor_id)
+    formats = descriptor.formats or definition.formats or {}
+    return next((name for name in formats if same_format(name, held)), held)
 
 
 def _name(path: ClaimPath) -> str:
