@@ -19,6 +19,7 @@ from wallet_core import (
     NoMatchingCredentialError,
     PresentationRequestError,
     Wallet,
+    WalletError,
 )
 from wallet_core.crypto import generate
 from wallet_core.crypto.jwk import b64url_decode
@@ -221,3 +222,24 @@ def test_presentation_exchange_request_gets_a_submission(
         now=clock.now(),
     )
     assert {k for k in claims if k in CLAIMS} == {"title"}
+
+
+def test_a_bad_reply_neither_hides_the_disclosure_nor_reuses_the_instance(
+    wallet: Any, server: LoopbackServer
+) -> None:
+    """Once the presentation has left, the history has it, whatever the verifier answers."""
+    link = _request_link(server, [])
+    server.post_handlers["/post"] = lambda body: Route(
+        200,
+        json.dumps({"redirect_uri": "http://10.0.0.1/x"}).encode(),
+        {"content-type": "text/plain"},
+    )
+    request = wallet.parse_presentation_request(link)
+    (candidate,) = wallet.match(request).candidates("microcredential")
+    result = wallet.present(request, {"microcredential": Choice(candidate.credential_id, [])})
+    assert result.redirect_uri is None  # a redirect into a private network is not followed
+    assert wallet.activity()[0].kind == "presentation_sent"
+    server.post_handlers["/post"] = lambda body: Route(500, b"oops", {"content-type": "text/plain"})
+    with pytest.raises(WalletError):
+        wallet.present(request, {"microcredential": Choice(candidate.credential_id, [])})
+    assert [e.kind for e in wallet.activity()][:2] == ["presentation_sent", "presentation_sent"]

@@ -58,6 +58,7 @@ class Presenting:
         """Build one presentation per chosen query and send them; only the chosen claims go."""
         matched = self.match(request)
         built: list[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]] = []
+        reserved: set[int] = set()  # one instance per presentation, also within one request
         for query_id, choice in choices.items():
             candidate = next(
                 (
@@ -75,7 +76,9 @@ class Presenting:
                 raise PresentationRequestError("a chosen claim was not asked for by the verifier")
             claims = tuple(dict.fromkeys([*candidate.required_claims, *map(tuple, choice.claims)]))
             stored = self._vault.credentials.get(choice.credential_id)
-            text, instance_id = self._presentation(stored, claims, request.client_id, request.nonce)
+            text, instance_id = self._presentation(
+                stored, claims, request.client_id, request.nonce, reserved
+            )
             built.append((query_id, stored, text, claims, instance_id))
         missing = [q for q, m in matched.queries.items() if m.required and q not in choices]
         if missing and request.dcql_query is not None and not _sets_used(request):
@@ -91,8 +94,14 @@ class Presenting:
                 [(q, _named_format(definition, q, s.format), text) for q, s, text, _, _ in built],
             )
             parameters = {"vp_token": token, "presentation_submission": submission}
+        # Recorded (and the instances spent) before anything leaves: whatever happens to the
+        # reply, the history shows the disclosure and no verifier sees the instance again.
+        self._record(request.client_id, built, "presentation_sent")
         result = response.send(self._network.http, self._network.policy, request, parameters)
-        self._record(request.client_id, built, result.ok)
+        if not result.ok:
+            self._vault.activity.record(
+                "presentation_rejected", self._vault.now(), counterparty=request.client_id
+            )
         return result
 
     def decline(self, request: PresentationRequest) -> PresentationResult:
@@ -118,7 +127,9 @@ class Presenting:
             stored, wanted, audience or OFFLINE_AUDIENCE, nonce or secrets.token_urlsafe(16)
         )
         self._record(
-            audience or OFFLINE_AUDIENCE, [("offline", stored, text, wanted, instance_id)], True
+            audience or OFFLINE_AUDIENCE,
+            [("offline", stored, text, wanted, instance_id)],
+            "presentation_shown",
         )
         return text
 
@@ -132,15 +143,22 @@ class Presenting:
         return held
 
     def _presentation(
-        self, stored: StoredCredential, claims: tuple[ClaimPath, ...], aud: str, nonce: str
+        self,
+        stored: StoredCredential,
+        claims: tuple[ClaimPath, ...],
+        aud: str,
+        nonce: str,
+        reserved: set[int] | None = None,
     ) -> tuple[str, int | None]:
         """Present with an instance no verifier has seen, if the batch has one left."""
         if stored.format not in SD_JWT_VC_FORMATS:
             raise PresentationRequestError(f"presenting {stored.format!r} is not supported yet")
         raw, key_id, instance_id = stored.raw, stored.key_id, None
+        taken = reserved if reserved is not None else set()
         for instance in self._vault.credentials.instances(stored.id):
-            if instance.used_at is None:
+            if instance.used_at is None and instance.id not in taken:
                 raw, key_id, instance_id = instance.raw, instance.key_id, instance.id
+                taken.add(instance.id)
                 break
         signer: Signer | None = None
         if key_id is not None:
@@ -152,7 +170,7 @@ class Presenting:
         self,
         verifier: str,
         built: Sequence[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]],
-        ok: bool,
+        kind: str,
     ) -> None:
         vault = self._vault
         with vault.transaction():
@@ -160,7 +178,7 @@ class Presenting:
                 if instance_id is not None:
                     vault.credentials.mark_instance_used(instance_id, vault.now())
                 vault.activity.record(
-                    "presentation_sent" if ok else "presentation_failed",
+                    kind,
                     vault.now(),
                     credential_id=stored.id,
                     counterparty=verifier,

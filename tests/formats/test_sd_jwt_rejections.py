@@ -267,3 +267,18 @@ def test_key_binding_needs_both_aud_and_nonce() -> None:
         sd_jwt.verify(text, ISSUER.public_jwk, aud=AUD, now=NOW)
     with pytest.raises(errors.MissingKeyBindingError):
         sd_jwt.verify(text, ISSUER.public_jwk, now=NOW, require_key_binding=True)
+
+
+def test_wildcard_path_discloses_the_array_elements_it_passes_through() -> None:
+    payload = {"degrees": [{"type": "BSc", "grade": "8"}, {"type": "MSc", "grade": "9"}]}
+    issued = sd_jwt.issue(
+        payload,
+        [("degrees", None), ("degrees", None, "type"), ("degrees", None, "grade")],
+        issuer_key=ISSUER,
+        holder_jwk=HOLDER.public_jwk,
+    )
+    shown = sd_jwt.present(
+        issued, [("degrees", None, "type")], HOLDER, aud=AUD, nonce=NONCE, iat=NOW
+    )
+    claims = sd_jwt.verify(shown, ISSUER.public_jwk, AUD, NONCE, now=NOW)
+    assert claims["degrees"] == [{"type": "BSc"}, {"type": "MSc"}]

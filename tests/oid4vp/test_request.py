@@ -138,9 +138,10 @@ def test_decentralized_identifier(client: httpx.Client, clock: Any) -> None:
         signer,
     )
     resolver = DidResolver(client, DEV, MemoryCache(), clock)
-    request = _parse(
-        f"openid4vp://?{urlencode({'request': token})}", client, did_key=resolver.assertion_key
+    link = "openid4vp://?" + urlencode(
+        {"client_id": f"decentralized_identifier:{did}", "request": token}
     )
+    request = _parse(link, client, did_key=resolver.assertion_key)
     assert request.verifier.verified and request.verifier.name == did
 
 
@@ -231,3 +232,17 @@ def test_unsigned_request_rules(client: httpx.Client, change: dict[str, str], er
 def test_not_a_request(client: httpx.Client, text: str) -> None:
     with pytest.raises(PresentationRequestError):
         _parse(text, client)
+
+
+def test_request_object_needs_the_link_client_id_and_must_not_be_expired(
+    client: httpx.Client, pki: Pki
+) -> None:
+    claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
+    link = _signed_link(pki, claims)
+    without_client_id = "openid4vp://?" + "&".join(
+        p for p in link.split("?", 1)[1].split("&") if not p.startswith("client_id=")
+    )
+    with pytest.raises(PresentationRequestError):
+        _parse(without_client_id, client, pki)
+    with pytest.raises(PresentationRequestError):
+        _parse(_signed_link(pki, {**claims, "exp": int(NOW) - 3600}), client, pki)

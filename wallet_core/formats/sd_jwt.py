@@ -104,10 +104,11 @@ class SdJwt:
                 if path[:end] in self._by_path
             ]
             return above + self._below.get(path, [])
+        # with a wildcard, an ancestor is any element the pattern's prefix can stand for
         return [
             claim
             for claim in self.disclosable
-            if _is_prefix(path, claim.path) or _is_prefix(claim.path, path)
+            if _is_prefix(path, claim.path) or _matches(path[: len(claim.path)], claim.path)
         ]
 
     def has_path(self, path: ClaimPath) -> bool:

@@ -101,8 +101,17 @@ def parse_request(
             outer["request_uri"], client, policy, wallet_nonce, wallet_metadata
         )
     if request_object is not None:
+        if client_id is None:  # RFC 9101 §5: client_id travels with request / request_uri
+            raise PresentationRequestError("the link must name the client_id of its request")
         parameters, header = _read_request_object(request_object)
-        if client_id is not None and parameters.get("client_id") != client_id:
+        expires = parameters.get("exp")
+        if (
+            isinstance(expires, int | float)
+            and not isinstance(expires, bool)
+            and now > expires + 60
+        ):
+            raise PresentationRequestError("the request has expired")
+        if parameters.get("client_id") != client_id:
             raise PresentationRequestError("the Request Object's client_id differs from the link's")
         if wallet_nonce is not None and parameters.get("wallet_nonce") != wallet_nonce:
             raise PresentationRequestError("the Request Object does not echo our wallet_nonce")
@@ -151,7 +160,11 @@ def _fetch_request_object(
     form = {"wallet_nonce": wallet_nonce}
     if wallet_metadata is not None:
         form["wallet_metadata"] = json.dumps(dict(wallet_metadata), separators=(",", ":"))
-    return http.post_form(client, uri, policy, form, accept=accept).content.decode().strip()
+    content = http.post_form(client, uri, policy, form, accept=accept).content
+    try:
+        return content.decode("ascii").strip()  # a compact JWS is ASCII
+    except UnicodeDecodeError as exc:
+        raise PresentationRequestError("the Request Object is not a JWS") from exc
 
 
 def _read_request_object(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -253,9 +266,13 @@ def _signed_verifier(
         if did_key is None:
             raise UntrustedVerifierError("DID verifiers cannot be resolved here")
         kid = header.get("kid")
-        if not isinstance(kid, str) or not kid.startswith(rest):
+        if not isinstance(kid, str) or kid.split("#")[0] != rest:
             raise UntrustedVerifierError("the request's kid is not a key of the verifier's DID")
-        _verify(token, did_key(rest, kid))
+        try:
+            key = did_key(rest, kid)
+        except WalletError as exc:
+            raise UntrustedVerifierError(f"the verifier's DID: {exc}") from exc
+        _verify(token, key)
         return VerifierIdentity(client_id, prefix, rest, True, prefix)
     raise UntrustedVerifierError(
         f"verifiers identified by {prefix or 'a pre-registered id'!r} are not supported"

@@ -13,7 +13,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 
 from wallet_core import http
-from wallet_core.errors import PresentationRequestError, ProtocolError
+from wallet_core.errors import InsecureUrlError, PresentationRequestError, ProtocolError
 from wallet_core.models import PresentationResult
 from wallet_core.oid4vp.request import PresentationRequest
 
@@ -67,8 +67,9 @@ def send(
             for k, v in fields.items()
         }
     response = http.post_form(
-        client, request.response_uri, policy, form, allow_status=_OUTCOMES[1:]
+        client, request.response_uri, policy, form, accept="*/*", allow_status=_OUTCOMES[1:]
     )
+    # The presentation has gone out: from here on nothing raises, a bad reply is reported.
     try:
         answer = json.loads(response.content) if response.content else {}
     except (ValueError, RecursionError):
@@ -76,11 +77,13 @@ def send(
     if not isinstance(answer, dict):
         answer = {}
     redirect = answer.get("redirect_uri")
-    if redirect is not None:
-        if not isinstance(redirect, str):
-            redirect = None
-        else:
+    if not isinstance(redirect, str):
+        redirect = None
+    else:
+        try:
             http.check_url(redirect, policy)
+        except InsecureUrlError:
+            redirect = None
     return PresentationResult(
         ok=200 <= response.status < 300, redirect_uri=redirect, verifier_response=answer
     )
@@ -102,6 +105,8 @@ def _encrypt(fields: Mapping[str, Any], metadata: Mapping[str, Any]) -> str:
         raise PresentationRequestError("direct_post.jwt needs an encryption key in client_metadata")
     key = candidates[0]
     offered = metadata.get("encrypted_response_enc_values_supported") or ["A128GCM"]
+    if not isinstance(offered, list) or not all(isinstance(e, str) for e in offered):
+        raise PresentationRequestError("encrypted_response_enc_values_supported must list names")
     enc = next((e for e in ENCRYPTION_ENCS if e in offered), None)
     if enc is None:
         raise PresentationRequestError("the verifier offers no encryption this wallet supports")
