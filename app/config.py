@@ -18,6 +18,9 @@ class AppConfig:
     data_dir: Path
     # Test-only: create vaults with a deliberately weak KDF (see app.main, EDUWALLET_TEST_FAST_KDF).
     fast_kdf: bool = False
+    # Test-only: let the wallet talk plain http to loopback issuers/verifiers (see app.main,
+    # EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK). Off, every non-https URL is refused.
+    allow_http_loopback: bool = False
 
     @property
     def vault_dir(self) -> Path:

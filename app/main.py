@@ -14,6 +14,11 @@ Environment, read here at start-up and never by wallet_core:
     weak PIN stretching, so browser tests do not spend ~0.4 s per create/unlock. Never set
     it for a real wallet: a stolen vault made this way can be brute-forced quickly. A vault
     keeps the KDF it was created with, so the switch has no effect on existing vaults.
+
+``EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK=1``
+    TEST ONLY. The wallet may talk plain ``http://`` to 127.0.0.0/8 and ``localhost``, so
+    tests and the demo can use the loopback demo issuer. Never set it for a real wallet:
+    without TLS nothing vouches for who answered.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from app.config import AppConfig
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8550
 FAST_KDF_ENV = "EDUWALLET_TEST_FAST_KDF"
+HTTP_LOOPBACK_ENV = "EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK"
+_TRUE = frozenset({"1", "true", "yes"})
 
 log = logging.getLogger("app")
 
@@ -66,7 +73,8 @@ def make_config(args: argparse.Namespace, environ: Mapping[str, str]) -> AppConf
     data_dir = args.data_dir or Path(platformdirs.user_data_dir("eduwallet", appauthor=False))
     return AppConfig(
         data_dir=data_dir.expanduser().resolve(),
-        fast_kdf=environ.get(FAST_KDF_ENV, "") in {"1", "true", "yes"},
+        fast_kdf=environ.get(FAST_KDF_ENV, "") in _TRUE,
+        allow_http_loopback=environ.get(HTTP_LOOPBACK_ENV, "") in _TRUE,
     )
 
 
@@ -85,6 +93,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("flet_transport").setLevel(logging.INFO)
     if config.fast_kdf:
         log.warning("%s is set: new wallets get a WEAK test-only KDF", FAST_KDF_ENV)
+    if config.allow_http_loopback:
+        log.warning("%s is set: plain http to loopback is allowed (tests only)", HTTP_LOOPBACK_ENV)
 
     _pin_flet_environment(no_browser=args.no_browser)
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)

@@ -1,8 +1,9 @@
 """One browser session: pick the language, then show setup, unlock or home.
 
 Which screen shows follows from the state, not from the URL: no vault -> setup; a vault
-but no open Wallet -> unlock; an open Wallet -> home. See app.state for who holds the
-vault open and when it is closed.
+but no open Wallet -> unlock; an open Wallet -> home, and from there a credential's detail
+or Receive (each with a back arrow to home). See app.state for who holds the vault open
+and when it is closed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from app.settings import load_settings
 from app.state import SessionState
 from app.vault import wallet_exists
 from app.views.create_pin import CreatePinScreen
-from app.views.home import HomeScreen
+from app.views.credential_detail import DetailScreen
+from app.views.home import HomeData, HomeScreen, load_home
+from app.views.receive import ReceiveScreen
 from app.views.unlock import UnlockScreen
 from wallet_core import Wallet
 
@@ -109,7 +112,7 @@ class Shell:
         """Take ownership of a freshly created or opened Wallet and show home."""
         self.state.attach(wallet)
         try:
-            credentials = await asyncio.to_thread(wallet.credentials)
+            data = await asyncio.to_thread(load_home, wallet)
         except Exception as exc:
             log_failure(log, "list credentials", exc)
             self.lock()
@@ -121,7 +124,54 @@ class Shell:
             # unlocked wallet behind in a session Flet keeps for reconnects.
             self.lock()
         elif self.state.wallet is wallet:  # not locked meanwhile by the Lock button
-            self.show(HomeScreen(self.state, credentials, on_lock=self.lock))
+            self._show_home(data)
+
+    def _show_home(self, data: HomeData) -> None:
+        self.show(
+            HomeScreen(
+                self.state,
+                data.credentials,
+                displays=data.displays,
+                pending=data.pending,
+                on_lock=self.lock,
+                on_open=self.open_detail,
+                on_add=self.open_receive,
+                on_changed=self.show_home,
+            )
+        )
+
+    async def show_home(self) -> None:
+        """Back to the (re-read) list; a failure to read it locks, as after unlocking."""
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        try:
+            data = await asyncio.to_thread(load_home, wallet)
+        except Exception as exc:
+            log_failure(log, "list credentials", exc)
+            self.lock()
+            return
+        if self.state.wallet is wallet:
+            self._show_home(data)
+
+    async def open_detail(self, credential_id: str) -> None:
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        try:
+            credential = await asyncio.to_thread(wallet.credential, credential_id)
+        except Exception as exc:
+            log_failure(log, "read credential", exc)
+            await self.show_home()
+            return
+        if self.state.wallet is wallet:
+            self.show(DetailScreen(self.state, credential, on_back=self.show_home))
+
+    async def open_receive(self) -> None:
+        if self.state.wallet is not None:
+            self.show(
+                ReceiveScreen(self.state, on_back=self.show_home, on_received=self.open_detail)
+            )
 
     def lock(self) -> None:
         self.state.lock()

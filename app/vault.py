@@ -11,8 +11,13 @@ def wallet_exists(config: AppConfig) -> bool:
 
 
 def create_wallet(config: AppConfig, pin: str) -> Wallet:
-    return Wallet.create(config.vault_dir, pin, kdf=config.create_kdf())
+    return Wallet.create(
+        config.vault_dir,
+        pin,
+        kdf=config.create_kdf(),
+        allow_http_loopback=config.allow_http_loopback,
+    )
 
 
 def open_wallet(config: AppConfig, pin: str) -> Wallet:
-    return Wallet.open(config.vault_dir, pin)
+    return Wallet.open(config.vault_dir, pin, allow_http_loopback=config.allow_http_loopback)

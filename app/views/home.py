@@ -1,17 +1,50 @@
-"""The unlocked wallet: the list of credentials (empty in step 1) and a Lock button."""
+"""The unlocked wallet: a card per credential, deferred credentials still on their way,
+"Add credential" (-> Receive) and a Lock button.
+
+``load_home`` gathers what the screen shows (run it in a thread: it reads the vault).
+Card colours live in each credential's stored display metadata, so it reads those too;
+that is a local decrypt per credential, no signature work and no network.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import flet as ft
 
-from app.components.layout import phone_view
+from app.components.credential_card import card_colors, credential_card, status_mark
+from app.components.layout import FormStatus, phone_view
+from app.messages import Message, error_message, log_failure
 from app.state import SessionState
-from wallet_core.models import CredentialSummary
+from wallet_core import Wallet
+from wallet_core.models import CredentialSummary, PendingCredential, StoredCredential
+
+log = logging.getLogger(__name__)
 
 ROUTE = "/"
+
+
+@dataclass(frozen=True)
+class HomeData:
+    credentials: list[CredentialSummary]
+    displays: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    pending: list[PendingCredential] = field(default_factory=list)
+
+
+def load_home(wallet: Wallet) -> HomeData:
+    """Blocking: summaries, their display metadata and the pending list."""
+    credentials = wallet.credentials()
+    displays: dict[str, Mapping[str, Any]] = {}
+    for summary in credentials:
+        try:
+            displays[summary.id] = wallet.credential(summary.id).display
+        except Exception as exc:  # one unreadable record must not hide the others
+            log_failure(log, "read credential display", exc)
+    return HomeData(credentials, displays, wallet.pending())
 
 
 class HomeScreen:
@@ -21,10 +54,23 @@ class HomeScreen:
         credentials: Sequence[CredentialSummary],
         *,
         on_lock: Callable[[], None],
+        displays: Mapping[str, Mapping[str, Any]] | None = None,
+        pending: Sequence[PendingCredential] = (),
+        on_open: Callable[[str], Awaitable[None]] | None = None,
+        on_add: Callable[[], Awaitable[None]] | None = None,
+        on_changed: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.credentials = list(credentials)
+        self.displays = dict(displays or {})
+        self.pending = list(pending)
         self._on_lock = on_lock
+        self._on_open = on_open
+        self._on_add = on_add
+        self._on_changed = on_changed
+        self._busy = False
+        self._message: Message | None = None
+        self._message_is_error = False
 
         self.lock_button = ft.TextButton(
             key="lock-btn",
@@ -63,6 +109,18 @@ class HomeScreen:
             color=ft.Colors.ON_SURFACE_VARIANT,
         )
         self.list = ft.Column(key="credential-list", spacing=8)
+        self.add_button = ft.FilledTonalButton(
+            key="add-btn", icon=ft.Icons.ADD, height=48, on_click=self._add
+        )
+        self.pending_title = ft.Text(
+            theme_style=ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600
+        )
+        self.pending_list = ft.Column(key="pending-list", spacing=4)
+        self.pending_section = ft.Column(
+            [self.pending_title, self.pending_list], spacing=4, visible=bool(self.pending)
+        )
+        self.status = FormStatus("home-status")
+        self.info = ft.Text(key="home-info", text_align=ft.TextAlign.CENTER)
 
         body: ft.Control
         if self.credentials:
@@ -100,7 +158,11 @@ class HomeScreen:
             )
 
         header = ft.Column([self.heading, reassurance], spacing=4)
-        self.view = phone_view(ROUTE, [header, body], appbar=self.appbar, top=24)
+        controls: list[ft.Control] = [header, body, self.pending_section]
+        if on_add is not None:
+            controls.append(ft.Semantics(identifier="add-btn", content=self.add_button))
+        controls += [self.status.control, self.info]
+        self.view = phone_view(ROUTE, controls, appbar=self.appbar, top=24)
         self.relabel()
 
     def relabel(self) -> None:
@@ -111,20 +173,71 @@ class HomeScreen:
         self.encrypted.value = t("home.encrypted")
         self.empty_title.value = t("home.empty_title")
         self.empty_body.value = t("home.empty_body")
+        self.add_button.content = t("home.add")
+        self.pending_title.value = t("home.pending_title")
         self.list.controls = [self._card(c) for c in self.credentials]
+        self.pending_list.controls = [self._pending_row(p) for p in self.pending]
+        text = self.state.render(self._message) if self._message else ""
+        self.status.show_error(text if self._message_is_error else None)
+        self.info.value = "" if self._message_is_error else text
+        if self._busy:
+            self.status.show_busy(t("home.checking"))
 
     def _card(self, summary: CredentialSummary) -> ft.Control:
-        return ft.Card(
-            key=f"cred-{summary.id}",
-            variant=ft.CardVariant.FILLED,
-            content=ft.ListTile(
-                leading=ft.Icon(ft.Icons.SCHOOL_OUTLINED, color=ft.Colors.PRIMARY),
-                title=ft.Text(summary.title, weight=ft.FontWeight.W_600),
-                subtitle=ft.Text(
-                    summary.issuer_name or summary.issuer or self.state.t("home.unknown_issuer")
-                ),
-            ),
+        t = self.state.t
+        return credential_card(
+            credential_id=summary.id,
+            title=summary.title,
+            issuer=summary.issuer_name or summary.issuer or t("home.unknown_issuer"),
+            colors=card_colors(self.displays.get(summary.id), self.state.locale),
+            mark=status_mark(summary.status, summary.expires_at),
+            t=t,
+            on_open=self._on_open,
         )
+
+    def _pending_row(self, pending: PendingCredential) -> ft.Control:
+        button = ft.TextButton(
+            key=f"pending-{pending.id}",
+            content=self.state.t("home.pending_check"),
+            icon=ft.Icons.REFRESH,
+            on_click=lambda _e, pid=pending.id: self._poll(pid),
+            disabled=self._busy,
+        )
+        return ft.ListTile(
+            leading=ft.Icon(ft.Icons.HOURGLASS_TOP, color=ft.Colors.ON_SURFACE_VARIANT),
+            title=ft.Text(pending.title or pending.configuration_id),
+            subtitle=ft.Text(self.state.t("home.pending_waiting")),
+            trailing=ft.Semantics(identifier=f"pending-{pending.id}", content=button),
+        )
+
+    async def _poll(self, pending_id: str) -> AsyncIterator[None]:
+        wallet = self.state.wallet
+        if self._busy or wallet is None:
+            return
+        self._busy, self._message = True, None
+        self.relabel()
+        yield
+        try:
+            result: StoredCredential | PendingCredential | None = await asyncio.to_thread(
+                wallet.poll_pending, pending_id
+            )
+        except Exception as exc:
+            log_failure(log, "poll pending", exc)
+            self._message, self._message_is_error = error_message(exc), True
+            result = None
+        self._busy = False
+        self.status.hide_busy()
+        if isinstance(result, StoredCredential):
+            if self._on_changed is not None:
+                await self._on_changed()
+            return
+        if isinstance(result, PendingCredential):
+            self._message, self._message_is_error = Message("home.pending_not_ready"), False
+        self.relabel()
+
+    async def _add(self, _e: Any) -> None:
+        if self._on_add is not None:
+            await self._on_add()
 
     def _lock(self, _e: Any) -> None:
         self._on_lock()

@@ -1,0 +1,205 @@
+"""Claims as the holder reads them: labels from the issuer's display metadata, values in
+plain words, dates in the user's language, and the microcredential facts at a glance.
+
+Labels come from ``StoredCredential.display["claims"]`` (what ``display_record`` stored at
+issuance, every locale the issuer offered), picked with ``localized`` so Dutch falls back to
+English, then to the issuer's untagged default. A claim without a label shows its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+import flet as ft
+
+from wallet_core.oid4vci.models import Display
+from wallet_core.oid4vci.preview import localized
+
+Translate = Callable[..., str]
+
+# JWT and SD-JWT VC bookkeeping: proves things to software, tells the holder nothing.
+BOOKKEEPING = frozenset(
+    {"iss", "iat", "exp", "nbf", "vct", "vct#integrity", "cnf", "status", "_sd_alg", "jti"}
+)
+
+# The EU standard elements of a microcredential (MICROCREDENTIALS.md), in reading order.
+# ``awardingBody`` is shown as "institution", falling back to the issuer's name.
+FACTS: tuple[str, ...] = (
+    "title",
+    "awardingBody",
+    "notionalWorkload",
+    "level",
+    "learningOutcomes",
+    "typeOfAssessment",
+    "formOfParticipation",
+    "qualityAssurance",
+    "issuanceDate",
+)
+MICROCREDENTIAL_HINTS = frozenset({"notionalWorkload", "learningOutcomes", "typeOfAssessment"})
+
+_DISPLAY_FIELDS = frozenset(f.name for f in fields(Display))
+
+
+def displays_of(entries: Any) -> list[Display]:
+    """``Display`` objects from stored dicts; anything malformed is skipped, not fatal."""
+    out: list[Display] = []
+    if not isinstance(entries, Sequence) or isinstance(entries, str):
+        return out
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            out.append(Display(**{k: v for k, v in entry.items() if k in _DISPLAY_FIELDS}))
+    return out
+
+
+def pick_display(entries: Any, locale: str) -> Display | None:
+    return localized(displays_of(entries), locale)
+
+
+def claim_labels(display: Mapping[str, Any], locale: str) -> dict[tuple[Any, ...], str]:
+    """Claim path (tuple) -> label in ``locale``, for every claim the issuer described."""
+    labels: dict[tuple[Any, ...], str] = {}
+    claims = display.get("claims") if isinstance(display, Mapping) else None
+    for claim in claims if isinstance(claims, Sequence) else ():
+        if not isinstance(claim, Mapping) or not isinstance(claim.get("path"), Sequence):
+            continue
+        chosen = pick_display(claim.get("display"), locale)
+        if chosen is not None and chosen.name:
+            labels[tuple(claim["path"])] = chosen.name
+    return labels
+
+
+def is_microcredential(claims: Mapping[str, Any], type_: str = "") -> bool:
+    return bool(MICROCREDENTIAL_HINTS & set(claims)) or "microcredential" in type_.lower()
+
+
+def format_date(value: date | datetime | None, t: Translate, *, with_time: bool = False) -> str:
+    """``3 March 2026`` / ``3 maart 2026``; with the local time when asked."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = value.astimezone() if value.tzinfo else value
+        day = t("date.format", day=local.day, month=t(f"date.month.{local.month}"), year=local.year)
+        if with_time:
+            return t("date.with_time", date=day, time=local.strftime("%H:%M"))
+        return day
+    return t("date.format", day=value.day, month=t(f"date.month.{value.month}"), year=value.year)
+
+
+def parse_date(value: Any) -> date | datetime | None:
+    """An ISO date (``2026-03-01``) or date-time string or a Unix time, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value).astimezone()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return date.fromisoformat(value)
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def format_value(value: Any, t: Translate) -> str:
+    """Any claim value as text a person reads; nested structures become indented lines."""
+    if isinstance(value, bool):
+        return t("common.yes") if value else t("common.no")
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "\n".join(f"• {format_value(item, t)}" for item in value)
+    if isinstance(value, Mapping):
+        return "\n".join(f"{k}: {format_value(v, t)}" for k, v in value.items())
+    if isinstance(value, str) and (parsed := parse_date(value)) is not None and len(value) >= 10:
+        return format_date(parsed, t)
+    return str(value)
+
+
+def format_fact(name: str, value: Any, t: Translate) -> str:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if name == "notionalWorkload" and number:
+        return t("detail.ec", n=value)
+    if name == "level" and number:
+        return f"EQF {value}"
+    return format_value(value, t)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # for the harness: ``fact-<name>`` or ``claim-<name>``
+    label: str
+    value: str
+    as_list: Sequence[str] = ()
+
+
+def fact_rows(claims: Mapping[str, Any], issuer_name: str, t: Translate) -> list[Row]:
+    rows: list[Row] = []
+    for name in FACTS:
+        value = claims.get(name)
+        if name == "awardingBody" and not value:
+            value = issuer_name or None
+        if value is None or value == "":
+            continue
+        label = t(f"detail.fact.{name}")
+        if name == "learningOutcomes" and isinstance(value, list):
+            items = [format_value(item, t) for item in value]
+            rows.append(Row(f"fact-{name}", label, "\n".join(items), as_list=items))
+        else:
+            rows.append(Row(f"fact-{name}", label, format_fact(name, value, t)))
+    return rows
+
+
+def other_rows(
+    claims: Mapping[str, Any],
+    labels: Mapping[tuple[Any, ...], str],
+    t: Translate,
+    *,
+    skip: frozenset[str] = frozenset(),
+) -> list[Row]:
+    """Every top-level claim not shown elsewhere, labelled, in the issuer's order first."""
+    names = [n for n in claims if n not in BOOKKEEPING and n not in skip and not n.startswith("_")]
+    order = {path[0]: i for i, path in enumerate(labels) if path}
+    names.sort(key=lambda n: order.get(n, len(order)))
+    return [
+        Row(f"claim-{name}", labels.get((name,), name), format_value(claims[name], t))
+        for name in names
+    ]
+
+
+def row_control(row: Row) -> ft.Control:
+    label = ft.Text(
+        row.label,
+        theme_style=ft.TextThemeStyle.LABEL_LARGE,
+        color=ft.Colors.ON_SURFACE_VARIANT,
+    )
+    value: ft.Control
+    if row.as_list:
+        value = ft.Column(
+            [
+                ft.Row(
+                    [ft.Text("•"), ft.Text(item, expand=True, selectable=True)],
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                    spacing=8,
+                )
+                for item in row.as_list
+            ],
+            spacing=4,
+        )
+    else:
+        value = ft.Text(row.value, theme_style=ft.TextThemeStyle.BODY_LARGE, selectable=True)
+    return ft.Container(
+        key=row.key,
+        content=ft.Column([label, value], spacing=2),
+        padding=ft.Padding.symmetric(vertical=6),
+    )
+
+
+def rows_section(rows: Sequence[Row]) -> ft.Column:
+    return ft.Column([row_control(r) for r in rows], spacing=4)

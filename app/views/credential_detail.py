@@ -1,0 +1,286 @@
+"""One credential: the microcredential facts at a glance, every other claim with the
+issuer's label, validity and revocation status (with "last checked"), Check status and
+Delete (after a confirmation)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import flet as ft
+
+from app.components.claim_list import (
+    FACTS,
+    claim_labels,
+    fact_rows,
+    format_date,
+    is_microcredential,
+    other_rows,
+    pick_display,
+    rows_section,
+)
+from app.components.credential_card import card_colors, mark_chip, status_mark
+from app.components.layout import FormStatus, phone_view
+from app.messages import Message, error_message, log_failure
+from app.state import SessionState
+from wallet_core.models import StatusState, StoredCredential
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/credential"
+
+
+class DetailScreen:
+    def __init__(
+        self,
+        state: SessionState,
+        credential: StoredCredential,
+        *,
+        on_back: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.state = state
+        self.credential = credential
+        self._on_back = on_back
+        self._busy = False
+        self._error: Message | None = None
+        self._dialog: ft.AlertDialog | None = None
+
+        self.back_button = ft.IconButton(
+            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
+        )
+        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
+        self.appbar = ft.AppBar(
+            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
+            title=self.title,
+            bgcolor=ft.Colors.SURFACE_CONTAINER,
+        )
+        self.body = ft.Column(spacing=16)
+        self.check_button = ft.OutlinedButton(
+            key="check-status-btn", icon=ft.Icons.SYNC, on_click=self._check_status
+        )
+        self.delete_button = ft.TextButton(
+            key="delete-btn",
+            icon=ft.Icons.DELETE_OUTLINE,
+            style=ft.ButtonStyle(color=ft.Colors.ERROR),
+            on_click=self._ask_delete,
+        )
+        self.status = FormStatus("detail-error")
+        actions = ft.Row(
+            [
+                ft.Semantics(identifier="check-status-btn", content=self.check_button),
+                ft.Semantics(identifier="delete-btn", content=self.delete_button),
+            ],
+            alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+            wrap=True,
+        )
+        self.view = phone_view(
+            ROUTE, [self.body, actions, self.status.control], appbar=self.appbar, top=16
+        )
+        self.relabel()
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        t = self.state.t
+        self.title.value = t("detail.title")
+        self.back_button.tooltip = t("common.back")
+        self.check_button.content = t("detail.check_status")
+        self.delete_button.content = t("detail.delete")
+        self.body.controls = [self._header(), *self._sections()]
+        self.status.show_error(self.state.render(self._error) if self._error else None)
+        if self._busy:
+            self.status.show_busy(t("detail.working"))
+
+    def _issuer_name(self) -> str:
+        c = self.credential
+        chosen = pick_display(c.display.get("issuer"), self.state.locale)
+        return c.issuer_name or (chosen.name if chosen else "") or c.issuer
+
+    def _header(self) -> ft.Control:
+        t, c = self.state.t, self.credential
+        bg, fg = card_colors(c.display, self.state.locale) or (
+            ft.Colors.SECONDARY_CONTAINER,
+            ft.Colors.ON_SECONDARY_CONTAINER,
+        )
+        mark = status_mark(c.status, c.expires_at)
+        lines: list[ft.Control] = [
+            ft.Text(
+                c.title,
+                key="detail-title",
+                theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                weight=ft.FontWeight.W_600,
+                color=fg,
+            ),
+            ft.Text(self._issuer_name(), key="detail-issuer", color=fg),
+        ]
+        if mark:
+            lines.append(mark_chip(mark, t, "detail-mark"))
+        return ft.Container(
+            bgcolor=bg,
+            border_radius=20,
+            padding=20,
+            content=ft.Column(lines, spacing=6),
+        )
+
+    def _section(self, key: str, title: str, content: ft.Control) -> ft.Control:
+        return ft.Container(
+            key=key,
+            bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+            border_radius=16,
+            padding=16,
+            content=ft.Column(
+                [
+                    ft.Text(
+                        title,
+                        theme_style=ft.TextThemeStyle.TITLE_SMALL,
+                        weight=ft.FontWeight.W_600,
+                        color=ft.Colors.PRIMARY,
+                    ),
+                    content,
+                ],
+                spacing=8,
+            ),
+        )
+
+    def _sections(self) -> list[ft.Control]:
+        t, c = self.state.t, self.credential
+        claims = dict(c.claims)
+        sections: list[ft.Control] = []
+        skip: frozenset[str] = frozenset()
+        if is_microcredential(claims, c.type):
+            facts = fact_rows(claims, self._issuer_name(), t)
+            sections.append(self._section("facts", t("detail.facts"), rows_section(facts)))
+            skip = frozenset(FACTS)
+        labels = claim_labels(c.display, self.state.locale)
+        others = other_rows(claims, labels, t, skip=skip)
+        if others:
+            sections.append(self._section("claims", t("detail.claims"), rows_section(others)))
+        sections.append(self._section("validity", t("detail.validity"), self._validity()))
+        return sections
+
+    def _validity(self) -> ft.Control:
+        t, c = self.state.t, self.credential
+        lines: list[ft.Control] = []
+        if c.issued_at is not None:
+            lines.append(ft.Text(t("detail.issued_on", date=format_date(c.issued_at, t))))
+        if c.expires_at is not None:
+            key = (
+                "detail.expired_on"
+                if status_mark(c.status, c.expires_at) == "expired"
+                else ("detail.valid_until")
+            )
+            lines.append(ft.Text(t(key, date=format_date(c.expires_at, t)), key="detail-expires"))
+        else:
+            lines.append(ft.Text(t("detail.no_expiry"), key="detail-expires"))
+        state = c.status.state
+        lines.append(
+            ft.Text(
+                t(f"status.state.{state.value}"),
+                key="detail-status",
+                weight=ft.FontWeight.W_600,
+                color=ft.Colors.ERROR
+                if state in (StatusState.INVALID, StatusState.SUSPENDED)
+                else None,
+            )
+        )
+        checked = c.status.checked_at
+        lines.append(
+            ft.Text(
+                t("detail.last_checked", date=format_date(checked, t, with_time=True))
+                if checked
+                else t("detail.never_checked"),
+                key="detail-checked",
+                color=ft.Colors.ON_SURFACE_VARIANT,
+            )
+        )
+        return ft.Column(lines, spacing=4)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.check_button.disabled = busy
+        self.delete_button.disabled = busy
+        if not busy:
+            self.status.hide_busy()
+
+    async def _check_status(self, _e: Any) -> AsyncIterator[None]:
+        wallet = self.state.wallet
+        if self._busy or wallet is None:
+            return
+        self._error = None
+        self._set_busy(True)
+        self.relabel()
+        yield
+        credential_id = self.credential.id
+        try:
+            await asyncio.to_thread(wallet.refresh_status, credential_id)
+            self.credential = await asyncio.to_thread(wallet.credential, credential_id)
+        except Exception as exc:
+            log_failure(log, "refresh status", exc)
+            self._error = error_message(exc)
+        self._set_busy(False)
+        self.relabel()
+
+    def _ask_delete(self, _e: Any) -> None:
+        if self._busy:
+            return
+        t = self.state.t
+        confirm = ft.FilledButton(
+            key="delete-confirm-btn",
+            content=t("detail.delete_confirm"),
+            icon=ft.Icons.DELETE_OUTLINE,
+            on_click=self._delete,
+        )
+        cancel = ft.TextButton(
+            key="delete-cancel-btn", content=t("common.cancel"), on_click=self._cancel_delete
+        )
+        # No key on the dialog itself: closed dialogs stay in the page's dialog list, and
+        # two siblings with one key there make Flet's diff freeze the new one.
+        self._dialog = ft.AlertDialog(
+            modal=True,
+            title=ft.Text(t("detail.delete_title")),
+            content=ft.Text(t("detail.delete_body", title=self.credential.title)),
+            actions=[
+                ft.Semantics(identifier="delete-cancel-btn", content=cancel),
+                ft.Semantics(identifier="delete-confirm-btn", content=confirm),
+            ],
+        )
+        page = self.view.page
+        page.show_dialog(self._dialog)
+        page.update()  # show_dialog's own partial update leaves the page patch unsent
+
+    def _close_dialog(self) -> None:
+        if self._dialog is not None and self._dialog.open:
+            self.view.page.pop_dialog()
+        self._dialog = None
+
+    def _cancel_delete(self, _e: Any) -> None:
+        self._close_dialog()
+        self.view.page.update()
+
+    async def _delete(self, _e: Any) -> AsyncIterator[None]:
+        wallet = self.state.wallet
+        if self._busy or wallet is None:
+            return
+        self._close_dialog()
+        self._error = None
+        self._set_busy(True)
+        self.relabel()
+        yield
+        try:
+            await asyncio.to_thread(wallet.delete_credential, self.credential.id)
+        except Exception as exc:
+            log_failure(log, "delete credential", exc)
+            self._error = error_message(exc)
+            self._set_busy(False)
+            self.relabel()
+            return
+        self._set_busy(False)
+        await self._on_back()
+
+    async def _back(self, _e: Any) -> None:
+        if not self._busy:
+            await self._on_back()

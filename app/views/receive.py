@@ -1,0 +1,291 @@
+"""Receive a credential from a pasted offer link (pre-authorized code flow).
+
+Paste an ``openid-credential-offer://`` link (or an https link or the offer JSON) ->
+Continue -> preview: who offers what, and a transaction-code field when the issuer asks
+for one -> Add to wallet -> the new credential's detail (or home, for a deferred one).
+
+Every wallet call runs in a thread (network, and the vault's crypto); a second tap while
+one runs is ignored. Offers that only allow the authorization-code flow (log in at the
+institution) are explained, not attempted: that flow comes in a later increment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import flet as ft
+
+from app.components.layout import FormStatus, phone_view
+from app.messages import Message, error_message, log_failure
+from app.state import SessionState
+from wallet_core import IssuanceError
+from wallet_core.models import PendingCredential, StoredCredential
+from wallet_core.oid4vci.models import CredentialOffer, OfferPreview
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/receive"
+
+
+class ReceiveScreen:
+    def __init__(
+        self,
+        state: SessionState,
+        *,
+        on_back: Callable[[], Awaitable[None]],
+        on_received: Callable[[str], Awaitable[None]],
+    ) -> None:
+        self.state = state
+        self._on_back = on_back
+        self._on_received = on_received
+        self._busy = False
+        self._busy_key = "receive.busy_preview"
+        self._error: Message | None = None
+        self._tx_error: Message | None = None
+        self.offer: CredentialOffer | None = None
+        self.preview: OfferPreview | None = None
+
+        self.back_button = ft.IconButton(
+            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
+        )
+        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
+        self.appbar = ft.AppBar(
+            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
+            title=self.title,
+            bgcolor=ft.Colors.SURFACE_CONTAINER,
+        )
+        self.intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
+        self.link = ft.TextField(
+            key="offer-input",
+            multiline=True,
+            min_lines=2,
+            max_lines=5,
+            autocorrect=False,
+            enable_suggestions=False,
+            prefix_icon=ft.Icons.LINK,
+            on_change=self._forget_error,
+        )
+        self.continue_button = ft.FilledButton(
+            key="continue-btn", icon=ft.Icons.ARROW_FORWARD, height=48, on_click=self._continue
+        )
+        self.paste_step = ft.Column(
+            [
+                self.intro,
+                ft.Semantics(identifier="offer-input", content=self.link),
+                ft.Semantics(identifier="continue-btn", content=self.continue_button),
+            ],
+            spacing=16,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+
+        self.offered_by = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
+        self.issuer_name = ft.Text(
+            key="preview-issuer",
+            theme_style=ft.TextThemeStyle.TITLE_LARGE,
+            weight=ft.FontWeight.W_600,
+        )
+        self.issuer_url = ft.Text(
+            key="preview-issuer-url",
+            theme_style=ft.TextThemeStyle.BODY_SMALL,
+            color=ft.Colors.ON_SURFACE_VARIANT,
+        )
+        self.wants = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
+        self.offered = ft.Column(key="preview-credentials", spacing=4)
+        self.tx_intro = ft.Text(key="tx-code-intro")
+        self.tx_code = ft.TextField(
+            key="tx-code-input",
+            autocorrect=False,
+            enable_suggestions=False,
+            prefix_icon=ft.Icons.PASSWORD,
+            helper_max_lines=3,
+            error_max_lines=3,
+            on_change=self._forget_error,
+            on_submit=self._accept,
+        )
+        self.tx_box = ft.Column(
+            [self.tx_intro, ft.Semantics(identifier="tx-code-input", content=self.tx_code)],
+            spacing=8,
+            visible=False,
+        )
+        self.accept_button = ft.FilledButton(
+            key="accept-btn", icon=ft.Icons.ADD_CARD, height=48, on_click=self._accept
+        )
+        self.cancel_button = ft.TextButton(key="cancel-btn", on_click=self._back)
+        self.preview_step = ft.Column(
+            [
+                ft.Container(
+                    bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+                    border_radius=16,
+                    padding=16,
+                    content=ft.Column(
+                        [
+                            self.offered_by,
+                            self.issuer_name,
+                            self.issuer_url,
+                            ft.Divider(height=8, color=ft.Colors.TRANSPARENT),
+                            self.wants,
+                            self.offered,
+                        ],
+                        spacing=4,
+                    ),
+                ),
+                self.tx_box,
+                ft.Semantics(identifier="accept-btn", content=self.accept_button),
+                ft.Semantics(identifier="cancel-btn", content=self.cancel_button),
+            ],
+            spacing=16,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            visible=False,
+        )
+        self.status = FormStatus("receive-error")
+        self.view = phone_view(
+            ROUTE, [self.paste_step, self.preview_step, self.status.control], appbar=self.appbar
+        )
+        self.relabel()
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        t, render = self.state.t, self.state.render
+        self.title.value = t("receive.title")
+        self.back_button.tooltip = t("common.back")
+        self.intro.value = t("receive.intro")
+        self.link.label = t("receive.link_label")
+        self.link.hint_text = "openid-credential-offer://…"
+        self.continue_button.content = t("receive.continue")
+        self.offered_by.value = t("receive.offered_by")
+        self.wants.value = t("receive.offers")
+        self.accept_button.content = t("receive.accept")
+        self.cancel_button.content = t("common.cancel")
+        self.paste_step.visible = self.preview is None
+        self.preview_step.visible = self.preview is not None
+        if self.preview is not None:
+            self._render_preview(self.preview)
+        self.tx_code.error = render(self._tx_error) if self._tx_error else None
+        self.status.show_error(render(self._error) if self._error else None)
+        if self._busy:
+            self.status.show_busy(t(self._busy_key))
+
+    def _render_preview(self, preview: OfferPreview) -> None:
+        t = self.state.t
+        self.issuer_name.value = preview.issuer_name
+        self.issuer_url.value = preview.issuer
+        self.offered.controls = [
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.SCHOOL_OUTLINED, size=20, color=ft.Colors.PRIMARY),
+                    ft.Text(c.name, key=f"offered-{c.configuration_id}", expand=True),
+                ],
+                spacing=8,
+            )
+            for c in preview.credentials
+        ]
+        spec = preview.tx_code
+        self.tx_box.visible = spec is not None
+        if spec is None:
+            return
+        numeric = spec.input_mode != "text"
+        self.tx_intro.value = spec.description or t("receive.tx_code_intro")
+        self.tx_code.label = t("receive.tx_code_label")
+        self.tx_code.keyboard_type = ft.KeyboardType.NUMBER if numeric else ft.KeyboardType.TEXT
+        self.tx_code.max_length = spec.length
+        if spec.length:
+            hint_key = "receive.tx_code_hint_digits" if numeric else "receive.tx_code_hint_chars"
+            self.tx_code.helper = t(hint_key, n=spec.length)
+        else:
+            self.tx_code.helper = t(
+                "receive.tx_code_hint_numeric" if numeric else "receive.tx_code_hint_text"
+            )
+
+    def _set_busy(self, busy: bool, key: str = "receive.busy_preview") -> None:
+        self._busy = busy
+        self._busy_key = key
+        self.continue_button.disabled = busy
+        self.accept_button.disabled = busy
+        self.back_button.disabled = busy
+        self.cancel_button.disabled = busy
+        if not busy:
+            self.status.hide_busy()
+
+    def _forget_error(self, _e: Any) -> None:
+        if self._error or self._tx_error:
+            self._error = self._tx_error = None
+            self.relabel()
+
+    # -- actions -------------------------------------------------------------------------
+
+    async def _continue(self, _e: Any = None) -> AsyncIterator[None]:
+        wallet = self.state.wallet
+        if self._busy or wallet is None:
+            return
+        text = (self.link.value or "").strip()
+        self._error = None
+        if not text:
+            self._error = Message("receive.empty")
+            self.relabel()
+            return
+        self._set_busy(True, "receive.busy_preview")
+        self.relabel()
+        yield
+        offer: CredentialOffer | None = None
+        preview: OfferPreview | None = None
+        try:
+            offer = await asyncio.to_thread(wallet.parse_offer, text)
+            preview = await asyncio.to_thread(wallet.preview_offer, offer, self.state.locale)
+        except Exception as exc:
+            log_failure(log, "preview offer", exc)
+            self._error = error_message(exc)
+        self._set_busy(False)
+        if offer is not None and preview is not None:
+            if offer.pre_authorized is None:
+                self._error = Message("receive.auth_code_unsupported")
+            else:
+                self.offer, self.preview = offer, preview
+        self.relabel()
+
+    async def _accept(self, _e: Any = None) -> AsyncIterator[None]:
+        wallet = self.state.wallet
+        offer, preview = self.offer, self.preview
+        if self._busy or wallet is None or offer is None or preview is None:
+            return
+        code: str | None = None
+        self._error = self._tx_error = None
+        if preview.tx_code is not None:
+            code = (self.tx_code.value or "").strip()
+            if not code:
+                self._tx_error = Message("receive.tx_code_required")
+                self.relabel()
+                return
+        self._set_busy(True, "receive.busy_accept")
+        self.relabel()
+        yield
+        results: list[StoredCredential | PendingCredential] | None = None
+        try:
+            results = await asyncio.to_thread(wallet.accept_offer, offer, code)
+        except Exception as exc:
+            log_failure(log, "accept offer", exc)
+            if (
+                code is not None
+                and isinstance(exc, IssuanceError)
+                and exc.oauth_error == "invalid_grant"
+            ):
+                self._tx_error = Message("receive.tx_code_wrong")
+                self.tx_code.value = ""
+            else:
+                self._error = error_message(exc)
+        self._set_busy(False)
+        if results is None:
+            self.relabel()
+            return
+        stored = [r for r in results if isinstance(r, StoredCredential)]
+        if stored:
+            await self._on_received(stored[0].id)
+        else:
+            await self._on_back()  # deferred: home lists it as pending
+
+    async def _back(self, _e: Any = None) -> None:
+        if not self._busy:
+            await self._on_back()

@@ -1,0 +1,181 @@
+"""Home: a card per stored credential, colours, status marks, Add -> Receive, pending."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from harness import AppHarness
+
+from app.components.credential_card import card_colors, status_mark
+from app.config import AppConfig
+from app.shell import make_main
+from wallet_core import KdfParams, Wallet
+from wallet_core.models import CredentialStatus, NewCredential, StatusState
+
+PIN = "482916"
+NOW = datetime.now(UTC)
+
+MICRO_CLAIMS: dict[str, Any] = {
+    "iss": "https://hs-demo.example",
+    "vct": "https://hs-demo.example/types/microcredential",
+    "iat": 1767225600,
+    "cnf": {"jwk": {"kty": "EC"}},
+    "_sd_alg": "sha-256",
+    "status": {"status_list": {"idx": 3, "uri": "https://hs-demo.example/status"}},
+    "title": "Circulair ontwerpen in de bouw",
+    "givenName": "Sanne",
+    "familyName": "de Vries",
+    "awardingBody": "Hogeschool Demo",
+    "issuerCountry": "NL",
+    "issuanceDate": "2026-03-02",
+    "learningOutcomes": ["Past circulaire principes toe.", "Stelt een materialenpaspoort op."],
+    "notionalWorkload": "5 ECTS",
+    "level": "EQF 6",
+    "typeOfAssessment": "Beroepsproduct met mondelinge verdediging",
+    "formOfParticipation": "Blended",
+    "qualityAssurance": "Kwaliteitskader Microcredentials",
+    "stackable": True,
+}
+
+
+def label(path: str, en: str, nl: str) -> dict[str, Any]:
+    return {
+        "path": [path],
+        "mandatory": False,
+        "display": [{"name": en, "locale": "en"}, {"name": nl, "locale": "nl"}],
+    }
+
+
+MICRO_DISPLAY: dict[str, Any] = {
+    "issuer": [{"name": "Hogeschool Demo", "locale": "nl"}],
+    "credential": [
+        {
+            "name": "Microcredential",
+            "locale": "en",
+            "background_color": "#1B5E20",
+            "text_color": "#FFFFFF",
+        }
+    ],
+    "claims": [
+        label("givenName", "Given name", "Voornaam"),
+        label("familyName", "Family name", "Achternaam"),
+        label("issuerCountry", "Country of the issuer", "Land van de uitgever"),
+        label("stackable", "Stackable", "Stapelbaar"),
+    ],
+}
+
+
+def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(scenario())
+
+
+def new_credential(
+    title: str,
+    *,
+    claims: Mapping[str, Any] | None = None,
+    display: Mapping[str, Any] | None = None,
+    status: StatusState = StatusState.VALID,
+    expires_at: datetime | None = None,
+    issuer_name: str = "Hogeschool Demo",
+    type_: str = "https://hs-demo.example/types/microcredential",
+) -> NewCredential:
+    return NewCredential(
+        format="dc+sd-jwt",
+        raw="header.payload.sig~",
+        claims=dict(claims or {"title": title}),
+        issuer="https://hs-demo.example",
+        type=type_,
+        title=title,
+        issuer_name=issuer_name,
+        display=dict(display or {}),
+        issued_at=NOW - timedelta(days=30),
+        expires_at=expires_at,
+        status=CredentialStatus(state=status, checked_at=NOW - timedelta(hours=2)),
+    )
+
+
+def make_wallet(config: AppConfig, credentials: Sequence[NewCredential]) -> list[str]:
+    """A vault holding ``credentials``; returns their ids in the given order."""
+    wallet = Wallet.create(config.vault_dir, PIN, kdf=KdfParams.fast_for_tests())
+    try:
+        return [wallet._store_credential(c).id for c in credentials]
+    finally:
+        wallet.close()
+
+
+async def unlock(h: AppHarness) -> None:
+    await h.type_text(h.get(key="pin-input"), PIN)
+    await h.click(h.get(key="unlock-btn"))
+    await h.wait_for(lambda: h.has(key="credential-list") or h.has(key="home-empty"), what="home")
+
+
+def test_home_shows_a_card_per_credential_with_colours_and_marks(config: AppConfig) -> None:
+    ids = make_wallet(
+        config,
+        [
+            new_credential(
+                "Circulair ontwerpen in de bouw", claims=MICRO_CLAIMS, display=MICRO_DISPLAY
+            ),
+            new_credential("Data-analyse met Python", status=StatusState.INVALID),
+            new_credential("Zorgtechnologie", expires_at=NOW - timedelta(days=1)),
+            new_credential("Bachelor Bouwkunde", status=StatusState.SUSPENDED, issuer_name=""),
+        ],
+    )
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            assert not h.has(key="home-empty")
+            for cid in ids:
+                assert h.has(key=f"cred-{cid}")
+            micro = h.get(key=f"cred-{ids[0]}")
+            assert micro.title.value == "Circulair ontwerpen in de bouw"
+            assert micro.subtitle.value == "Hogeschool Demo"
+            assert micro.bgcolor == "#1B5E20"
+            assert not h.has(key=f"mark-{ids[0]}")
+            assert "Revoked" in h.texts() and "Expired" in h.texts()
+            assert "Suspended" in h.texts()
+            assert h.has(key=f"mark-{ids[1]}")
+            # No issuer name: the issuer URL stands in.
+            assert h.get(key=f"cred-{ids[3]}").subtitle.value == "https://hs-demo.example"
+
+            await h.click(h.get(key=f"cred-{ids[0]}"))
+            await h.wait_for(lambda: h.has(key="detail-title"), what="detail")
+            await h.click(h.get(key="back-btn"))
+            await h.wait_for(lambda: h.has(key="credential-list"), what="home again")
+
+            await h.click(h.get(key="add-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+            await h.click(h.get(key="back-btn"))
+            await h.wait_for(lambda: h.has(key="credential-list"), what="home again")
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_empty_home_keeps_the_empty_state_and_offers_add(config: AppConfig) -> None:
+    make_wallet(config, [])
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            assert h.has(key="home-empty")
+            assert h.get(key="add-btn").content == "Add credential"
+            assert not h.get(key="pending-list").controls
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_card_colours_and_marks() -> None:
+    assert card_colors(MICRO_DISPLAY, "nl") == ("#1B5E20", "#FFFFFF")
+    assert card_colors({"credential": [{"name": "x", "background_color": "red"}]}, "en") is None
+    assert card_colors({}, "en") is None
+    valid = CredentialStatus(StatusState.VALID)
+    assert status_mark(valid, None) is None
+    assert status_mark(valid, NOW - timedelta(seconds=1)) == "expired"
+    assert status_mark(CredentialStatus(StatusState.INVALID), None) == "revoked"
+    assert status_mark(CredentialStatus(StatusState.SUSPENDED), None) == "suspended"
