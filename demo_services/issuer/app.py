@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -55,7 +54,6 @@ from demo_services.issuer.offers import (
 from demo_services.issuer.state import Clock
 from demo_services.issuer.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 from demo_services.issuer.web import no_store_json, page
-from demo_services.serving import check_loopback
 from wallet_core.crypto import Signer
 
 DEFAULT_PORT = 8600
@@ -223,21 +221,4 @@ async def offer_by_reference(request: Request) -> Response:
     return no_store_json(offer.document)
 
 
-# -- serving -----------------------------------------------------------------------------
-
-
-def run(
-    host: str = "127.0.0.1",
-    port: int = DEFAULT_PORT,
-    *,
-    log_level: str = "info",
-    **options: Any,
-) -> None:
-    """Serve the issuer in the foreground until interrupted (loopback hosts only)."""
-    check_loopback(host)
-    shown = f"[{host}]" if ":" in host else host
-    app = create_app(f"http://{shown}:{port}", **options)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
-
-
-__all__ = ["DEFAULT_PORT", "create_app", "run"]
+__all__ = ["DEFAULT_PORT", "create_app"]

@@ -41,7 +41,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn
 
 import httpx
-import uvicorn
 from cryptography import x509
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -54,7 +53,6 @@ from starlette.routing import Route
 from demo_services.issuer.errors import NO_STORE, OAuthError
 from demo_services.issuer.tokens import same
 from demo_services.issuer.web import media_type, no_store_json, read_form
-from demo_services.serving import check_loopback
 from demo_services.verifier import admin, offline, pages
 from demo_services.verifier.authorization import (
     REQUEST_MEDIA_TYPE,
@@ -436,21 +434,4 @@ async def offline_upload(request: Request) -> Response:
     return no_store_json(check.to_json(), 200 if check.result else 400)
 
 
-# -- serving -----------------------------------------------------------------------------
-
-
-def run(
-    host: str = "127.0.0.1",
-    port: int = DEFAULT_PORT,
-    *,
-    log_level: str = "info",
-    **options: Any,
-) -> None:
-    """Serve the verifier in the foreground until interrupted (loopback hosts only)."""
-    check_loopback(host)
-    shown = f"[{host}]" if ":" in host else host
-    app = create_app(f"http://{shown}:{port}", **options)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
-
-
-__all__ = ["DEFAULT_PORT", "create_app", "root_certificate", "run"]
+__all__ = ["DEFAULT_PORT", "create_app", "root_certificate"]
