@@ -427,17 +427,8 @@ def post_form(
 ) -> HttpResponse:
     """POST ``application/x-www-form-urlencoded`` (token, PAR, direct_post endpoints)."""
     encoded = urlencode(dict(data)).encode("ascii")
-    request_headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
-    return request(
-        client,
-        "POST",
-        url,
-        policy,
-        accept=accept,
-        headers=request_headers,
-        content=encoded,
-        allow_status=allow_status,
-    )
+    content_type = "application/x-www-form-urlencoded"
+    return _post(client, url, policy, encoded, content_type, accept, headers, allow_status)
 
 
 def post_json(
@@ -455,7 +446,23 @@ def post_json(
         encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     except (TypeError, ValueError) as exc:
         raise NetworkError("the request body cannot be encoded as JSON") from exc
-    request_headers = {**(headers or {}), "Content-Type": "application/json"}
+    return _post(client, url, policy, encoded, "application/json", accept, headers, allow_status)
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _post(
+    client: httpx.Client,
+    url: str,
+    policy: HttpPolicy,
+    content: bytes,
+    content_type: str,
+    accept: str,
+    headers: Mapping[str, str] | None,
+    allow_status: Collection[int],
+) -> HttpResponse:
+    request_headers = {**(headers or {}), "Content-Type": content_type}
     return request(
         client,
         "POST",
@@ -463,12 +470,9 @@ def post_json(
         policy,
         accept=accept,
         headers=request_headers,
-        content=encoded,
+        content=content,
         allow_status=allow_status,
     )
-
-
-# -- internals ---------------------------------------------------------------------------
 
 
 def _open(
