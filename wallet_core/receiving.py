@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wallet_core import crypto
-from wallet_core.clock import to_datetime
 from wallet_core.crypto import thumbprint
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.errors import (
@@ -27,7 +26,6 @@ from wallet_core.errors import (
 from wallet_core.formats import sd_jwt_vc
 from wallet_core.freshness import SD_JWT_VC_FORMATS
 from wallet_core.models import (
-    KeyInfo,
     NewCredential,
     PendingCredential,
     StoredCredential,
@@ -176,7 +174,7 @@ class Receiving:
         interval = answer.interval or 5.0
         with vault.transaction():
             for signer in signers:
-                self._store_key(signer)
+                self._vault.keys.add_signer(signer, self._vault.now())
             vault.pending.add(
                 pending_id,
                 issuer=issuer.metadata.credential_issuer,
@@ -244,7 +242,7 @@ class Receiving:
                 if keys_stored and signer.kid not in used:
                     self._vault.keys.delete(signer.kid)  # made for an instance never issued
                 elif not keys_stored and signer.kid in used:
-                    self._store_key(signer)
+                    self._vault.keys.add_signer(signer, self._vault.now())
             instances = [
                 (raw, signer.kid if signer is not None else None)
                 for raw, signer in zip(answer.credentials[1:], bound[1:], strict=True)
@@ -329,12 +327,6 @@ class Receiving:
             issuer.notify(token, notification_id, event)
         except WalletError:
             return
-
-    def _store_key(self, signer: Signer) -> None:
-        created_at = to_datetime(self._vault.now())
-        assert created_at is not None
-        info = KeyInfo(signer.kid, signer.alg, dict(signer.public_jwk), created_at)
-        self._vault.keys.add(info, signer._vault_material())
 
     def _issuer_client(self, offer: CredentialOffer, grant: str | None = None) -> IssuerClient:
         server = None

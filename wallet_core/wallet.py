@@ -1,7 +1,8 @@
 """The Wallet facade: the holder's use cases, composed from storage, crypto and formats.
 
-Only the use-case layer touches ``storage`` (DESIGN §2): this module and the two it
-composes, ``receiving`` (OpenID4VCI) and ``freshness`` (status, type metadata). Every use
+Only the use-case layer touches ``storage`` (DESIGN §2): this module and those it
+composes, ``receiving`` (OpenID4VCI), ``presenting`` (OpenID4VP, QR) and ``freshness``
+(status, type metadata); see docs/decisions/0003. Every use
 case that writes more than one row does so in one vault transaction.
 """
 
@@ -17,7 +18,7 @@ import httpx
 from cryptography import x509
 
 from wallet_core import crypto, http
-from wallet_core.clock import Clock, SystemClock, to_datetime
+from wallet_core.clock import Clock, SystemClock
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.freshness import Freshness
@@ -283,12 +284,7 @@ class Wallet:
 
     def new_key(self, alg: KeyAlgorithm | str = KeyAlgorithm.ES256) -> KeyInfo:
         """Generate a holder key inside the vault and return its public facts."""
-        signer = crypto.generate(alg)
-        created_at = to_datetime(self._vault.now())
-        assert created_at is not None
-        info = KeyInfo(signer.kid, signer.alg, dict(signer.public_jwk), created_at)
-        self._vault.keys.add(info, signer._vault_material())
-        return info
+        return self._vault.keys.add_signer(crypto.generate(alg), self._vault.now())
 
     def holder_keys(self) -> list[KeyInfo]:
         return self._vault.keys.all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wallet_core.clock import to_datetime
+from wallet_core.crypto.keys import Signer
 from wallet_core.errors import NotFoundError
 from wallet_core.models import KeyAlgorithm, KeyInfo
 from wallet_core.storage.codec import dump_json, load_json
@@ -12,6 +13,15 @@ from wallet_core.storage.database import Database
 class KeyRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def add_signer(self, signer: Signer, now: float) -> KeyInfo:
+        """Keep a freshly made holder key; its private half goes only into this (encrypted)
+        database."""
+        created_at = to_datetime(now)
+        assert created_at is not None
+        info = KeyInfo(signer.kid, signer.alg, dict(signer.public_jwk), created_at)
+        self.add(info, signer._vault_material())
+        return info
 
     def add(self, info: KeyInfo, private_der: bytes) -> None:
         self._db.execute(
