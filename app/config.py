@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from wallet_core.storage import KdfParams
 
 VAULT_DIRNAME = "wallet"
@@ -21,6 +23,9 @@ class AppConfig:
     # Test-only: let the wallet talk plain http to loopback issuers/verifiers (see app.main,
     # EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK). Off, every non-https URL is refused.
     allow_http_loopback: bool = False
+    # Test-only: extra roots for verifier certificates (x509_* client ids), so tests and the
+    # demo can use the demo verifier's own CA (see app.main, EDUWALLET_TEST_VERIFIER_CA).
+    verifier_trust_anchors: tuple[x509.Certificate, ...] = ()
 
     @property
     def vault_dir(self) -> Path:

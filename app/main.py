@@ -19,6 +19,12 @@ Environment, read here at start-up and never by wallet_core:
     TEST ONLY. The wallet may talk plain ``http://`` to 127.0.0.0/8 and ``localhost``, so
     tests and the demo can use the loopback demo issuer. Never set it for a real wallet:
     without TLS nothing vouches for who answered.
+
+``EDUWALLET_TEST_VERIFIER_CA=<path to a PEM file>``
+    TEST ONLY. The certificates in that file are trusted as roots for verifier
+    certificates (``x509_san_dns`` / ``x509_hash`` client ids), so tests and the demo can use
+    the demo verifier's own CA (its ``/ca.pem``). Never set it for a real wallet: whoever
+    holds that CA's key can then pose as any verifier.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import socket
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -39,6 +46,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8550
 FAST_KDF_ENV = "EDUWALLET_TEST_FAST_KDF"
 HTTP_LOOPBACK_ENV = "EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK"
+VERIFIER_CA_ENV = "EDUWALLET_TEST_VERIFIER_CA"
 _TRUE = frozenset({"1", "true", "yes"})
 
 log = logging.getLogger("app")
@@ -75,12 +83,25 @@ def make_config(args: argparse.Namespace, environ: Mapping[str, str]) -> AppConf
         data_dir=data_dir.expanduser().resolve(),
         fast_kdf=environ.get(FAST_KDF_ENV, "") in _TRUE,
         allow_http_loopback=environ.get(HTTP_LOOPBACK_ENV, "") in _TRUE,
+        verifier_trust_anchors=_verifier_anchors(environ.get(VERIFIER_CA_ENV, "")),
     )
+
+
+def _verifier_anchors(path: str) -> tuple[Any, ...]:
+    """Test-only roots from a PEM file (EDUWALLET_TEST_VERIFIER_CA); none when unset."""
+    if not path:
+        return ()
+    from cryptography import x509
+
+    return tuple(x509.load_pem_x509_certificates(Path(path).expanduser().read_bytes()))
 
 
 def cli(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    config = make_config(args, os.environ)
+    try:
+        config = make_config(args, os.environ)
+    except (OSError, ValueError) as exc:
+        return _fail(f"cannot read {VERIFIER_CA_ENV}: {exc}")
     try:
         config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -95,6 +116,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
         log.warning("%s is set: new wallets get a WEAK test-only KDF", FAST_KDF_ENV)
     if config.allow_http_loopback:
         log.warning("%s is set: plain http to loopback is allowed (tests only)", HTTP_LOOPBACK_ENV)
+    if config.verifier_trust_anchors:
+        log.warning("%s is set: extra verifier roots are trusted (tests only)", VERIFIER_CA_ENV)
 
     _pin_flet_environment(no_browser=args.no_browser)
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)

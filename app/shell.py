@@ -2,7 +2,8 @@
 
 Which screen shows follows from the state, not from the URL: no vault -> setup; a vault
 but no open Wallet -> unlock; an open Wallet -> home, and from there a credential's detail
-or Receive (each with a back arrow to home). See app.state for who holds the vault open
+or Receive, Present (share with a verifier), Activity, and from a detail its offline QR
+(each with a back arrow). See app.state for who holds the vault open
 and when it is closed.
 """
 
@@ -23,9 +24,12 @@ from app.messages import error_message, log_failure
 from app.settings import load_settings
 from app.state import SessionState
 from app.vault import wallet_exists
+from app.views.activity import ActivityScreen, load_activity
 from app.views.create_pin import CreatePinScreen
 from app.views.credential_detail import DetailScreen
 from app.views.home import HomeData, HomeScreen, load_home
+from app.views.offline_qr import OfflineQrScreen
+from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
 from app.views.unlock import UnlockScreen
 from wallet_core import Wallet
@@ -137,6 +141,8 @@ class Shell:
                 on_open=self.open_detail,
                 on_add=self.open_receive,
                 on_changed=self.show_home,
+                on_present=self.open_present,
+                on_activity=self.open_activity,
             )
         )
 
@@ -165,13 +171,51 @@ class Shell:
             await self.show_home()
             return
         if self.state.wallet is wallet:
-            self.show(DetailScreen(self.state, credential, on_back=self.show_home))
+            self.show(
+                DetailScreen(
+                    self.state,
+                    credential,
+                    on_back=self.show_home,
+                    on_show_qr=self.open_offline_qr,
+                )
+            )
 
     async def open_receive(self) -> None:
         if self.state.wallet is not None:
             self.show(
                 ReceiveScreen(self.state, on_back=self.show_home, on_received=self.open_detail)
             )
+
+    async def open_present(self) -> None:
+        if self.state.wallet is not None:
+            self.show(PresentScreen(self.state, on_back=self.show_home))
+
+    async def open_offline_qr(self, credential_id: str) -> None:
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        try:
+            credential = await asyncio.to_thread(wallet.credential, credential_id)
+        except Exception as exc:
+            log_failure(log, "read credential", exc)
+            await self.show_home()
+            return
+        if self.state.wallet is wallet:
+            back = lambda: self.open_detail(credential_id)  # noqa: E731
+            self.show(OfflineQrScreen(self.state, credential, on_back=back))
+
+    async def open_activity(self) -> None:
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        try:
+            entries = await asyncio.to_thread(load_activity, wallet)
+        except Exception as exc:
+            log_failure(log, "read activity", exc)
+            await self.show_home()
+            return
+        if self.state.wallet is wallet:
+            self.show(ActivityScreen(self.state, entries, on_back=self.show_home))
 
     def lock(self) -> None:
         self.state.lock()

@@ -16,8 +16,14 @@ def create_wallet(config: AppConfig, pin: str) -> Wallet:
         pin,
         kdf=config.create_kdf(),
         allow_http_loopback=config.allow_http_loopback,
+        verifier_trust_anchors=list(config.verifier_trust_anchors),
     )
 
 
 def open_wallet(config: AppConfig, pin: str) -> Wallet:
-    return Wallet.open(config.vault_dir, pin, allow_http_loopback=config.allow_http_loopback)
+    return Wallet.open(
+        config.vault_dir,
+        pin,
+        allow_http_loopback=config.allow_http_loopback,
+        verifier_trust_anchors=list(config.verifier_trust_anchors),
+    )

@@ -39,10 +39,12 @@ class DetailScreen:
         credential: StoredCredential,
         *,
         on_back: Callable[[], Awaitable[None]],
+        on_show_qr: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.credential = credential
         self._on_back = on_back
+        self._on_show_qr = on_show_qr
         self._busy = False
         self._error: Message | None = None
         self._dialog: ft.AlertDialog | None = None
@@ -66,6 +68,9 @@ class DetailScreen:
             style=ft.ButtonStyle(color=ft.Colors.ERROR),
             on_click=self._ask_delete,
         )
+        self.qr_button = ft.FilledTonalButton(
+            key="show-as-qr-btn", icon=ft.Icons.QR_CODE_2, height=48, on_click=self._show_qr
+        )
         self.status = FormStatus("detail-error")
         actions = ft.Row(
             [
@@ -75,9 +80,11 @@ class DetailScreen:
             alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
             wrap=True,
         )
-        self.view = phone_view(
-            ROUTE, [self.body, actions, self.status.control], appbar=self.appbar, top=16
-        )
+        controls: list[ft.Control] = [self.body]
+        if on_show_qr is not None:
+            controls.append(ft.Semantics(identifier="show-as-qr-btn", content=self.qr_button))
+        controls += [actions, self.status.control]
+        self.view = phone_view(ROUTE, controls, appbar=self.appbar, top=16)
         self.relabel()
 
     # -- rendering -----------------------------------------------------------------------
@@ -88,6 +95,7 @@ class DetailScreen:
         self.back_button.tooltip = t("common.back")
         self.check_button.content = t("detail.check_status")
         self.delete_button.content = t("detail.delete")
+        self.qr_button.content = t("detail.show_qr")
         self.body.controls = [self._header(), *self._sections()]
         self.status.show_error(self.state.render(self._error) if self._error else None)
         if self._busy:
@@ -203,6 +211,7 @@ class DetailScreen:
         self._busy = busy
         self.check_button.disabled = busy
         self.delete_button.disabled = busy
+        self.qr_button.disabled = busy
         if not busy:
             self.status.hide_busy()
 
@@ -280,6 +289,10 @@ class DetailScreen:
             return
         self._set_busy(False)
         await self._on_back()
+
+    async def _show_qr(self, _e: Any) -> None:
+        if not self._busy and self._on_show_qr is not None:
+            await self._on_show_qr(self.credential.id)
 
     async def _back(self, _e: Any) -> None:
         if not self._busy:

@@ -59,6 +59,8 @@ class HomeScreen:
         on_open: Callable[[str], Awaitable[None]] | None = None,
         on_add: Callable[[], Awaitable[None]] | None = None,
         on_changed: Callable[[], Awaitable[None]] | None = None,
+        on_present: Callable[[], Awaitable[None]] | None = None,
+        on_activity: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.credentials = list(credentials)
@@ -68,6 +70,8 @@ class HomeScreen:
         self._on_open = on_open
         self._on_add = on_add
         self._on_changed = on_changed
+        self._on_present = on_present
+        self._on_activity = on_activity
         self._busy = False
         self._message: Message | None = None
         self._message_is_error = False
@@ -77,10 +81,19 @@ class HomeScreen:
             icon=ft.Icons.LOCK_OUTLINE,
             on_click=self._lock,
         )
+        self.activity_button = ft.IconButton(
+            key="activity-btn", icon=ft.Icons.HISTORY, on_click=self._activity
+        )
         self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
+        appbar_actions: list[ft.Control] = []
+        if on_activity is not None:
+            appbar_actions.append(
+                ft.Semantics(identifier="activity-btn", content=self.activity_button)
+            )
+        appbar_actions.append(ft.Semantics(identifier="lock-btn", content=self.lock_button))
         self.appbar = ft.AppBar(
             title=self.title,
-            actions=[ft.Semantics(identifier="lock-btn", content=self.lock_button)],
+            actions=appbar_actions,
             actions_padding=ft.Padding.only(right=8),
             title_spacing=24,  # line the title up with the 24 px content margin
             bgcolor=ft.Colors.SURFACE_CONTAINER,
@@ -111,6 +124,9 @@ class HomeScreen:
         self.list = ft.Column(key="credential-list", spacing=8)
         self.add_button = ft.FilledTonalButton(
             key="add-btn", icon=ft.Icons.ADD, height=48, on_click=self._add
+        )
+        self.present_button = ft.FilledButton(
+            key="present-btn", icon=ft.Icons.QR_CODE_SCANNER, height=48, on_click=self._present
         )
         self.pending_title = ft.Text(
             theme_style=ft.TextThemeStyle.TITLE_SMALL, weight=ft.FontWeight.W_600
@@ -159,6 +175,8 @@ class HomeScreen:
 
         header = ft.Column([self.heading, reassurance], spacing=4)
         controls: list[ft.Control] = [header, body, self.pending_section]
+        if on_present is not None and self.credentials:
+            controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
         if on_add is not None:
             controls.append(ft.Semantics(identifier="add-btn", content=self.add_button))
         controls += [self.status.control, self.info]
@@ -174,6 +192,8 @@ class HomeScreen:
         self.empty_title.value = t("home.empty_title")
         self.empty_body.value = t("home.empty_body")
         self.add_button.content = t("home.add")
+        self.present_button.content = t("home.present")
+        self.activity_button.tooltip = t("home.activity")
         self.pending_title.value = t("home.pending_title")
         self.list.controls = [self._card(c) for c in self.credentials]
         self.pending_list.controls = [self._pending_row(p) for p in self.pending]
@@ -238,6 +258,14 @@ class HomeScreen:
     async def _add(self, _e: Any) -> None:
         if self._on_add is not None:
             await self._on_add()
+
+    async def _present(self, _e: Any) -> None:
+        if self._on_present is not None and not self._busy:
+            await self._on_present()
+
+    async def _activity(self, _e: Any) -> None:
+        if self._on_activity is not None and not self._busy:
+            await self._on_activity()
 
     def _lock(self, _e: Any) -> None:
         self._on_lock()

@@ -1,0 +1,95 @@
+"""The wallet's history: what was added, shared, declined or deleted, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import flet as ft
+
+from app.components.claim_list import format_date
+from app.components.layout import phone_view
+from app.i18n import has_key
+from app.state import SessionState
+from wallet_core import Wallet
+from wallet_core.models import ActivityEntry
+
+ROUTE = "/activity"
+
+ICONS: dict[str, ft.IconData] = {
+    "wallet_created": ft.Icons.ACCOUNT_BALANCE_WALLET_OUTLINED,
+    "credential_added": ft.Icons.ADD_CARD,
+    "credential_pending": ft.Icons.HOURGLASS_TOP,
+    "credential_deleted": ft.Icons.DELETE_OUTLINE,
+    "presentation_sent": ft.Icons.SEND,
+    "presentation_shown": ft.Icons.QR_CODE_2,
+    "presentation_declined": ft.Icons.BLOCK,
+    "presentation_rejected": ft.Icons.ERROR_OUTLINE,
+    "pin_changed": ft.Icons.PASSWORD,
+}
+
+
+def load_activity(wallet: Wallet) -> list[ActivityEntry]:
+    """Blocking: every entry, newest first."""
+    return sorted(wallet.activity(), key=lambda e: (e.at, e.id), reverse=True)
+
+
+class ActivityScreen:
+    def __init__(
+        self,
+        state: SessionState,
+        entries: Sequence[ActivityEntry],
+        *,
+        on_back: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.state = state
+        self.entries = list(entries)
+        self._on_back = on_back
+        self.back_button = ft.IconButton(
+            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
+        )
+        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
+        self.appbar = ft.AppBar(
+            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
+            title=self.title,
+            bgcolor=ft.Colors.SURFACE_CONTAINER,
+        )
+        self.empty = ft.Text(key="activity-empty", text_align=ft.TextAlign.CENTER)
+        self.list = ft.Column(key="activity-list", spacing=0)
+        self.view = phone_view(ROUTE, [self.empty, self.list], appbar=self.appbar, top=16)
+        self.relabel()
+
+    def relabel(self) -> None:
+        t = self.state.t
+        self.title.value = t("activity.title")
+        self.back_button.tooltip = t("common.back")
+        self.empty.value = t("activity.empty")
+        self.empty.visible = not self.entries
+        self.list.controls = [self._row(e) for e in self.entries]
+
+    def _row(self, entry: ActivityEntry) -> ft.Control:
+        t = self.state.t
+        kind_key = f"activity.kind.{entry.kind}"
+        title = t(kind_key) if has_key(kind_key) else entry.kind
+        lines = [format_date(entry.at, t, with_time=True)]
+        if entry.counterparty:
+            lines.append(t("activity.with", name=entry.counterparty))
+        claims = entry.details.get("claims") if entry.details else None
+        if isinstance(claims, list) and claims:
+            names = [_claim_name(str(c), t) for c in claims]
+            lines.append(t("activity.claims", claims=", ".join(names)))
+        return ft.ListTile(
+            key=f"activity-{entry.id}",
+            leading=ft.Icon(ICONS.get(entry.kind, ft.Icons.HISTORY), color=ft.Colors.PRIMARY),
+            title=ft.Text(title, key=f"activity-kind-{entry.id}"),
+            subtitle=ft.Text("\n".join(lines), key=f"activity-detail-{entry.id}"),
+            content_padding=ft.Padding.symmetric(horizontal=0, vertical=4),
+        )
+
+    async def _back(self, _e: Any = None) -> None:
+        await self._on_back()
+
+
+def _claim_name(name: str, t: Callable[..., str]) -> str:
+    key = f"detail.fact.{name}"
+    return t(key) if has_key(key) else name

@@ -1,0 +1,265 @@
+"""Show one credential as a QR code, for a verifier without a network connection.
+
+Pick the details to show (toggles, all off to start: only what the holder turns on is put
+in the code) -> Show QR -> a large QR code of the SD-JWT+KB in the compact ``EW1:`` form,
+a hint to turn up the screen brightness, and a countdown. The key binding JWT in it is only
+accepted for a few minutes, so when the countdown ends the code is hidden again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, ClassVar
+
+import flet as ft
+
+from app.components.claim_list import claim_labels
+from app.components.layout import FormStatus, phone_view
+from app.messages import Message, error_message, log_failure
+from app.state import SessionState
+from app.views.present import Path, claim_label
+from wallet_core import Wallet, qr
+from wallet_core.formats import sd_jwt_vc
+from wallet_core.models import StoredCredential
+from wallet_core.oid4vp import qr_payload
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/credential/qr"
+
+
+def disclosable_paths(credential: StoredCredential) -> list[Path]:
+    """Top-level selectively disclosable claims, in the credential's own order."""
+    try:
+        parsed = sd_jwt_vc.read_stored(credential.raw)
+    except Exception as exc:  # an unreadable credential simply offers nothing to show
+        log_failure(log, "read stored credential", exc)
+        return []
+    return [tuple(c.path) for c in parsed.sd_jwt.disclosable if c.parent is None]
+
+
+def build_qr(wallet: Wallet, credential_id: str, claims: list[Path]) -> bytes:
+    """Blocking: the presentation, its compact QR text, and the PNG."""
+    text = wallet.offline_presentation(credential_id, claims)
+    return qr.encode_png(qr_payload.encode(text), error_correction="L")
+
+
+class OfflineQrScreen:
+    LIFETIME: ClassVar[int] = 300  # seconds; the verifier's KB-JWT freshness window
+
+    def __init__(
+        self,
+        state: SessionState,
+        credential: StoredCredential,
+        *,
+        on_back: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.state = state
+        self.credential = credential
+        self._on_back = on_back
+        self._busy = False
+        self._error: Message | None = None
+        self.paths = disclosable_paths(credential)
+        self.selected: set[Path] = set()
+        self.png: bytes | None = None
+        self.remaining = 0
+        self._generation = 0  # bumped whenever a shown code is replaced or hidden
+        self._active = True
+
+        self.back_button = ft.IconButton(
+            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
+        )
+        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
+        self.appbar = ft.AppBar(
+            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
+            title=self.title,
+            bgcolor=ft.Colors.SURFACE_CONTAINER,
+        )
+        self.credential_title = ft.Text(
+            key="qr-credential-title",
+            theme_style=ft.TextThemeStyle.TITLE_LARGE,
+            weight=ft.FontWeight.W_600,
+        )
+        self.intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
+        self.claims = ft.Column(key="qr-claims", spacing=0)
+        self.show_button = ft.FilledButton(
+            key="show-qr-btn", icon=ft.Icons.QR_CODE_2, height=48, on_click=self._show
+        )
+        self.expired = ft.Text(key="qr-expired", visible=False, text_align=ft.TextAlign.CENTER)
+        self.pick_step = ft.Column(
+            [
+                self.credential_title,
+                self.intro,
+                self.claims,
+                self.expired,
+                ft.Semantics(identifier="show-qr-btn", content=self.show_button),
+            ],
+            spacing=12,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+        self.image_slot = ft.Container(
+            key="qr-slot",
+            bgcolor=ft.Colors.WHITE,
+            border_radius=12,
+            padding=12,
+            alignment=ft.Alignment.CENTER,
+        )
+        self.brightness = ft.Row(
+            [
+                ft.Icon(ft.Icons.BRIGHTNESS_HIGH, size=20, color=ft.Colors.PRIMARY),
+                ft.Text(key="qr-brightness", expand=True),
+            ],
+            spacing=8,
+        )
+        self.countdown = ft.Text(
+            key="qr-countdown",
+            theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+            text_align=ft.TextAlign.CENTER,
+        )
+        self.showing = ft.Text(
+            key="qr-showing", text_align=ft.TextAlign.CENTER, color=ft.Colors.ON_SURFACE_VARIANT
+        )
+        self.hide_button = ft.OutlinedButton(
+            key="hide-qr-btn", icon=ft.Icons.VISIBILITY_OFF, height=48, on_click=self._hide
+        )
+        self.qr_step = ft.Column(
+            [
+                self.image_slot,
+                self.countdown,
+                self.showing,
+                self.brightness,
+                ft.Semantics(identifier="hide-qr-btn", content=self.hide_button),
+            ],
+            spacing=12,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            visible=False,
+        )
+        self.status = FormStatus("qr-error")
+        self.view = phone_view(
+            ROUTE, [self.pick_step, self.qr_step, self.status.control], appbar=self.appbar, top=16
+        )
+        self.relabel()
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        t = self.state.t
+        self.title.value = t("qr.title")
+        self.back_button.tooltip = t("common.back")
+        self.credential_title.value = self.credential.title or t("present.untitled")
+        self.intro.value = t("qr.intro") if self.paths else t("qr.nothing_to_show")
+        self.show_button.content = t("qr.show")
+        self.show_button.disabled = self._busy or not self.paths
+        self.hide_button.content = t("qr.hide")
+        self.expired.value = t("qr.expired")
+        brightness_text = self.brightness.controls[1]
+        assert isinstance(brightness_text, ft.Text)
+        brightness_text.value = t("qr.brightness")
+        labels = claim_labels(self.credential.display, self.state.locale)
+        self.claims.controls = [self._claim_row(p, claim_label(p, labels, t)) for p in self.paths]
+        png = self.png
+        self.pick_step.visible = png is None
+        self.qr_step.visible = png is not None
+        if png is not None:
+            self.image_slot.content = ft.Image(
+                key="qr-image", src=png, width=320, height=320, fit=ft.BoxFit.CONTAIN
+            )
+            self.showing.value = t(
+                "qr.showing",
+                claims=", ".join(
+                    claim_label(p, labels, t) for p in self.paths if p in self.selected
+                ),
+            )
+        else:
+            self.image_slot.content = None
+        self._render_countdown()
+        self.status.show_error(self.state.render(self._error) if self._error else None)
+        if self._busy:
+            self.status.show_busy(t("qr.busy"))
+
+    def _render_countdown(self) -> None:
+        minutes, seconds = divmod(max(0, self.remaining), 60)
+        self.countdown.value = self.state.t("qr.countdown", time=f"{minutes}:{seconds:02d}")
+
+    def _claim_row(self, path: Path, label: str) -> ft.Control:
+        key = f"qr-claim-{'.'.join(str(p) for p in path)}"
+        switch = ft.Switch(
+            key=key,
+            label=label,
+            value=path in self.selected,
+            disabled=self._busy,
+            on_change=lambda e, p=path: self._toggle(p, bool(e.control.value)),
+        )
+        return ft.Semantics(identifier=key, content=switch)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _toggle(self, path: Path, on: bool) -> None:
+        if self._busy:
+            return
+        if on:
+            self.selected.add(path)
+        else:
+            self.selected.discard(path)
+        self._error = None
+        self.expired.visible = False
+        self.relabel()
+
+    async def _show(self, _e: Any = None) -> AsyncIterator[None]:
+        wallet = self.state.wallet
+        if self._busy or wallet is None:
+            return
+        claims = [p for p in self.paths if p in self.selected]
+        self._error = None
+        self.expired.visible = False
+        if not claims:
+            self._error = Message("qr.pick_first")
+            self.relabel()
+            return
+        self._busy = True
+        self.relabel()
+        yield
+        try:
+            png = await asyncio.to_thread(build_qr, wallet, self.credential.id, claims)
+        except Exception as exc:
+            log_failure(log, "offline presentation", exc)
+            self._error = error_message(exc)
+            png = None
+        self._busy = False
+        self.status.hide_busy()
+        if png is not None and self._active:
+            self._generation += 1
+            self.png, self.remaining = png, self.LIFETIME
+            page = self.view.page
+            page.run_task(self._count_down, self._generation, page)
+        self.relabel()
+
+    async def _count_down(self, generation: int, page: ft.Page) -> None:
+        while self.remaining > 0:
+            await asyncio.sleep(1)
+            if generation != self._generation or not self._active:
+                return
+            if self.state.wallet is None:  # locked meanwhile: never leave a code behind
+                self._active, self.png = False, None
+                return
+            self.remaining -= 1
+            if self.remaining <= 0:
+                self.png = None
+                self.expired.visible = True
+            self.relabel()
+            page.update()
+
+    def _hide(self, _e: Any = None) -> None:
+        self._generation += 1
+        self.png, self.remaining = None, 0
+        self.relabel()
+
+    async def _back(self, _e: Any = None) -> None:
+        if self._busy:
+            return
+        self._active = False
+        self._generation += 1
+        self.png = None
+        await self._on_back()

@@ -1,0 +1,77 @@
+"""Show a credential as an offline QR code; the demo verifier reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from harness import AppHarness
+from test_ui_home import run, unlock
+from test_ui_present import toggle
+from ui_verifier import Verifier, issuer, verifiers, wallet_config, wallet_with_credential
+
+from app.config import AppConfig
+from app.shell import make_main
+from app.views.offline_qr import OfflineQrScreen
+from demo_services.serving import BackgroundServer
+
+__all__ = ["issuer", "verifiers"]  # fixtures, imported for pytest
+
+SHOWN = ("title", "awardingBody", "notionalWorkload", "level")
+
+
+def test_show_as_qr_then_it_expires(
+    issuer: BackgroundServer,
+    verifiers: Callable[[str], Verifier],
+    config: AppConfig,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifier = verifiers("x509_hash")
+    config = wallet_config(config, verifier)
+    [credential_id] = wallet_with_credential(config, issuer)
+    monkeypatch.setattr(OfflineQrScreen, "LIFETIME", 2)
+    png: list[bytes] = []
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            await h.click(h.get(key=f"cred-{credential_id}"))
+            await h.wait_for(lambda: h.has(key="show-as-qr-btn"), what="detail")
+            await h.click(h.get(key="show-as-qr-btn"))
+            await h.wait_for(lambda: h.has(key="qr-claims"), what="qr screen")
+            switches = {s.content.key: s.content for s in h.get(key="qr-claims").controls}
+            assert switches  # every disclosable claim, all off
+            assert all(c.value is False for c in switches.values())
+            assert "qr-claim-grade" in switches
+
+            await h.click(h.get(key="show-qr-btn"))  # nothing chosen
+            assert h.get(key="qr-error").value == "Turn on at least one detail first"
+            for name in SHOWN:
+                await toggle(h, f"qr-claim-{name}", True)
+            await h.click(h.get(key="show-qr-btn"))
+            await h.wait_for(lambda: h.has(key="qr-image"), timeout=30, what="qr")
+            image = h.get(key="qr-image")
+            assert isinstance(image.src, bytes) and image.src.startswith(b"\x89PNG")
+            png.append(image.src)
+            assert h.get(key="qr-countdown").value == "Valid for 0:02"
+            assert h.get(key="qr-brightness").value.startswith("Turn your screen brightness up")
+            assert "Grade" not in h.get(key="qr-showing").value
+
+            await h.wait_for(lambda: h.get(key="qr-countdown").value == "Valid for 0:01")
+            await h.wait_for(lambda: h.get(key="qr-expired").visible, what="expiry")
+            assert not h.has(key="qr-image")
+            assert h.get(key="show-qr-btn").visible
+
+            await h.click(h.get(key="back-btn"))
+            await h.wait_for(lambda: h.has(key="detail-title"), what="detail")
+            assert h.client.errors == []
+
+    run(scenario)
+    response = httpx.post(
+        verifier.url + "/offline", content=png[0], headers={"Content-Type": "image/png"}
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert "grade" not in result["claims"]
+    assert result["unrequested_disclosures"] == []
