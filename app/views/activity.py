@@ -7,6 +7,7 @@ from typing import Any
 
 import flet as ft
 
+from app.components.back_bar import back_bar
 from app.components.claim_list import format_date
 from app.components.layout import phone_view
 from app.i18n import has_key
@@ -45,15 +46,8 @@ class ActivityScreen:
         self.state = state
         self.entries = list(entries)
         self._on_back = on_back
-        self.back_button = ft.IconButton(
-            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
-        )
-        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
-        self.appbar = ft.AppBar(
-            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
-            title=self.title,
-            bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
+        bar = back_bar(self._back)
+        self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         self.empty = ft.Text(key="activity-empty", text_align=ft.TextAlign.CENTER)
         self.list = ft.Column(key="activity-list", spacing=0)
         self.view = phone_view(ROUTE, [self.empty, self.list], appbar=self.appbar, top=16)

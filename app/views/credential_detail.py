@@ -11,6 +11,7 @@ from typing import Any
 
 import flet as ft
 
+from app.components.back_bar import back_bar
 from app.components.claim_list import (
     FACTS,
     claim_labels,
@@ -49,15 +50,8 @@ class DetailScreen:
         self._error: Message | None = None
         self._dialog: ft.AlertDialog | None = None
 
-        self.back_button = ft.IconButton(
-            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
-        )
-        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
-        self.appbar = ft.AppBar(
-            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
-            title=self.title,
-            bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
+        bar = back_bar(self._back)
+        self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         self.body = ft.Column(spacing=16)
         self.check_button = ft.OutlinedButton(
             key="check-status-btn", icon=ft.Icons.SYNC, on_click=self._check_status

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import flet as ft
 
+from app.components.back_bar import back_bar
 from app.components.claim_list import claim_labels
 from app.components.layout import FormStatus, phone_view
 from app.messages import Message, error_message, log_failure
@@ -68,15 +69,8 @@ class OfflineQrScreen:
         self._generation = 0  # bumped whenever a shown code is replaced or hidden
         self._active = True
 
-        self.back_button = ft.IconButton(
-            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
-        )
-        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
-        self.appbar = ft.AppBar(
-            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
-            title=self.title,
-            bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
+        bar = back_bar(self._back)
+        self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         self.credential_title = ft.Text(
             key="qr-credential-title",
             theme_style=ft.TextThemeStyle.TITLE_LARGE,

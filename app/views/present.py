@@ -18,8 +18,10 @@ from typing import Any
 
 import flet as ft
 
+from app.components.back_bar import back_bar
 from app.components.claim_list import claim_labels
 from app.components.layout import FormStatus, phone_view
+from app.components.link_step import link_step
 from app.i18n import has_key
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
@@ -72,40 +74,17 @@ class PresentScreen:
         self.optional_on: dict[tuple[str, str], set[Path]] = {}  # (query, credential) -> paths
         self.result: PresentationResult | None = None
 
-        self.back_button = ft.IconButton(
-            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
-        )
-        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
-        self.appbar = ft.AppBar(
-            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
-            title=self.title,
-            bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
+        bar = back_bar(self._back)
+        self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         # step 1: paste
-        self.intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
-        self.link = ft.TextField(
-            key="request-input",
-            multiline=True,
-            min_lines=2,
-            max_lines=5,
-            autocorrect=False,
-            enable_suggestions=False,
-            prefix_icon=ft.Icons.LINK,
+        step = link_step(
+            "request-input",
             on_change=self._forget_error,
-        )
-        self.continue_button = ft.FilledButton(
-            key="continue-btn", icon=ft.Icons.ARROW_FORWARD, height=48, on_click=self._continue
-        )
-        self.paste_step = ft.Column(
-            [
-                self.intro,
-                ft.Semantics(identifier="request-input", content=self.link),
-                ft.Semantics(identifier="continue-btn", content=self.continue_button),
-            ],
+            on_continue=self._continue,
             key="paste-step",
-            spacing=16,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
+        self.intro, self.link = step.intro, step.link
+        self.continue_button, self.paste_step = step.continue_button, step.column
         # step 2: review
         self.asked_by = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
         self.verifier_name = ft.Text(

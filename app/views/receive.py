@@ -18,7 +18,9 @@ from typing import Any
 
 import flet as ft
 
+from app.components.back_bar import back_bar
 from app.components.layout import FormStatus, phone_view
+from app.components.link_step import link_step
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from wallet_core import IssuanceError
@@ -48,38 +50,11 @@ class ReceiveScreen:
         self.offer: CredentialOffer | None = None
         self.preview: OfferPreview | None = None
 
-        self.back_button = ft.IconButton(
-            key="back-btn", icon=ft.Icons.ARROW_BACK, on_click=self._back
-        )
-        self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
-        self.appbar = ft.AppBar(
-            leading=ft.Semantics(identifier="back-btn", content=self.back_button),
-            title=self.title,
-            bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
-        self.intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
-        self.link = ft.TextField(
-            key="offer-input",
-            multiline=True,
-            min_lines=2,
-            max_lines=5,
-            autocorrect=False,
-            enable_suggestions=False,
-            prefix_icon=ft.Icons.LINK,
-            on_change=self._forget_error,
-        )
-        self.continue_button = ft.FilledButton(
-            key="continue-btn", icon=ft.Icons.ARROW_FORWARD, height=48, on_click=self._continue
-        )
-        self.paste_step = ft.Column(
-            [
-                self.intro,
-                ft.Semantics(identifier="offer-input", content=self.link),
-                ft.Semantics(identifier="continue-btn", content=self.continue_button),
-            ],
-            spacing=16,
-            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-        )
+        bar = back_bar(self._back)
+        self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
+        step = link_step("offer-input", on_change=self._forget_error, on_continue=self._continue)
+        self.intro, self.link = step.intro, step.link
+        self.continue_button, self.paste_step = step.continue_button, step.column
 
         self.offered_by = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
         self.issuer_name = ft.Text(
