@@ -172,14 +172,20 @@ def test_expected_type_and_aka_vcts() -> None:
 
 def test_time_checks_with_skew() -> None:
     with pytest.raises(errors.ExpiredCredentialError):
-        sd_jwt_vc.verify_issued(_issue({**BASE, "exp": int(NOW) - 3600}), ISSUER.public_jwk)
+        sd_jwt_vc.verify_issued(
+            _issue({**BASE, "exp": int(NOW) - 3600}), ISSUER.public_jwk, now=NOW
+        )
     with pytest.raises(errors.NotYetValidError):
-        sd_jwt_vc.verify_issued(_issue({**BASE, "nbf": int(NOW) + 3600}), ISSUER.public_jwk)
+        sd_jwt_vc.verify_issued(
+            _issue({**BASE, "nbf": int(NOW) + 3600}), ISSUER.public_jwk, now=NOW
+        )
     with pytest.raises(errors.NotYetValidError):
-        sd_jwt_vc.verify_issued(_issue({**BASE, "iat": int(NOW) + 3600}), ISSUER.public_jwk)
+        sd_jwt_vc.verify_issued(
+            _issue({**BASE, "iat": int(NOW) + 3600}), ISSUER.public_jwk, now=NOW
+        )
     # a few seconds of clock difference between issuer and phone are fine
     fine = {**BASE, "iat": int(NOW) + 20, "nbf": int(NOW) + 20, "exp": int(NOW) - 20}
-    credential = sd_jwt_vc.verify_issued(_issue(fine), ISSUER.public_jwk)
+    credential = sd_jwt_vc.verify_issued(_issue(fine), ISSUER.public_jwk, now=NOW)
     assert credential.expires_at is not None and credential.not_before is not None
 
 
