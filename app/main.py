@@ -1,4 +1,9 @@
-"""``eduwallet [--port N] [--data-dir DIR] [--no-browser]`` (also ``python -m app``).
+"""``eduwallet [--port N] [--data-dir DIR] [--no-browser] [--demo]`` (also ``python -m app``).
+
+``--demo`` also starts the local demo institution (issuer) and employer (verifier) on
+loopback and lets this app's wallet talk plain http to them, so a newcomer can receive and
+present within a minute. It is a demonstration mode: the same loopback relaxation as the
+test switch below.
 
 Wiring only: parse arguments, settle the data dir, hand ``app.shell`` to ``ft.run``.
 
@@ -71,6 +76,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="only serve the app; do not open a browser (for tests and CI)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="also start the demo issuer and verifier on loopback (demonstration only)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
@@ -82,7 +92,8 @@ def make_config(args: argparse.Namespace, environ: Mapping[str, str]) -> AppConf
     return AppConfig(
         data_dir=data_dir.expanduser().resolve(),
         fast_kdf=environ.get(FAST_KDF_ENV, "") in _TRUE,
-        allow_http_loopback=environ.get(HTTP_LOOPBACK_ENV, "") in _TRUE,
+        allow_http_loopback=bool(getattr(args, "demo", False))
+        or environ.get(HTTP_LOOPBACK_ENV, "") in _TRUE,
         verifier_trust_anchors=_verifier_anchors(environ.get(VERIFIER_CA_ENV, "")),
     )
 
@@ -119,6 +130,7 @@ def cli(argv: Sequence[str] | None = None) -> int:
     if config.verifier_trust_anchors:
         log.warning("%s is set: extra verifier roots are trusted (tests only)", VERIFIER_CA_ENV)
 
+    demo = start_demo() if args.demo else []
     _pin_flet_environment(no_browser=args.no_browser)
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
 
@@ -138,7 +150,29 @@ def cli(argv: Sequence[str] | None = None) -> int:
         )
     finally:
         close_all_wallets()
+        for server in demo:
+            server.stop()
     return 0
+
+
+def start_demo() -> list[Any]:
+    """The demo issuer and verifier on free loopback ports; their pages are logged."""
+    from demo_services.issuer import create_app as create_issuer
+    from demo_services.serving import start_in_thread
+    from demo_services.verifier import create_app as create_verifier
+
+    issuer = start_in_thread(create_issuer, name="issuer")
+    verifier = start_in_thread(
+        lambda base: create_verifier(
+            base,
+            vct_values=[f"{issuer.base_url}/types/microcredential"],
+            trusted_issuers=[issuer.base_url],
+        ),
+        name="verifier",
+    )
+    log.info("demo institution (issuer): %s/", issuer.base_url)
+    log.info("demo employer (verifier):  %s/", verifier.base_url)
+    return [issuer, verifier]
 
 
 def _fail(message: str) -> int:

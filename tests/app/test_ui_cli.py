@@ -74,3 +74,23 @@ def test_settings_round_trip_and_damage(tmp_path: Path) -> None:
 
 def test_config_is_plain_data(tmp_path: Path) -> None:
     assert AppConfig(tmp_path) == AppConfig(tmp_path, fast_kdf=False)
+
+
+def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
+    import httpx
+
+    from app.main import make_config, parse_args, start_demo
+
+    args = parse_args(["--demo", "--data-dir", "/tmp/eduwallet-demo-test"])
+    assert make_config(args, {}).allow_http_loopback
+    assert not make_config(parse_args([]), {}).allow_http_loopback
+    servers = start_demo()
+    try:
+        issuer, verifier = servers
+        assert (
+            httpx.get(f"{issuer.base_url}/.well-known/openid-credential-issuer").status_code == 200
+        )
+        assert httpx.get(f"{verifier.base_url}/").status_code == 200
+    finally:
+        for server in servers:
+            server.stop()
