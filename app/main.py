@@ -125,7 +125,9 @@ def cli(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("flet_transport").setLevel(logging.INFO)
     if config.fast_kdf:
         log.warning("%s is set: new wallets get a WEAK test-only KDF", FAST_KDF_ENV)
-    if config.allow_http_loopback:
+    if args.demo:
+        log.warning("demo mode: plain http to the loopback demo services is allowed")
+    elif config.allow_http_loopback:
         log.warning("%s is set: plain http to loopback is allowed (tests only)", HTTP_LOOPBACK_ENV)
     if config.verifier_trust_anchors:
         log.warning("%s is set: extra verifier roots are trusted (tests only)", VERIFIER_CA_ENV)
