@@ -136,12 +136,16 @@ class Candidate:
     """A stored credential that can answer one query, and what answering would reveal.
 
     ``required_claims`` go out whatever the holder chooses; ``optional_claims`` the holder
-    may add or leave out. Paths are claims-path pointers into the credential's claims.
+    may add or leave out. ``alternatives`` are the verifier's other acceptable claim sets
+    (DCQL ``claim_sets`` after the preferred one): choosing all of one instead sends that
+    set rather than ``required_claims`` — how a holder leaves out, say, a grade.
+    Paths are claims-path pointers into the credential's claims.
     """
 
     credential_id: str
     required_claims: tuple[ClaimPath, ...] = ()
     optional_claims: tuple[ClaimPath, ...] = ()
+    alternatives: tuple[tuple[ClaimPath, ...], ...] = ()
 
 
 @dataclass(frozen=True)

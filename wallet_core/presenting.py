@@ -12,6 +12,7 @@ from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
 from wallet_core.formats import sd_jwt
 from wallet_core.models import (
+    Candidate,
     Choice,
     ClaimPath,
     PresentationMatch,
@@ -70,11 +71,7 @@ class Presenting:
             )
             if candidate is None:
                 raise NoMatchingCredentialError(f"that credential does not answer {query_id!r}")
-            allowed = set(candidate.required_claims) | set(candidate.optional_claims)
-            extra = [tuple(p) for p in choice.claims if tuple(p) not in allowed]
-            if extra:
-                raise PresentationRequestError("a chosen claim was not asked for by the verifier")
-            claims = tuple(dict.fromkeys([*candidate.required_claims, *map(tuple, choice.claims)]))
+            claims = _claims_to_send(candidate, [tuple(p) for p in choice.claims])
             stored = self._vault.credentials.get(choice.credential_id)
             text, instance_id = self._presentation(
                 stored, claims, request.client_id, request.nonce, reserved
@@ -209,6 +206,24 @@ def _named_format(definition: pex.PresentationDefinition, descriptor_id: str, he
     descriptor = definition.descriptor(descriptor_id)
     formats = descriptor.formats or definition.formats or {}
     return next((name for name in formats if same_format(name, held)), held)
+
+
+def _claims_to_send(candidate: Candidate, chosen: list[ClaimPath]) -> tuple[ClaimPath, ...]:
+    """The chosen claims plus the claim set they complete: the preferred one unless the
+    holder picked all of an alternative set (§6.4.1 lets the verifier accept either)."""
+    options = [candidate.required_claims, *candidate.alternatives]
+    allowed = {path for option in options for path in option} | set(candidate.optional_claims)
+    if any(path not in allowed for path in chosen):
+        raise PresentationRequestError("a chosen claim was not asked for by the verifier")
+    picked = set(chosen)
+    base = next(
+        (option for option in candidate.alternatives if picked >= set(option)),
+        candidate.required_claims,
+    )
+    if picked >= set(candidate.required_claims):
+        base = candidate.required_claims
+    extra = [path for path in chosen if path in set(candidate.optional_claims) | set(base)]
+    return tuple(dict.fromkeys([*base, *extra]))
 
 
 def _name(path: ClaimPath) -> str:

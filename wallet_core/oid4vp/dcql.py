@@ -321,7 +321,7 @@ def match(query: DcqlQuery, held: Sequence[HeldCredential]) -> PresentationMatch
         for credential in held:
             options = claim_alternatives(credential_query, credential)
             if options:
-                candidates.append(Candidate(credential.id, options[0], ()))
+                candidates.append(Candidate(credential.id, options[0], (), options[1:]))
         queries[credential_query.id] = QueryMatch(
             candidates=tuple(candidates),
             required=credential_query.id in required_ids,
