@@ -2,7 +2,9 @@
 
 Paste an ``openid4vp://`` link -> Continue (parse + match) -> review: who asks (and whether
 the wallet could verify that), per query the credential that answers it (a choice when
-several can), required claims locked on, optional claims as toggles that start off, and a
+several can), claims every acceptable claim set contains locked on, claims only the
+verifier's preferred set contains as switches that start on (switching one off answers with
+a smaller set the verifier also accepts), optional claims as switches that start off, and a
 line with exactly what will be sent -> Share or Decline -> the verifier's answer.
 
 Only queries the verifier *requires* are answered; optional ones are left out (nothing is
@@ -72,6 +74,8 @@ class PresentScreen:
         self.stored: dict[str, StoredCredential] = {}
         self.chosen: dict[str, str] = {}  # query id -> credential id
         self.optional_on: dict[tuple[str, str], set[Path]] = {}  # (query, credential) -> paths
+        # preferred claims the holder switched off, where the verifier accepts a smaller set
+        self.left_out: dict[tuple[str, str], set[Path]] = {}
         self.result: PresentationResult | None = None
 
         bar = back_bar(self._back)
@@ -305,9 +309,10 @@ class PresentScreen:
                     weight=ft.FontWeight.W_600,
                 )
             )
+        locked, switchable = _split_required(candidate)
         if candidate.required_claims:
             parts.append(ft.Text(t("present.required"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
-        for path in candidate.required_claims:
+        for path in locked:
             parts.append(
                 ft.Row(
                     [
@@ -320,6 +325,29 @@ class PresentScreen:
                                 value=True,
                                 disabled=True,
                                 tooltip=t("present.required_tooltip"),
+                            ),
+                        ),
+                    ],
+                    spacing=8,
+                )
+            )
+        left_out = self.left_out.get((query_id, cid), set())
+        for path in switchable:  # asked for, but the verifier also accepts an answer without
+            key = f"claim-{query_id}-{_path_key(path)}"
+            parts.append(
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.TUNE, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
+                        ft.Text(self._label(cid, path), expand=True),
+                        ft.Semantics(
+                            identifier=key,
+                            content=ft.Switch(
+                                key=key,
+                                value=path not in left_out,
+                                disabled=self._busy,
+                                on_change=lambda e, q=query_id, c=cid, p=path: self._leave_out(
+                                    q, c, p, not bool(e.control.value)
+                                ),
                             ),
                         ),
                     ],
@@ -365,8 +393,10 @@ class PresentScreen:
             candidate = self._candidate(qid)
             cid = candidate.credential_id
             on = self.optional_on.get((qid, cid), set())
+            left_out = self.left_out.get((qid, cid), set())
+            asked = [p for p in candidate.required_claims if p not in left_out]
             extra = [p for p in candidate.optional_claims if p in on]
-            choices[qid] = Choice(cid, [*candidate.required_claims, *extra])
+            choices[qid] = Choice(cid, [*asked, *extra])
         return choices
 
     def _preview_text(self) -> str:
@@ -425,6 +455,21 @@ class PresentScreen:
         if self._busy or not credential_id:
             return
         self.chosen[query_id] = credential_id
+        self.relabel()
+
+    def _leave_out(self, query_id: str, credential_id: str, path: Path, off: bool) -> None:
+        if self._busy:
+            return
+        candidate = self._candidate(query_id)
+        left_out = set(self.left_out.get((query_id, credential_id), set()))
+        if off:
+            left_out.add(path)
+        else:
+            left_out.discard(path)
+        kept = set(candidate.required_claims) - left_out
+        # only leave out what still completes a claim set the verifier accepts
+        if not left_out or any(kept >= set(option) for option in candidate.alternatives):
+            self.left_out[(query_id, credential_id)] = left_out
         self.relabel()
 
     def _toggle(self, query_id: str, credential_id: str, path: Path, on: bool) -> None:
@@ -500,6 +545,16 @@ class PresentScreen:
     async def _back(self, _e: Any = None) -> None:
         if not self._busy:
             await self._on_back()
+
+
+def _split_required(candidate: Candidate) -> tuple[list[Path], list[Path]]:
+    """Claims every acceptable claim set contains (locked on), and those some set leaves
+    out (the holder may switch them off)."""
+    common = set(candidate.required_claims)
+    for option in candidate.alternatives:
+        common &= set(option)
+    locked = [p for p in candidate.required_claims if p in common]
+    return locked, [p for p in candidate.required_claims if p not in common]
 
 
 def _path_key(path: Path) -> str:

@@ -293,3 +293,34 @@ def test_verifier_ca_env_is_read(tmp_path: Path, verifiers: Verifiers) -> None:
     assert make_config(args, {}).verifier_trust_anchors == ()
     config = make_config(args, {VERIFIER_CA_ENV: str(pem)})
     assert config.verifier_trust_anchors == (anchor,)
+
+
+def test_the_grade_can_be_left_out_where_the_verifier_accepts_that(
+    issuer: BackgroundServer, verifiers: Verifiers, config: AppConfig
+) -> None:
+    """The verifier's claim sets say "with grade" or "without": the grade is a switch that
+    starts on (the verifier's preference) and, switched off, stays home."""
+    verifier = verifiers("x509_hash")
+    config = wallet_config(config, verifier)
+    wallet_with_credential(config, issuer, [WITH_GRADE])
+    tx = verifier.transaction()
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await open_request(h, tx["link"])
+            for name in REQUIRED:  # in every acceptable set: locked on
+                assert h.get(key=f"claim-microcredential-{name}").disabled is True
+            grade = h.get(key="claim-microcredential-grade")
+            assert grade.value is True and not grade.disabled
+            await toggle(h, "claim-microcredential-grade", False)
+            assert "Grade" not in h.get(key="send-preview").value
+            # a locked claim cannot be switched off: it is in every set the verifier accepts
+            await h.click(h.get(key="confirm-btn"))
+            await h.wait_for(lambda: h.get(key="result-step").visible, timeout=30, what="result")
+            assert h.client.errors == []
+
+    run(scenario)
+    status = verifier.status(tx["transaction_id"])
+    assert status["status"] == "verified", status
+    assert set(status["result"]["requested_claims"]) == set(REQUIRED)
+    assert status["result"]["unrequested_disclosures"] == []
