@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.i18n import has_key, t, tn
-from wallet_core import LockedOutError, WalletError, WeakPinError, WrongPinError
+from wallet_core import (
+    LockedOutError,
+    WalletError,
+    WeakPassphraseError,
+    WeakPinError,
+    WrongPinError,
+)
 
 GENERIC_ERROR_KEY = "error.generic"
 WEAK_PIN_REASONS = frozenset({"empty", "too_short", "all_same", "sequence"})
@@ -32,6 +38,15 @@ class Message:
 
 def weak_pin_message(reason: str) -> Message:
     return Message(f"pin.weak.{reason}" if reason in WEAK_PIN_REASONS else "pin.weak.other")
+
+
+WEAK_PASSPHRASE_REASONS = frozenset({"too_short", "all_same"})
+
+
+def passphrase_message(exc: WeakPinError) -> Message:
+    """A backup passphrase has its own rule (10+ characters), so its own words."""
+    reason = exc.reason if exc.reason in WEAK_PASSPHRASE_REASONS else "too_short"
+    return Message(f"settings.backup.weak.{reason}")
 
 
 def lockout_message(seconds_left: float) -> Message:
@@ -55,6 +70,8 @@ def error_message(exc: BaseException) -> Message:
         return Message("error.wrong_pin", count=max(0, int(exc.attempts_left)))
     if isinstance(exc, LockedOutError):
         return lockout_message(exc.seconds_left)
+    if isinstance(exc, WeakPassphraseError):
+        return passphrase_message(exc)
     if isinstance(exc, WeakPinError):
         return weak_pin_message(exc.reason)
     if isinstance(exc, WalletError):

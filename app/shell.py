@@ -2,7 +2,7 @@
 
 Which screen shows follows from the state, not from the URL: no vault -> setup; a vault
 but no open Wallet -> unlock; an open Wallet -> home, and from there a credential's detail
-or Receive, Present (share with a verifier), Activity, and from a detail its offline QR
+or Receive, Present (share with a verifier), Activity, Settings, and from a detail its offline QR
 (each with a back arrow). See app.state for who holds the vault open
 and when it is closed.
 """
@@ -31,6 +31,7 @@ from app.views.home import HomeData, HomeScreen, load_home
 from app.views.offline_qr import OfflineQrScreen
 from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
+from app.views.settings import SettingsScreen
 from app.views.unlock import UnlockScreen
 from wallet_core import Wallet
 
@@ -143,6 +144,7 @@ class Shell:
                 on_changed=self.show_home,
                 on_present=self.open_present,
                 on_activity=self.open_activity,
+                on_settings=self.open_settings,
             )
         )
 
@@ -216,6 +218,23 @@ class Shell:
             return
         if self.state.wallet is wallet:
             self.show(ActivityScreen(self.state, entries, on_back=self.show_home))
+
+    async def open_settings(self) -> None:
+        if self.state.wallet is not None:
+            self.show(
+                SettingsScreen(
+                    self.state,
+                    on_back=self.show_home,
+                    on_language=self.set_language,
+                    on_lock=self.lock,
+                    on_deleted=self.wallet_deleted,
+                )
+            )
+
+    def wallet_deleted(self) -> None:
+        """The vault is gone (delete_wallet closed it): drop it and start over at setup."""
+        self.state.lock()
+        self.show_start()
 
     def lock(self) -> None:
         self.state.lock()

@@ -61,6 +61,7 @@ class HomeScreen:
         on_changed: Callable[[], Awaitable[None]] | None = None,
         on_present: Callable[[], Awaitable[None]] | None = None,
         on_activity: Callable[[], Awaitable[None]] | None = None,
+        on_settings: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.credentials = list(credentials)
@@ -72,6 +73,7 @@ class HomeScreen:
         self._on_changed = on_changed
         self._on_present = on_present
         self._on_activity = on_activity
+        self._on_settings = on_settings
         self._busy = False
         self._message: Message | None = None
         self._message_is_error = False
@@ -84,11 +86,18 @@ class HomeScreen:
         self.activity_button = ft.IconButton(
             key="activity-btn", icon=ft.Icons.HISTORY, on_click=self._activity
         )
+        self.settings_button = ft.IconButton(
+            key="settings-btn", icon=ft.Icons.SETTINGS_OUTLINED, on_click=self._settings
+        )
         self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
         appbar_actions: list[ft.Control] = []
         if on_activity is not None:
             appbar_actions.append(
                 ft.Semantics(identifier="activity-btn", content=self.activity_button)
+            )
+        if on_settings is not None:
+            appbar_actions.append(
+                ft.Semantics(identifier="settings-btn", content=self.settings_button)
             )
         appbar_actions.append(ft.Semantics(identifier="lock-btn", content=self.lock_button))
         self.appbar = ft.AppBar(
@@ -194,6 +203,7 @@ class HomeScreen:
         self.add_button.content = t("home.add")
         self.present_button.content = t("home.present")
         self.activity_button.tooltip = t("home.activity")
+        self.settings_button.tooltip = t("home.settings")
         self.pending_title.value = t("home.pending_title")
         self.list.controls = [self._card(c) for c in self.credentials]
         self.pending_list.controls = [self._pending_row(p) for p in self.pending]
@@ -266,6 +276,10 @@ class HomeScreen:
     async def _activity(self, _e: Any) -> None:
         if self._on_activity is not None and not self._busy:
             await self._on_activity()
+
+    async def _settings(self, _e: Any) -> None:
+        if self._on_settings is not None and not self._busy:
+            await self._on_settings()
 
     def _lock(self, _e: Any) -> None:
         self._on_lock()
