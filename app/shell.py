@@ -33,7 +33,7 @@ from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
 from app.views.settings import SettingsScreen
 from app.views.unlock import UnlockScreen
-from wallet_core import Wallet
+from wallet_core import StoredCredential, Wallet
 
 log = logging.getLogger(__name__)
 
@@ -162,17 +162,22 @@ class Shell:
         if self.state.wallet is wallet:
             self._show_home(data)
 
-    async def open_detail(self, credential_id: str) -> None:
+    async def _read_credential(self, credential_id: str) -> StoredCredential | None:
+        """The credential, or None (after going home) if it is gone or the wallet locked."""
         wallet = self.state.wallet
         if wallet is None:
-            return
+            return None
         try:
             credential = await asyncio.to_thread(wallet.credential, credential_id)
         except Exception as exc:
             log_failure(log, "read credential", exc)
             await self.show_home()
-            return
-        if self.state.wallet is wallet:
+            return None
+        return credential if self.state.wallet is wallet else None
+
+    async def open_detail(self, credential_id: str) -> None:
+        credential = await self._read_credential(credential_id)
+        if credential is not None:
             self.show(
                 DetailScreen(
                     self.state,
@@ -193,16 +198,8 @@ class Shell:
             self.show(PresentScreen(self.state, on_back=self.show_home))
 
     async def open_offline_qr(self, credential_id: str) -> None:
-        wallet = self.state.wallet
-        if wallet is None:
-            return
-        try:
-            credential = await asyncio.to_thread(wallet.credential, credential_id)
-        except Exception as exc:
-            log_failure(log, "read credential", exc)
-            await self.show_home()
-            return
-        if self.state.wallet is wallet:
+        credential = await self._read_credential(credential_id)
+        if credential is not None:
             back = lambda: self.open_detail(credential_id)  # noqa: E731
             self.show(OfflineQrScreen(self.state, credential, on_back=back))
 

@@ -314,69 +314,43 @@ class PresentScreen:
             parts.append(ft.Text(t("present.required"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
         for path in locked:
             parts.append(
-                ft.Row(
-                    [
-                        ft.Icon(ft.Icons.LOCK, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
-                        ft.Text(self._label(cid, path), expand=True),
-                        ft.Semantics(
-                            identifier=f"claim-{query_id}-{_path_key(path)}",
-                            content=ft.Switch(
-                                key=f"claim-{query_id}-{_path_key(path)}",
-                                value=True,
-                                disabled=True,
-                                tooltip=t("present.required_tooltip"),
-                            ),
-                        ),
-                    ],
-                    spacing=8,
+                _claim_row(
+                    ft.Icons.LOCK,
+                    self._label(cid, path),
+                    f"claim-{query_id}-{_path_key(path)}",
+                    value=True,
+                    disabled=True,
+                    tooltip=t("present.required_tooltip"),
                 )
             )
         left_out = self.left_out.get((query_id, cid), set())
         for path in switchable:  # asked for, but the verifier also accepts an answer without
-            key = f"claim-{query_id}-{_path_key(path)}"
             parts.append(
-                ft.Row(
-                    [
-                        ft.Icon(ft.Icons.TUNE, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
-                        ft.Text(self._label(cid, path), expand=True),
-                        ft.Semantics(
-                            identifier=key,
-                            content=ft.Switch(
-                                key=key,
-                                value=path not in left_out,
-                                disabled=self._busy,
-                                on_change=lambda e, q=query_id, c=cid, p=path: self._leave_out(
-                                    q, c, p, not bool(e.control.value)
-                                ),
-                            ),
-                        ),
-                    ],
-                    spacing=8,
+                _claim_row(
+                    ft.Icons.TUNE,
+                    self._label(cid, path),
+                    f"claim-{query_id}-{_path_key(path)}",
+                    value=path not in left_out,
+                    disabled=self._busy,
+                    on_change=lambda e, q=query_id, c=cid, p=path: self._leave_out(
+                        q, c, p, not bool(e.control.value)
+                    ),
                 )
             )
         if candidate.optional_claims:
             parts.append(ft.Text(t("present.optional"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
         on = self.optional_on.get((query_id, cid), set())
         for path in candidate.optional_claims:
-            key = f"claim-{query_id}-{_path_key(path)}"
             parts.append(
-                ft.Row(
-                    [
-                        ft.Icon(ft.Icons.TUNE, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
-                        ft.Text(self._label(cid, path), expand=True),
-                        ft.Semantics(
-                            identifier=key,
-                            content=ft.Switch(
-                                key=key,
-                                value=path in on,
-                                disabled=self._busy,
-                                on_change=lambda e, q=query_id, c=cid, p=path: self._toggle(
-                                    q, c, p, bool(e.control.value)
-                                ),
-                            ),
-                        ),
-                    ],
-                    spacing=8,
+                _claim_row(
+                    ft.Icons.TUNE,
+                    self._label(cid, path),
+                    f"claim-{query_id}-{_path_key(path)}",
+                    value=path in on,
+                    disabled=self._busy,
+                    on_change=lambda e, q=query_id, c=cid, p=path: self._toggle(
+                        q, c, p, bool(e.control.value)
+                    ),
                 )
             )
         return ft.Container(
@@ -559,3 +533,29 @@ def _split_required(candidate: Candidate) -> tuple[list[Path], list[Path]]:
 
 def _path_key(path: Path) -> str:
     return ".".join("*" if p is None else str(p) for p in path)
+
+
+def _claim_row(
+    icon: ft.IconData,
+    label: str,
+    key: str,
+    *,
+    value: bool,
+    disabled: bool,
+    tooltip: str | None = None,
+    on_change: Callable[[Any], None] | None = None,
+) -> ft.Row:
+    """One claim with its switch; the switch's key doubles as its test identifier."""
+    return ft.Row(
+        [
+            ft.Icon(icon, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(label, expand=True),
+            ft.Semantics(
+                identifier=key,
+                content=ft.Switch(
+                    key=key, value=value, disabled=disabled, tooltip=tooltip, on_change=on_change
+                ),
+            ),
+        ],
+        spacing=8,
+    )
