@@ -23,6 +23,7 @@ from app.components.claim_list import (
     rows_section,
 )
 from app.components.credential_card import card_colors, mark_chip, status_mark
+from app.components.dialog import close_dialog, open_dialog
 from app.components.layout import FormStatus, phone_view
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
@@ -251,13 +252,10 @@ class DetailScreen:
                 ft.Semantics(identifier="delete-confirm-btn", content=confirm),
             ],
         )
-        page = self.view.page
-        page.show_dialog(self._dialog)
-        page.update()  # show_dialog's own partial update leaves the page patch unsent
+        open_dialog(self.view.page, self._dialog)
 
     def _close_dialog(self) -> None:
-        if self._dialog is not None and self._dialog.open:
-            self.view.page.pop_dialog()
+        close_dialog(self.view.page, self._dialog)
         self._dialog = None
 
     def _cancel_delete(self, _e: Any) -> None:

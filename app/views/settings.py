@@ -17,6 +17,7 @@ from typing import Any
 import flet as ft
 
 from app.components.back_bar import back_bar
+from app.components.dialog import close_dialog, open_dialog
 from app.components.language_picker import language_picker
 from app.components.layout import FormStatus, phone_view
 from app.components.pin_field import PinField
@@ -479,13 +480,10 @@ class SettingsScreen:
                 ft.Semantics(identifier="delete-wallet-confirm-btn", content=confirm),
             ],
         )
-        page = self.view.page
-        page.show_dialog(self._dialog)
-        page.update()  # show_dialog's own partial update leaves the page patch unsent
+        open_dialog(self.view.page, self._dialog)
 
     def _close_dialog(self) -> None:
-        if self._dialog is not None and self._dialog.open:
-            self.view.page.pop_dialog()
+        close_dialog(self.view.page, self._dialog)
         self._dialog = None
 
     def _cancel_delete(self, _e: Any) -> None:
