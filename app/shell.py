@@ -20,10 +20,11 @@ import flet as ft
 from app import i18n
 from app.components.layout import theme
 from app.config import AppConfig
+from app.idle import HIDDEN_STATES, IDLE_SETTING, IdleLock, idle_minutes, watch_events
 from app.messages import error_message, log_failure
 from app.settings import load_settings
 from app.state import SessionState
-from app.vault import wallet_exists
+from app.vault import finish_interrupted_replace, replace_with_backup, restore_wallet, wallet_exists
 from app.views.activity import ActivityScreen, load_activity
 from app.views.create_pin import CreatePinScreen
 from app.views.credential_detail import DetailScreen
@@ -31,6 +32,7 @@ from app.views.home import HomeData, HomeScreen, load_home
 from app.views.offline_qr import OfflineQrScreen
 from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
+from app.views.restore import RestoreScreen
 from app.views.settings import SettingsScreen
 from app.views.unlock import UnlockScreen
 from wallet_core import StoredCredential, Wallet
@@ -56,6 +58,9 @@ async def run_session(page: ft.Page, config: AppConfig) -> None:
     page.on_connect = shell.on_connect
     page.on_disconnect = shell.on_disconnect
     page.on_close = shell.on_close
+    page.on_app_lifecycle_state_change = shell.on_lifecycle
+    watch_events(page, shell.idle.touch)
+    page.run_task(shell.idle.run, page)
     shell.show_start()
 
 
@@ -89,6 +94,7 @@ class Shell:
         self.state = state
         self.screen: Screen | None = None
         self.connected = True
+        self.idle = IdleLock(self.lock)
 
     def show(self, screen: Screen) -> None:
         self.screen = screen
@@ -98,15 +104,58 @@ class Shell:
     def show_start(self) -> None:
         if self.state.unlocked:
             return  # home is already showing
+        finish_interrupted_replace(self.state.config)
         if wallet_exists(self.state.config):
-            self.show(self._unlock_screen())
+            self._show_unlock()
         else:
             self.show(
-                CreatePinScreen(self.state, on_language=self.set_language, on_created=self.enter)
+                CreatePinScreen(
+                    self.state,
+                    on_language=self.set_language,
+                    on_created=self.enter,
+                    on_restore=self.open_first_restore,
+                )
             )
 
-    def _unlock_screen(self) -> UnlockScreen:
-        return UnlockScreen(self.state, on_language=self.set_language, on_unlocked=self.enter)
+    async def _back_to_start(self) -> None:
+        self.show_start()
+
+    async def open_first_restore(self) -> None:
+        """Set-up: build the wallet from a backup instead of starting empty."""
+        config = self.state.config
+        self.show(
+            RestoreScreen(
+                self.state,
+                restore=lambda backup, passphrase, pin: restore_wallet(
+                    config, backup, passphrase, pin
+                ),
+                replacing=False,
+                on_back=self._back_to_start,
+                on_restored=self.enter,
+            )
+        )
+
+    async def open_replace_restore(self) -> None:
+        """Settings: swap this wallet for one rebuilt from a backup."""
+        wallet, config = self.state.wallet, self.state.config
+        if wallet is None:
+            return
+        self.show(
+            RestoreScreen(
+                self.state,
+                restore=lambda backup, passphrase, pin: replace_with_backup(
+                    config, wallet, backup, passphrase, pin
+                ),
+                replacing=True,
+                on_back=self.open_settings,
+                on_restored=self.enter,
+            )
+        )
+
+    def _show_unlock(self) -> None:
+        screen = UnlockScreen(self.state, on_language=self.set_language, on_unlocked=self.enter)
+        self.show(screen)
+        screen.start()
 
     def set_language(self, locale: str) -> None:
         self.state.set_locale(locale)
@@ -117,6 +166,8 @@ class Shell:
         """Take ownership of a freshly created or opened Wallet and show home."""
         self.state.attach(wallet)
         try:
+            minutes = await asyncio.to_thread(wallet.setting, IDLE_SETTING)
+            self.idle.arm(idle_minutes(minutes))
             data = await asyncio.to_thread(load_home, wallet)
         except Exception as exc:
             log_failure(log, "list credentials", exc)
@@ -225,17 +276,26 @@ class Shell:
                     on_language=self.set_language,
                     on_lock=self.lock,
                     on_deleted=self.wallet_deleted,
+                    on_restore=self.open_replace_restore,
+                    on_idle_changed=self.idle.arm,
                 )
             )
 
     def wallet_deleted(self) -> None:
         """The vault is gone (delete_wallet closed it): drop it and start over at setup."""
+        self.idle.disarm()
         self.state.lock()
         self.show_start()
 
     def lock(self) -> None:
+        self.idle.disarm()
         self.state.lock()
-        self.show(self._unlock_screen())
+        self._show_unlock()
+
+    def on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
+        # A hidden app may be looked at by someone else next: lock, do not wait for idle.
+        if e.state in HIDDEN_STATES and self.state.unlocked:
+            self.lock()
 
     def on_connect(self, _e: Any) -> None:
         self.connected = True
@@ -248,6 +308,7 @@ class Shell:
             self.lock()
 
     def on_close(self, _e: Any) -> None:
+        self.idle.stopped = True
         self.state.lock()
 
 

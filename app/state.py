@@ -45,6 +45,9 @@ class SessionState:
     def t(self, key: str, /, **fmt: object) -> str:
         return i18n.t(key, self.locale, **fmt)
 
+    def tn(self, key: str, n: int, /, **fmt: object) -> str:
+        return i18n.tn(key, n, self.locale, **fmt)
+
     def render(self, message: Message) -> str:
         return message.render(self.locale)
 

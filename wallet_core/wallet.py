@@ -46,7 +46,7 @@ from wallet_core.presenting import Presenting
 from wallet_core.receiving import AuthorizationSession, Receiving
 from wallet_core.storage import KdfParams, Vault
 from wallet_core.storage.backup import export_backup, load_tables, read_backup
-from wallet_core.storage.vault import erase
+from wallet_core.storage.vault import erase, lockout_remaining
 from wallet_core.trust import IssuerKeyResolver
 
 PathLike = str | os.PathLike[str]
@@ -141,6 +141,14 @@ class Wallet:
     def delete_wallet(self) -> None:
         """Erase this wallet and everything in it; the object is closed afterwards."""
         self._vault.destroy()
+
+    @staticmethod
+    def lockout_remaining(directory: PathLike, clock: Clock | None = None) -> float:
+        """Seconds before the next PIN attempt is allowed (0: now), without making one.
+
+        Lets an unlock screen show the countdown of a lockout that began earlier.
+        """
+        return lockout_remaining(Path(directory), clock or SystemClock())
 
     @staticmethod
     def erase(directory: PathLike) -> None:
@@ -314,7 +322,7 @@ class Wallet:
     @classmethod
     def restore_backup(
         cls,
-        path: PathLike,
+        source: PathLike | bytes,
         passphrase: str,
         directory: PathLike,
         pin: str,
@@ -324,10 +332,12 @@ class Wallet:
     ) -> Wallet:
         """Rebuild a wallet from a backup in a new ``directory`` protected by ``pin``.
 
+        ``source`` is the backup file or its bytes (an upload in the browser has no path).
+
         On any failure (wrong passphrase, altered or truncated file) ``BackupError`` is
         raised and ``directory`` is left as it was.
         """
-        payload = read_backup(Path(path), passphrase)
+        payload = read_backup(source if isinstance(source, bytes) else Path(source), passphrase)
         vault = Vault.create(
             Path(directory),
             pin,

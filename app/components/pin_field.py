@@ -48,6 +48,13 @@ class PinField:
     def clear(self) -> None:
         self.field.value = ""
 
+    def append(self, text: str) -> None:
+        self.field.value = self.value + text
+        self.field.error = None
+
+    def backspace(self) -> None:
+        self.field.value = self.value[:-1]
+
     def set_label(self, label: str, helper: str | None = None) -> None:
         self.field.label = label
         self.field.helper = helper

@@ -29,9 +29,11 @@ class CreatePinScreen:
         *,
         on_language: Callable[[str], None],
         on_created: Callable[[Wallet], Awaitable[None]],
+        on_restore: Callable[[], Awaitable[None]],
     ) -> None:
         self.state = state
         self._on_created = on_created
+        self._on_restore = on_restore
         self._busy = False
         # Messages are kept untranslated so a language switch can re-render them.
         self._pin_error: Message | None = None
@@ -52,6 +54,9 @@ class CreatePinScreen:
             height=48,
         )
         self.status = FormStatus()
+        self.restore_button = ft.TextButton(
+            key="open-restore-btn", icon=ft.Icons.SETTINGS_BACKUP_RESTORE, on_click=self._restore
+        )
 
         self.view = phone_view(
             ROUTE,
@@ -66,6 +71,7 @@ class CreatePinScreen:
                 self.confirm.control,
                 ft.Semantics(identifier="create-btn", content=self.button),
                 self.status.control,
+                ft.Semantics(identifier="open-restore-btn", content=self.restore_button),
             ],
         )
         self.relabel()
@@ -78,6 +84,7 @@ class CreatePinScreen:
         self.pin.set_label(t("setup.pin_label"), t("setup.pin_helper"))
         self.confirm.set_label(t("setup.confirm_label"))
         self.button.content = t("setup.create")
+        self.restore_button.content = t("setup.restore")
         self.pin.set_error(render(self._pin_error) if self._pin_error else None)
         self.confirm.set_error(render(self._confirm_error) if self._confirm_error else None)
         self.status.show_error(render(self._form_error) if self._form_error else None)
@@ -105,6 +112,10 @@ class CreatePinScreen:
             self.status.show_busy(self.state.t("setup.creating"))
         else:
             self.status.hide_busy()
+
+    async def _restore(self, _e: Any) -> None:
+        if not self._busy:
+            await self._on_restore()
 
     async def _next_field(self, _e: Any) -> None:
         await self.confirm.focus()

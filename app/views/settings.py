@@ -1,4 +1,4 @@
-"""Settings: language, change PIN, export a backup, lock now, delete the wallet, about.
+"""Settings: language, change PIN, back up and restore, locking, delete the wallet, about.
 
 Every wallet call here is blocking (the PIN change and the backup each run Argon2id), so
 each runs in a thread behind one busy flag that stops double taps.
@@ -7,7 +7,6 @@ each runs in a thread behind one busy flag that stops double taps.
 from __future__ import annotations
 
 import asyncio
-import importlib.metadata
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -18,9 +17,12 @@ import flet as ft
 
 from app.components.back_bar import back_bar
 from app.components.dialog import close_dialog, open_dialog
+from app.components.files import offer_download
 from app.components.language_picker import language_picker
 from app.components.layout import FormStatus, phone_view
 from app.components.pin_field import PinField
+from app.idle import IDLE_CHOICES_MINUTES, IDLE_SETTING, idle_minutes
+from app.licences import app_version, dependency_licences
 from app.messages import Message, error_message, log_failure, passphrase_message, weak_pin_message
 from app.state import SessionState
 from wallet_core import (
@@ -38,13 +40,6 @@ log = logging.getLogger(__name__)
 ROUTE = "/settings"
 BACKUP_DIRNAME = "backups"
 BACKUP_SUFFIX = ".eduwallet-backup"
-
-
-def app_version() -> str:
-    try:
-        return importlib.metadata.version("eduwallet")
-    except importlib.metadata.PackageNotFoundError:
-        return "dev"
 
 
 def default_backup_name(now: datetime | None = None) -> str:
@@ -83,11 +78,15 @@ class SettingsScreen:
         on_language: Callable[[str], None],
         on_lock: Callable[[], None],
         on_deleted: Callable[[], None],
+        on_restore: Callable[[], Awaitable[None]],
+        on_idle_changed: Callable[[int], None],
     ) -> None:
         self.state = state
         self._on_back = on_back
         self._on_lock = on_lock
         self._on_deleted = on_deleted
+        self._on_restore = on_restore
+        self._on_idle_changed = on_idle_changed
         self._busy: str | None = None  # which action is running: "pin", "backup", "delete"
         self._dialog: ft.AlertDialog | None = None
         # Messages stay untranslated so a language switch re-renders them.
@@ -136,11 +135,24 @@ class SettingsScreen:
         )
         self.backup_status = FormStatus("backup-error")
         self.backup_info = ft.Text(key="backup-info", color=ft.Colors.PRIMARY, selectable=True)
+        self.restore_intro = self._body_text()
+        self.restore_button = ft.OutlinedButton(
+            key="open-restore-btn",
+            icon=ft.Icons.SETTINGS_BACKUP_RESTORE,
+            height=48,
+            on_click=self._restore,
+        )
 
         # Lock
         self.lock_title = self._heading()
         self.lock_button = ft.OutlinedButton(
             key="lock-now-btn", icon=ft.Icons.LOCK_OUTLINE, height=48, on_click=self._lock
+        )
+        self.lock_intro = self._body_text()
+        self.idle_choice = ft.Dropdown(
+            key="idle-lock-select",
+            value=str(idle_minutes(state.wallet.setting(IDLE_SETTING) if state.wallet else None)),
+            on_select=self._idle_chosen,
         )
 
         # Delete
@@ -162,6 +174,19 @@ class SettingsScreen:
         self.about_title = self._heading()
         self.about_version = ft.Text(key="about-version")
         self.about_licence = self._body_text("about-licence")
+        self.about_dependencies_title = ft.Text(weight=ft.FontWeight.W_600)
+        self.about_dependencies = ft.Column(
+            [
+                ft.Text(
+                    f"{dep.package} {dep.version} — {dep.licence or '?'}",
+                    theme_style=ft.TextThemeStyle.BODY_SMALL,
+                    selectable=True,
+                )
+                for dep in dependency_licences()
+            ],
+            key="about-dependencies",
+            spacing=2,
+        )
 
         sections = [
             self._section("settings-language", [self.language_title, self.languages]),
@@ -188,12 +213,17 @@ class SettingsScreen:
                     ft.Semantics(identifier="export-backup-btn", content=self.backup_button),
                     self.backup_status.control,
                     self.backup_info,
+                    ft.Divider(),
+                    self.restore_intro,
+                    ft.Semantics(identifier="open-restore-btn", content=self.restore_button),
                 ],
             ),
             self._section(
                 "settings-lock",
                 [
                     self.lock_title,
+                    self.lock_intro,
+                    ft.Semantics(identifier="idle-lock-select", content=self.idle_choice),
                     ft.Semantics(identifier="lock-now-btn", content=self.lock_button),
                 ],
             ),
@@ -207,7 +237,14 @@ class SettingsScreen:
                 ],
             ),
             self._section(
-                "settings-about", [self.about_title, self.about_version, self.about_licence]
+                "settings-about",
+                [
+                    self.about_title,
+                    self.about_version,
+                    self.about_licence,
+                    self.about_dependencies_title,
+                    self.about_dependencies,
+                ],
             ),
         ]
         self.view = phone_view(ROUTE, sections, appbar=self.appbar, top=16)
@@ -279,11 +316,21 @@ class SettingsScreen:
         self.backup_button.content = t("settings.backup.button")
         self.backup_status.show_error(render(self._backup_form))
         path = self._backup_path
-        self.backup_info.value = t("settings.backup.saved", path=str(path)) if path else ""
+        self.backup_info.value = (
+            t("settings.backup.saved", name=path.name, path=str(path.parent)) if path else ""
+        )
         self.backup_info.visible = path is not None
+        self.restore_intro.value = t("settings.restore.intro")
+        self.restore_button.content = t("settings.restore.button")
 
         self.lock_title.value = t("settings.lock.title")
         self.lock_button.content = t("settings.lock.button")
+        self.lock_intro.value = t("settings.lock.intro")
+        self.idle_choice.label = t("settings.lock.idle")
+        self.idle_choice.options = [
+            ft.DropdownOption(key=str(n), text=self.state.tn("settings.lock.minutes", n))
+            for n in IDLE_CHOICES_MINUTES
+        ]
         self.delete_title.value = t("settings.delete.title")
         self.delete_intro.value = t("settings.delete.intro")
         self.delete_button.content = t("settings.delete.button")
@@ -292,6 +339,7 @@ class SettingsScreen:
         self.about_title.value = t("settings.about.title")
         self.about_version.value = t("settings.about.version", version=app_version())
         self.about_licence.value = t("settings.about.licence")
+        self.about_dependencies_title.value = t("settings.about.dependencies")
 
         busy_texts = {
             "pin": (self.pin_status, "settings.pin.busy"),
@@ -309,6 +357,7 @@ class SettingsScreen:
             self.pin_button,
             self.backup_button,
             self.lock_button,
+            self.restore_button,
             self.delete_button,
             self.languages,
         ):
@@ -411,12 +460,41 @@ class SettingsScreen:
             self.backup_name.value = default_backup_name()
             self._backup_path = path
         self._set_busy(None)
+        if self._backup_path is not None:
+            yield  # say it is saved before the browser's download prompt
+            await self._download(self._backup_path)
+
+    async def _download(self, path: Path) -> None:
+        """Hand the (encrypted) backup to the browser, so it can leave this device."""
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            await offer_download(path.name, data)
+        except Exception as exc:
+            log_failure(log, "download backup", exc)
+            self._backup_form = Message("settings.backup.download_failed")
+            self.relabel()
+
+    async def _restore(self, _e: Any) -> None:
+        if not self._busy:
+            await self._on_restore()
 
     # -- lock ----------------------------------------------------------------------------
 
     def _lock(self, _e: Any) -> None:
         if not self._busy:
             self._on_lock()
+
+    async def _idle_chosen(self, _e: Any) -> None:
+        wallet = self.state.wallet
+        minutes = idle_minutes(int(self.idle_choice.value or 0))
+        if wallet is None:
+            return
+        try:
+            await asyncio.to_thread(wallet.set_setting, IDLE_SETTING, minutes)
+        except Exception as exc:
+            log_failure(log, "save idle time", exc)
+            return
+        self._on_idle_changed(minutes)
 
     # -- delete --------------------------------------------------------------------------
 

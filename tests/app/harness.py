@@ -48,6 +48,8 @@ class FakeClient(Connection):
         self.errors: list[str] = []
         self.languages = list(languages)
         self.prefs: dict[str, Any] = {}
+        self.picked_files: list[tuple[str, bytes]] = []  # the next FilePicker.pick_files answer
+        self.saved_files: list[tuple[str, bytes]] = []  # what FilePicker.save_file was given
         self.client_methods: dict[str, ClientMethod] = {
             "Page.push_route": self._push_route,
             "Page.get_device_info": self._device_info,
@@ -56,6 +58,19 @@ class FakeClient(Connection):
             ),
             "SharedPreferences.get": lambda c, a: self.prefs.get(a["key"]),
         }
+        self.client_methods["FilePicker.pick_files"] = lambda c, a: [
+            {
+                "id": i,
+                "name": n,
+                "size": len(b),
+                "path": None,
+                "bytes": b if a["with_data"] else None,
+            }
+            for i, (n, b) in enumerate(self.picked_files)
+        ]
+        self.client_methods["FilePicker.save_file"] = lambda c, a: (
+            self.saved_files.append((a["file_name"], a["src_bytes"])) or None
+        )
         # TextField.focus() is fire-and-forget on the client.
         self.client_methods["TextField.focus"] = lambda c, a: None
 
@@ -242,6 +257,13 @@ class AppHarness:
 
     async def type_text(self, field: Any, value: str, submit: bool = False) -> None:
         self.session.apply_patch(field._i, {"value": value})  # UPDATE_CONTROL_PROPS
+        if field.value != value:
+            # Flet's patch_dataclass resolves type hints against its caller's frame; after
+            # a background task in an earlier test serialized new controls, resolving
+            # BaseControl's "KeyValue" forward reference fails in-process and the patch is
+            # skipped. A real browser session is not affected (checked with Chromium), so
+            # write the value the way patch_dataclass would.
+            field._values["value"] = value
         await self.fire(field, "change", value)
         if submit:
             await self.fire(field, "submit", value)

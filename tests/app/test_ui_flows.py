@@ -146,14 +146,44 @@ def test_wrong_pin_shows_attempts_left_then_lockout(config: AppConfig) -> None:
             for _ in range(3):
                 await unlock(h, "000000")
             assert h.get(key="pin-input").error == "Wrong PIN, 1 attempt left"
-            await unlock(h, "000000")
-            error = h.get(key="form-error").value
-            assert error.startswith("Too many attempts. Try again in ")
+            await h.type_text(h.get(key="pin-input"), "000000")
+            await h.click(h.get(key="unlock-btn"))
+            await h.wait_for(lambda: h.get(key="form-error").value != "", what="lockout")
+            assert h.get(key="form-error").value == "Too many attempts. Try again in 30 seconds"
+            # Locked out: the button and the pad are off, and the wait counts down.
+            assert h.get(key="unlock-btn").disabled and h.get(key="pad-5").disabled
+            await h.wait_for(
+                lambda: h.get(key="form-error").value.endswith(" 29 seconds"), what="countdown"
+            )
             await h.select(h.get(key="lang-picker"), ["nl"])
             assert h.get(key="form-error").value.startswith("Te veel pogingen.")
-            # Even the right PIN is refused during the lockout.
-            await unlock(h, PIN)
+            # Even the right PIN, submitted from the keyboard, is not tried.
+            await h.type_text(h.get(key="pin-input"), PIN, submit=True)
+            await h.settle()
             assert not h.has(key="home-empty")
+            assert h.client.errors == []
+
+        # A new tab (or a restart) shows the running lockout straight away (in the saved nl).
+        async with AppHarness(make_main(config)) as h:
+            assert h.get(key="form-error").value.startswith("Te veel pogingen.")
+            assert h.get(key="unlock-btn").disabled
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_pin_pad_types_the_pin_and_unlocks(config: AppConfig) -> None:
+    make_vault(config)
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            for digit in PIN + "9":
+                await h.click(h.get(key=f"pad-{digit}"))
+            await h.click(h.get(key="pad-back"))
+            assert h.get(key="pin-input").value == PIN
+            assert h.get(key="pad-back").tooltip == "Delete last digit"
+            await h.click(h.get(key="pad-ok"))
+            await h.wait_for(lambda: h.has(key="home-empty"), what="home")
             assert h.client.errors == []
 
     run(scenario)

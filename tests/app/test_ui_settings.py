@@ -110,8 +110,14 @@ def test_export_backup_refuses_short_passphrase_then_restores(
                 lambda: h.get(key="backup-info").visible, timeout=30, what="backup saved"
             )
             path = config.data_dir / "backups" / "eduwallet-20260101-120000.eduwallet-backup"
-            assert h.get(key="backup-info").value == f"Back-up opgeslagen in {path}"
+            assert h.get(key="backup-info").value == (
+                f"Back-up {path.name} is gemaakt en aangeboden als download. "
+                f"Een kopie staat in {path.parent}."
+            )
             assert h.get(key="backup-passphrase-input").value == ""
+            # The browser was handed the very same (encrypted) file to download.
+            await h.wait_for(lambda: bool(h.client.saved_files), what="download")
+            assert h.client.saved_files == [(path.name, path.read_bytes())]
             assert h.client.errors == []
             return path
 
@@ -164,6 +170,10 @@ def test_language_switch_relabels_settings_and_about(config: AppConfig) -> None:
             await open_settings(h)
             assert h.get(key="change-pin-btn").content == "Change PIN"
             assert h.get(key="about-version").value.startswith("eduwallet version ")
+            # The licences of what the app is built with, read from the installed packages.
+            dependencies = [row.value for row in h.get(key="about-dependencies").controls]
+            assert any(row.startswith("flet 1.0.5 — Apache-2.0") for row in dependencies)
+            assert any(row.startswith("cryptography ") for row in dependencies)
             await h.select(h.get(key="lang-picker"), ["nl"])
             assert h.get(key="appbar-title").value == "Instellingen"
             assert h.get(key="change-pin-btn").content == "Pincode wijzigen"

@@ -50,6 +50,19 @@ def test_round_trip_of_1000_credentials(backup_of_1000: tuple, tmp_path: Path) -
         assert len(reopened.credentials()) == 1000
 
 
+def test_restore_from_bytes_as_a_browser_upload_delivers_them(
+    backup_of_1000: tuple, tmp_path: Path
+) -> None:
+    path, _, expected = backup_of_1000
+    target = tmp_path / "from-bytes"
+    with Wallet.restore_backup(
+        path.read_bytes(), PASSPHRASE, target, PIN, kdf=KdfParams.fast_for_tests()
+    ) as restored:
+        assert len(restored.credentials()) == len(expected)
+    _assert_fails_cleanly(path.read_bytes()[:-1], PASSPHRASE, tmp_path / "cut")
+    _assert_fails_cleanly(b"not a backup", PASSPHRASE, tmp_path / "junk")
+
+
 def test_backup_file_reveals_nothing(backup_of_1000: tuple) -> None:
     path, _, expected = backup_of_1000
     blob = path.read_bytes()
@@ -60,7 +73,7 @@ def test_backup_file_reveals_nothing(backup_of_1000: tuple) -> None:
     assert b"Hogeschool" not in blob
 
 
-def _assert_fails_cleanly(path: Path, passphrase: str, target: Path) -> None:
+def _assert_fails_cleanly(path: Path | bytes, passphrase: str, target: Path) -> None:
     with pytest.raises(BackupError):
         Wallet.restore_backup(path, passphrase, target, PIN, kdf=KdfParams.fast_for_tests())
     assert not target.exists()

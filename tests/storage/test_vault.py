@@ -115,8 +115,11 @@ def test_wrong_pins_count_across_restarts_then_lockout_then_right_pin(
     with pytest.raises(LockedOutError) as locked:
         Wallet.open(wallet_dir, "000000", clock=clock)
     assert locked.value.seconds_left == FIRST_LOCKOUT_SECONDS
+    # the remaining wait can be read without spending an attempt
+    assert Wallet.lockout_remaining(wallet_dir, clock) == FIRST_LOCKOUT_SECONDS
     # while locked out even the right PIN is refused, without being checked
     clock.advance(10)
+    assert Wallet.lockout_remaining(wallet_dir, clock) == pytest.approx(FIRST_LOCKOUT_SECONDS - 10)
     with pytest.raises(LockedOutError) as locked:
         Wallet.open(wallet_dir, PIN, clock=ManualClock(clock.now()))
     assert locked.value.seconds_left == pytest.approx(FIRST_LOCKOUT_SECONDS - 10)
@@ -128,6 +131,7 @@ def test_wrong_pins_count_across_restarts_then_lockout_then_right_pin(
     clock.advance(2 * FIRST_LOCKOUT_SECONDS + 1)
     with Wallet.open(wallet_dir, PIN, clock=clock) as opened:
         assert opened.credentials() == []
+    assert Wallet.lockout_remaining(wallet_dir, clock) == 0
     state = json.loads((wallet_dir / UNLOCK_STATE_FILE).read_text())
     assert state["failures"] == 0
 

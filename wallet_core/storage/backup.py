@@ -73,12 +73,18 @@ def export_backup(db: Database, path: Path, passphrase: str, now: float, kdf: Kd
         raise BackupError("the backup file could not be written") from exc
 
 
-def read_backup(path: Path, passphrase: str) -> dict[str, Any]:
-    """Decrypt and check a backup; return its payload. Raises ``BackupError`` for any fault."""
-    try:
-        blob = path.read_bytes()
-    except OSError as exc:
-        raise BackupError("the backup file could not be read") from exc
+def read_backup(source: Path | bytes, passphrase: str) -> dict[str, Any]:
+    """Decrypt and check a backup (a file, or its bytes as a browser upload delivers them).
+
+    Returns its payload. Raises ``BackupError`` for any fault.
+    """
+    if isinstance(source, bytes):
+        blob = source
+    else:
+        try:
+            blob = source.read_bytes()
+        except OSError as exc:
+            raise BackupError("the backup file could not be read") from exc
     if len(blob) < len(MAGIC) + 4 or not blob.startswith(MAGIC):
         raise BackupError("this is not an eduwallet backup file")
     (header_length,) = struct.unpack(">I", blob[len(MAGIC) : len(MAGIC) + 4])

@@ -192,6 +192,12 @@ class Vault:
 
 
 @_file_errors
+def lockout_remaining(directory: Path, clock: Clock) -> float:
+    """Seconds until the next PIN attempt is allowed (0: now); counts no attempt."""
+    return UnlockGuard(directory / UNLOCK_STATE_FILE, clock).read().seconds_left(clock.now())
+
+
+@_file_errors
 def erase(directory: Path) -> None:
     """Delete a wallet directory that nobody has open (also used when a PIN is forgotten).
 
