@@ -26,6 +26,8 @@ class AppConfig:
     # Test-only: extra roots for verifier certificates (x509_* client ids), so tests and the
     # demo can use the demo verifier's own CA (see app.main, EDUWALLET_TEST_VERIFIER_CA).
     verifier_trust_anchors: tuple[x509.Certificate, ...] = ()
+    # Set by ``--demo``: the demo institution's page, which home's empty state points to.
+    demo_issuer_url: str | None = None
 
     @property
     def vault_dir(self) -> Path:

@@ -35,6 +35,7 @@ Environment, read here at start-up and never by wallet_core:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import socket
@@ -133,6 +134,8 @@ def cli(argv: Sequence[str] | None = None) -> int:
         log.warning("%s is set: extra verifier roots are trusted (tests only)", VERIFIER_CA_ENV)
 
     demo = start_demo() if args.demo else []
+    if demo:
+        config = dataclasses.replace(config, demo_issuer_url=f"{demo[0].base_url}/")
     _pin_flet_environment(no_browser=args.no_browser)
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
 

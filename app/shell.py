@@ -20,6 +20,7 @@ import flet as ft
 from app import i18n
 from app.components.layout import theme
 from app.config import AppConfig
+from app.deep_link import deep_link
 from app.idle import HIDDEN_STATES, IDLE_SETTING, IdleLock, idle_minutes, watch_events
 from app.messages import error_message, log_failure
 from app.settings import load_settings
@@ -95,6 +96,8 @@ class Shell:
         self.screen: Screen | None = None
         self.connected = True
         self.idle = IdleLock(self.lock)
+        # A link the app was opened with: acted on once the wallet is open.
+        self.deep_link = deep_link(page.route)
 
     def show(self, screen: Screen) -> None:
         self.screen = screen
@@ -181,6 +184,11 @@ class Shell:
             self.lock()
         elif self.state.wallet is wallet:  # not locked meanwhile by the Lock button
             self._show_home(data)
+            link, self.deep_link = self.deep_link, None
+            if link is not None and link.kind == "offer":
+                await self.open_receive(link.link)
+            elif link is not None:
+                await self.open_present(link.link)
 
     def _show_home(self, data: HomeData) -> None:
         self.show(
@@ -238,15 +246,17 @@ class Shell:
                 )
             )
 
-    async def open_receive(self) -> None:
+    async def open_receive(self, link: str = "") -> None:
         if self.state.wallet is not None:
-            self.show(
-                ReceiveScreen(self.state, on_back=self.show_home, on_received=self.open_detail)
-            )
+            screen = ReceiveScreen(self.state, on_back=self.show_home, on_received=self.open_detail)
+            screen.link.value = link
+            self.show(screen)
 
-    async def open_present(self) -> None:
+    async def open_present(self, link: str = "") -> None:
         if self.state.wallet is not None:
-            self.show(PresentScreen(self.state, on_back=self.show_home))
+            screen = PresentScreen(self.state, on_back=self.show_home)
+            screen.link.value = link
+            self.show(screen)
 
     async def open_offline_qr(self, credential_id: str) -> None:
         credential = await self._read_credential(credential_id)

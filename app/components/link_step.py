@@ -1,52 +1,92 @@
-"""The first step of receiving and of sharing: paste a link, then continue."""
+"""The first step of receiving and of sharing: paste a link or scan a QR image, continue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import flet as ft
 
+from app.components.files import FileTooLargeError, pick_file
+from app.messages import Message, error_message, log_failure
+from wallet_core import qr
 
-@dataclass
+log = logging.getLogger(__name__)
+
+
 class LinkStep:
-    intro: ft.Text
-    link: ft.TextField
-    continue_button: ft.FilledButton
-    column: ft.Column
+    """``input_id`` names the text field for the harness and the browser (``offer-input``…).
 
+    ``on_continue`` is the screen's async-generator handler; a scanned QR code's text is
+    put in the field and continued with, as if pasted. ``on_error`` shows a scan problem.
+    """
 
-def link_step(
-    input_id: str,
-    *,
-    on_change: Callable[..., Any],
-    on_continue: Callable[..., Any],
-    key: str | None = None,
-) -> LinkStep:
-    """``input_id`` names the text field for the harness and the browser (``offer-input``…)."""
-    intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
-    link = ft.TextField(
-        key=input_id,
-        multiline=True,
-        min_lines=2,
-        max_lines=5,
-        autocorrect=False,
-        enable_suggestions=False,
-        prefix_icon=ft.Icons.LINK,
-        on_change=on_change,
-    )
-    continue_button = ft.FilledButton(
-        key="continue-btn", icon=ft.Icons.ARROW_FORWARD, height=48, on_click=on_continue
-    )
-    column = ft.Column(
-        [
-            intro,
-            ft.Semantics(identifier=input_id, content=link),
-            ft.Semantics(identifier="continue-btn", content=continue_button),
-        ],
-        key=key,
-        spacing=16,
-        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-    )
-    return LinkStep(intro, link, continue_button, column)
+    def __init__(
+        self,
+        input_id: str,
+        *,
+        on_change: Callable[..., Any],
+        on_continue: Callable[[Any], AsyncIterator[None]],
+        on_error: Callable[[Message], None],
+        is_busy: Callable[[], bool],
+        key: str | None = None,
+    ) -> None:
+        self._on_continue = on_continue
+        self._on_error = on_error
+        self._is_busy = is_busy
+        self.intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
+        self.link = ft.TextField(
+            key=input_id,
+            multiline=True,
+            min_lines=2,
+            max_lines=5,
+            autocorrect=False,
+            enable_suggestions=False,
+            prefix_icon=ft.Icons.LINK,
+            on_change=on_change,
+        )
+        self.continue_button = ft.FilledButton(
+            key="continue-btn", icon=ft.Icons.ARROW_FORWARD, height=48, on_click=on_continue
+        )
+        self.scan_button = ft.OutlinedButton(
+            key="scan-image-btn", icon=ft.Icons.QR_CODE_2, height=48, on_click=self._scan
+        )
+        self.column = ft.Column(
+            [
+                self.intro,
+                ft.Semantics(identifier=input_id, content=self.link),
+                ft.Semantics(identifier="continue-btn", content=self.continue_button),
+                ft.Semantics(identifier="scan-image-btn", content=self.scan_button),
+            ],
+            key=key,
+            spacing=16,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+
+    def set_busy(self, busy: bool) -> None:
+        self.continue_button.disabled = busy
+        self.scan_button.disabled = busy
+
+    async def _scan(self, e: Any) -> AsyncIterator[None]:
+        if self._is_busy():
+            return
+        try:
+            picked = await pick_file(image=True)
+            if picked is None:
+                return  # the user cancelled
+            texts = await asyncio.to_thread(qr.decode_image, picked.data)
+        except FileTooLargeError:
+            self._on_error(Message("file.too_large"))
+            return
+        except Exception as exc:
+            log_failure(log, "scan QR image", exc)
+            self._on_error(error_message(exc))
+            return
+        if not texts:
+            self._on_error(Message("scan.no_code"))
+            return
+        self.link.value = texts[0]
+        async for _ in self._on_continue(e):
+            yield

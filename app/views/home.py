@@ -18,6 +18,7 @@ import flet as ft
 
 from app.components.credential_card import card_colors, credential_card, status_mark
 from app.components.layout import FormStatus, phone_view
+from app.kinds import KINDS, credential_kind
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from wallet_core import Wallet
@@ -146,6 +147,59 @@ class HomeScreen:
         )
         self.status = FormStatus("home-status")
         self.info = ft.Text(key="home-info", text_align=ft.TextAlign.CENTER)
+        self.demo_hint = ft.Text(
+            key="home-demo-hint",
+            theme_style=ft.TextThemeStyle.BODY_MEDIUM,
+            text_align=ft.TextAlign.CENTER,
+            selectable=True,
+            visible=state.config.demo_issuer_url is not None,
+        )
+
+        # Search and filters: narrow the list without another vault read.
+        self._kinds = {s.id: credential_kind(s.type) for s in self.credentials}
+        self.search = ft.TextField(
+            key="home-search",
+            prefix_icon=ft.Icons.SEARCH,
+            dense=True,
+            on_change=self._filter_changed,
+        )
+        self.kind_filter = ft.Dropdown(
+            key="home-kind-filter",
+            value="",
+            dense=True,
+            expand=True,
+            on_select=self._filter_changed,
+        )
+        institutions = sorted({self._institution(s) for s in self.credentials}, key=str.casefold)
+        self.institution_filter = ft.Dropdown(
+            key="home-institution-filter",
+            value="",
+            dense=True,
+            expand=True,
+            on_select=self._filter_changed,
+        )
+        self._institutions = institutions
+        self.no_match = ft.Text(key="home-no-match", text_align=ft.TextAlign.CENTER, visible=False)
+        self.filters = ft.Column(
+            [
+                ft.Semantics(identifier="home-search", content=self.search),
+                ft.Row(
+                    [
+                        ft.Semantics(
+                            identifier="home-kind-filter", content=self.kind_filter, expand=True
+                        ),
+                        ft.Semantics(
+                            identifier="home-institution-filter",
+                            content=self.institution_filter,
+                            expand=True,
+                        ),
+                    ],
+                    spacing=8,
+                ),
+            ],
+            spacing=8,
+            visible=len(self.credentials) > 1,
+        )
 
         body: ft.Control
         if self.credentials:
@@ -175,6 +229,7 @@ class HomeScreen:
                             ),
                             self.empty_title,
                             self.empty_body,
+                            self.demo_hint,
                         ],
                         spacing=12,
                         horizontal_alignment=ft.CrossAxisAlignment.CENTER,
@@ -183,7 +238,8 @@ class HomeScreen:
             )
 
         header = ft.Column([self.heading, reassurance], spacing=4)
-        controls: list[ft.Control] = [header, body, self.pending_section]
+        controls: list[ft.Control] = [header, self.filters, body, self.no_match]
+        controls.append(self.pending_section)
         if on_present is not None and self.credentials:
             controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
         if on_add is not None:
@@ -205,7 +261,21 @@ class HomeScreen:
         self.activity_button.tooltip = t("home.activity")
         self.settings_button.tooltip = t("home.settings")
         self.pending_title.value = t("home.pending_title")
-        self.list.controls = [self._card(c) for c in self.credentials]
+        if self.state.config.demo_issuer_url:
+            self.demo_hint.value = t("home.demo_hint", url=self.state.config.demo_issuer_url)
+        self.search.label = t("home.search")
+        self.kind_filter.label = t("home.filter_kind")
+        self.kind_filter.options = [ft.DropdownOption(key="", text=t("home.filter_all"))] + [
+            ft.DropdownOption(key=kind, text=t(f"kind.{kind}")) for kind in KINDS
+        ]
+        self.institution_filter.label = t("home.filter_institution")
+        self.institution_filter.options = [ft.DropdownOption(key="", text=t("home.filter_all"))] + [
+            ft.DropdownOption(key=name, text=name) for name in self._institutions
+        ]
+        shown = self._matching()
+        self.list.controls = [self._card(c) for c in shown]
+        self.no_match.value = t("home.no_match")
+        self.no_match.visible = bool(self.credentials) and not shown
         self.pending_list.controls = [self._pending_row(p) for p in self.pending]
         text = self.state.render(self._message) if self._message else ""
         self.status.show_error(text if self._message_is_error else None)
@@ -213,12 +283,33 @@ class HomeScreen:
         if self._busy:
             self.status.show_busy(t("home.checking"))
 
+    def _institution(self, summary: CredentialSummary) -> str:
+        return summary.issuer_name or summary.issuer or self.state.t("home.unknown_issuer")
+
+    def _matching(self) -> list[CredentialSummary]:
+        words = (self.search.value or "").casefold().split()
+        kind = self.kind_filter.value or ""
+        institution = self.institution_filter.value or ""
+        shown = []
+        for summary in self.credentials:
+            if kind and self._kinds[summary.id] != kind:
+                continue
+            if institution and self._institution(summary) != institution:
+                continue
+            haystack = f"{summary.title} {self._institution(summary)}".casefold()
+            if all(word in haystack for word in words):
+                shown.append(summary)
+        return shown
+
+    def _filter_changed(self, _e: Any) -> None:
+        self.relabel()
+
     def _card(self, summary: CredentialSummary) -> ft.Control:
         t = self.state.t
         return credential_card(
             credential_id=summary.id,
             title=summary.title,
-            issuer=summary.issuer_name or summary.issuer or t("home.unknown_issuer"),
+            issuer=self._institution(summary),
             colors=card_colors(self.displays.get(summary.id), self.state.locale),
             mark=status_mark(summary.status, summary.expires_at),
             t=t,

@@ -23,7 +23,7 @@ import flet as ft
 from app.components.back_bar import back_bar
 from app.components.claim_list import claim_labels
 from app.components.layout import FormStatus, phone_view
-from app.components.link_step import link_step
+from app.components.link_step import LinkStep
 from app.i18n import has_key
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
@@ -81,10 +81,12 @@ class PresentScreen:
         bar = back_bar(self._back)
         self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         # step 1: paste
-        step = link_step(
+        self.link_step = step = LinkStep(
             "request-input",
             on_change=self._forget_error,
             on_continue=self._continue,
+            on_error=self._show_error,
+            is_busy=lambda: self._busy,
             key="paste-step",
         )
         self.intro, self.link = step.intro, step.link
@@ -186,6 +188,7 @@ class PresentScreen:
         self.link.label = t("present.link_label")
         self.link.hint_text = "openid4vp://…"
         self.continue_button.content = t("present.continue")
+        self.link_step.scan_button.content = t("scan.image")
         self.asked_by.value = t("present.asked_by")
         self.preview_label.value = t("present.preview_label")
         self.confirm_button.content = t("present.confirm")
@@ -408,8 +411,8 @@ class PresentScreen:
     def _set_busy(self, busy: bool, key: str = "present.busy_request") -> None:
         self._busy = busy
         self._busy_key = key
+        self.link_step.set_busy(busy)
         for button in (
-            self.continue_button,
             self.confirm_button,
             self.decline_button,
             self.back_button,
@@ -417,6 +420,10 @@ class PresentScreen:
             button.disabled = busy
         if not busy:
             self.status.hide_busy()
+
+    def _show_error(self, message: Message) -> None:
+        self._error = message
+        self.relabel()
 
     def _forget_error(self, _e: Any) -> None:
         if self._error:

@@ -20,7 +20,7 @@ import flet as ft
 
 from app.components.back_bar import back_bar
 from app.components.layout import FormStatus, phone_view
-from app.components.link_step import link_step
+from app.components.link_step import LinkStep
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from wallet_core import IssuanceError
@@ -52,7 +52,13 @@ class ReceiveScreen:
 
         bar = back_bar(self._back)
         self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
-        step = link_step("offer-input", on_change=self._forget_error, on_continue=self._continue)
+        self.link_step = step = LinkStep(
+            "offer-input",
+            on_change=self._forget_error,
+            on_continue=self._continue,
+            on_error=self._show_error,
+            is_busy=lambda: self._busy,
+        )
         self.intro, self.link = step.intro, step.link
         self.continue_button, self.paste_step = step.continue_button, step.column
 
@@ -131,6 +137,7 @@ class ReceiveScreen:
         self.link.label = t("receive.link_label")
         self.link.hint_text = "openid-credential-offer://…"
         self.continue_button.content = t("receive.continue")
+        self.link_step.scan_button.content = t("scan.image")
         self.offered_by.value = t("receive.offered_by")
         self.wants.value = t("receive.offers")
         self.accept_button.content = t("receive.accept")
@@ -178,12 +185,16 @@ class ReceiveScreen:
     def _set_busy(self, busy: bool, key: str = "receive.busy_preview") -> None:
         self._busy = busy
         self._busy_key = key
-        self.continue_button.disabled = busy
+        self.link_step.set_busy(busy)
         self.accept_button.disabled = busy
         self.back_button.disabled = busy
         self.cancel_button.disabled = busy
         if not busy:
             self.status.hide_busy()
+
+    def _show_error(self, message: Message) -> None:
+        self._error = message
+        self.relabel()
 
     def _forget_error(self, _e: Any) -> None:
         if self._error or self._tx_error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from harness import AppHarness
 
 from app.components.credential_card import card_colors, status_mark
 from app.config import AppConfig
+from app.kinds import credential_kind
 from app.shell import make_main
 from wallet_core import KdfParams, Wallet
 from wallet_core.models import CredentialStatus, NewCredential, StatusState
@@ -165,6 +167,88 @@ def test_empty_home_keeps_the_empty_state_and_offers_add(config: AppConfig) -> N
             assert h.has(key="home-empty")
             assert h.get(key="add-btn").content == "Add credential"
             assert not h.get(key="pending-list").controls
+            assert not h.get(key="home-demo-hint").visible
+            assert not h.get(key="home-search").parent.parent.visible  # no filters for nothing
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_empty_home_points_to_the_demo_institution_in_demo_mode(config: AppConfig) -> None:
+    make_wallet(config, [])
+    demo = dataclasses.replace(config, demo_issuer_url="http://127.0.0.1:9999/")
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(demo), languages=["nl-NL"]) as h:
+            await unlock(h)
+            hint = h.get(key="home-demo-hint")
+            assert hint.visible and "http://127.0.0.1:9999/" in hint.value
+            assert hint.value.startswith("Demomodus")
+
+    run(scenario)
+
+
+def card_titles(h: AppHarness) -> list[str]:
+    return [c.title.value for c in h.all_controls() if str(c.key or "").startswith("cred-")]
+
+
+def test_search_and_filters_narrow_the_list(config: AppConfig) -> None:
+    make_wallet(
+        config,
+        [
+            new_credential("Circulair ontwerpen in de bouw"),
+            new_credential("Bachelor Bouwkunde", type_="https://hs-demo.example/types/diploma"),
+            new_credential(
+                "Open source contributor",
+                issuer_name="Universiteit Demo",
+                type_="https://badges.example/OpenBadgeCredential",
+            ),
+            new_credential("Lidmaatschap", issuer_name="Sportclub", type_="urn:example:member"),
+        ],
+    )
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            assert len(card_titles(h)) == 4
+            kinds = h.get(key="home-kind-filter")
+            assert [o.text for o in kinds.options] == [
+                "All",
+                "Microcredential",
+                "Diploma",
+                "Badge",
+                "Other",
+            ]
+            await h.type_text(h.get(key="home-search"), "BOUW")
+            assert sorted(card_titles(h)) == [
+                "Bachelor Bouwkunde",
+                "Circulair ontwerpen in de bouw",
+            ]
+            await h.type_text(h.get(key="home-search"), "universiteit")  # the institution too
+            assert card_titles(h) == ["Open source contributor"]
+            await h.type_text(h.get(key="home-search"), "")
+
+            kinds.value = "diploma"
+            await h.fire(kinds, "select", "diploma")
+            assert card_titles(h) == ["Bachelor Bouwkunde"]
+            kinds.value = "other"
+            await h.fire(kinds, "select", "other")
+            assert card_titles(h) == ["Lidmaatschap"]
+            kinds.value = ""
+            await h.fire(kinds, "select", "")
+
+            institutions = h.get(key="home-institution-filter")
+            assert [o.key for o in institutions.options] == [
+                "",
+                "Hogeschool Demo",
+                "Sportclub",
+                "Universiteit Demo",
+            ]
+            institutions.value = "Hogeschool Demo"
+            await h.fire(institutions, "select", "Hogeschool Demo")
+            assert len(card_titles(h)) == 2
+            await h.type_text(h.get(key="home-search"), "sport")
+            assert card_titles(h) == [] and h.get(key="home-no-match").visible
             assert h.client.errors == []
 
     run(scenario)
@@ -179,3 +263,10 @@ def test_card_colours_and_marks() -> None:
     assert status_mark(valid, NOW - timedelta(seconds=1)) == "expired"
     assert status_mark(CredentialStatus(StatusState.INVALID), None) == "revoked"
     assert status_mark(CredentialStatus(StatusState.SUSPENDED), None) == "suspended"
+
+
+def test_kinds_from_credential_types() -> None:
+    assert credential_kind("https://hs-demo.example/types/microcredential") == "microcredential"
+    assert credential_kind("urn:eu:diploma:bachelor") == "diploma"
+    assert credential_kind("OpenBadgeCredential") == "badge"
+    assert credential_kind("https://example.org/pid") == "other"

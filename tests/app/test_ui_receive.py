@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 from harness import AppHarness
+from PIL import Image
 from test_ui_home import make_wallet, run, unlock
 
 from app.config import AppConfig
 from app.shell import make_main
 from demo_services.issuer import create_app
 from demo_services.serving import BackgroundServer, start_in_thread
-from wallet_core import Wallet
+from wallet_core import Wallet, qr
 
 PIN = "482916"
 NL_OFFER_ERROR = "Deze QR-code of link is geen geldig aanbod van een credential."
@@ -124,6 +127,71 @@ def test_receive_without_code_and_bad_links(
             await h.click(h.get(key="back-btn"))
             await h.wait_for(lambda: h.has(key="credential-list"), what="home")
             assert len(h.get(key="credential-list").controls) == 1
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_receive_by_scanning_a_qr_picture(
+    issuer: BackgroundServer, loopback_config: AppConfig
+) -> None:
+    make_wallet(loopback_config, [])
+    offer = make_offer(issuer, ["mc-zorgtechnologie"])
+    picture = qr.encode_png(offer["offer_link"])
+    blank = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(blank, format="PNG")
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(loopback_config)) as h:
+            await unlock(h)
+            await h.click(h.get(key="add-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+            assert h.get(key="scan-image-btn").content == "Scan a QR code from a picture"
+
+            h.client.picked_files = [("blank.png", blank.getvalue())]
+            await h.click(h.get(key="scan-image-btn"))
+            await h.wait_for(lambda: h.get(key="receive-error").value != "", what="no code")
+            assert h.get(key="receive-error").value.startswith("No QR code found")
+
+            h.client.picked_files = [("not-a-picture.png", b"\x89PNG broken")]
+            await h.click(h.get(key="scan-image-btn"))
+            await h.wait_for(lambda: "No QR" not in h.get(key="receive-error").value, what="err")
+            assert h.get(key="receive-error").value != ""
+
+            h.client.picked_files = []  # cancelled: nothing happens
+            await h.click(h.get(key="scan-image-btn"))
+
+            h.client.picked_files = [("offer.png", picture)]
+            await h.click(h.get(key="scan-image-btn"))
+            await h.wait_for(lambda: h.get(key="preview-issuer").value != "", what="preview")
+            assert h.get(key="offer-input").value == offer["offer_link"]
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_an_offer_link_in_the_start_address_waits_for_the_unlock(
+    issuer: BackgroundServer, loopback_config: AppConfig
+) -> None:
+    make_wallet(loopback_config, [])
+    offer = make_offer(issuer, ["mc-zorgtechnologie"])
+    route = "/?" + urlencode({"offer": offer["offer_link"]})
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(loopback_config), route=route) as h:
+            assert h.has(key="unlock-btn")  # nothing happens before the PIN
+            await h.type_text(h.get(key="pin-input"), PIN)
+            await h.click(h.get(key="unlock-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+            assert h.get(key="offer-input").value == offer["offer_link"]
+            await h.click(h.get(key="continue-btn"))
+            await h.wait_for(lambda: h.get(key="preview-issuer").value != "", what="preview")
+            # Only once: back home, Add opens an empty field.
+            await h.click(h.get(key="back-btn"))
+            await h.wait_for(lambda: h.has(key="add-btn"), what="home")
+            await h.click(h.get(key="add-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+            assert h.get(key="offer-input").value == ""
             assert h.client.errors == []
 
     run(scenario)
