@@ -30,6 +30,29 @@ ICONS: dict[str, ft.IconData] = {
 }
 
 
+# The filter's groups; every kind not named here shows under "wallet".
+GROUPS: dict[str, frozenset[str]] = {
+    "received": frozenset({"credential_added", "credential_pending", "wallet_restored"}),
+    "shared": frozenset(
+        {
+            "presentation_sent",
+            "presentation_shown",
+            "presentation_declined",
+            "presentation_rejected",
+        }
+    ),
+}
+FILTERS = ("all", "received", "shared", "wallet")
+
+
+def in_group(kind: str, group: str) -> bool:
+    if group == "all":
+        return True
+    if group == "wallet":
+        return not any(kind in kinds for kinds in GROUPS.values())
+    return kind in GROUPS.get(group, frozenset())
+
+
 def load_activity(wallet: Wallet) -> list[ActivityEntry]:
     """Blocking: every entry, newest first."""
     return sorted(wallet.activity(), key=lambda e: (e.at, e.id), reverse=True)
@@ -50,16 +73,40 @@ class ActivityScreen:
         self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         self.empty = ft.Text(key="activity-empty", text_align=ft.TextAlign.CENTER)
         self.list = ft.Column(key="activity-list", spacing=0)
-        self.view = phone_view(ROUTE, [self.empty, self.list], appbar=self.appbar, top=16)
+        self.filter_labels = {group: ft.Text() for group in FILTERS}
+        self.filter = ft.SegmentedButton(
+            key="activity-filter",
+            selected=["all"],
+            allow_empty_selection=False,
+            allow_multiple_selection=False,
+            show_selected_icon=False,
+            segments=[
+                ft.Segment(
+                    value=group,
+                    label=ft.Semantics(
+                        identifier=f"activity-filter-{group}", content=self.filter_labels[group]
+                    ),
+                )
+                for group in FILTERS
+            ],
+            on_change=self._filter_changed,
+        )
+        self.view = phone_view(
+            ROUTE, [self.filter, self.empty, self.list], appbar=self.appbar, top=16
+        )
         self.relabel()
 
     def relabel(self) -> None:
         t = self.state.t
         self.title.value = t("activity.title")
         self.back_button.tooltip = t("common.back")
-        self.empty.value = t("activity.empty")
-        self.empty.visible = not self.entries
-        self.list.controls = [self._row(e) for e in self.entries]
+        for group, label in self.filter_labels.items():
+            label.value = t(f"activity.filter.{group}")
+        group = (self.filter.selected or ["all"])[0]
+        shown = [e for e in self.entries if in_group(e.kind, group)]
+        self.empty.value = t("activity.empty" if not self.entries else "activity.none_in_filter")
+        self.empty.visible = not shown
+        self.list.controls = [self._row(e) for e in shown]
 
     def _row(self, entry: ActivityEntry) -> ft.Control:
         t = self.state.t
@@ -79,6 +126,9 @@ class ActivityScreen:
             subtitle=ft.Text("\n".join(lines), key=f"activity-detail-{entry.id}"),
             content_padding=ft.Padding.symmetric(horizontal=0, vertical=4),
         )
+
+    def _filter_changed(self, _e: Any) -> None:
+        self.relabel()
 
     async def _back(self, _e: Any = None) -> None:
         await self._on_back()

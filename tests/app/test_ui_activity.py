@@ -49,6 +49,21 @@ def test_activity_lists_the_presentation_newest_first(
             assert f"Met: {verifier_client_id(tx['link'])}" in detail
             assert not h.get(key="activity-empty").visible
 
+            await h.select(h.get(key="activity-filter"), ["shared"])
+            assert [row.title.value for row in h.get(key="activity-list").controls] == [
+                "Credential gedeeld"
+            ]
+            await h.select(h.get(key="activity-filter"), ["wallet"])
+            assert [row.title.value for row in h.get(key="activity-list").controls] == [
+                "Wallet aangemaakt"
+            ]
+            await h.select(h.get(key="activity-filter"), ["received"])
+            assert [row.title.value for row in h.get(key="activity-list").controls] == [
+                "Credential toegevoegd"
+            ]
+            await h.select(h.get(key="activity-filter"), ["all"])
+            assert len(h.get(key="activity-list").controls) == 3
+
             await h.click(h.get(key="back-btn"))
             await h.wait_for(lambda: h.has(key="credential-list"), what="home")
             assert h.client.errors == []
