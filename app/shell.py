@@ -304,7 +304,7 @@ class Shell:
 
     def on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         # A hidden app may be looked at by someone else next: lock, do not wait for idle.
-        if e.state in HIDDEN_STATES and self.state.unlocked:
+        if e.state in HIDDEN_STATES and self.state.unlocked and not self.state.away_expected:
             self.lock()
 
     def on_connect(self, _e: Any) -> None:

@@ -37,6 +37,9 @@ class SessionState:
     config: AppConfig
     locale: str = i18n.DEFAULT_LOCALE
     wallet: Wallet | None = None
+    # Set while the user is expected in another tab (logging in at an institution):
+    # hiding this one then does not lock the wallet.
+    away_expected: bool = False
 
     @property
     def unlocked(self) -> bool:

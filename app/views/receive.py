@@ -1,12 +1,15 @@
-"""Receive a credential from a pasted offer link (pre-authorized code flow).
+"""Receive a credential from an offer link (pasted, scanned or in the start address).
 
 Paste an ``openid-credential-offer://`` link (or an https link or the offer JSON) ->
 Continue -> preview: who offers what, and a transaction-code field when the issuer asks
 for one -> Add to wallet -> the new credential's detail (or home, for a deferred one).
 
+An offer without a pre-authorized code needs a login at the institution (authorization
+code flow): "Log in" opens the institution's page in a new tab, ``app.login_callback``
+catches the redirect on loopback, and the credential is fetched from there.
+
 Every wallet call runs in a thread (network, and the vault's crypto); a second tap while
-one runs is ignored. Offers that only allow the authorization-code flow (log in at the
-institution) are explained, not attempted: that flow comes in a later increment.
+one runs is ignored.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import flet as ft
 from app.components.back_bar import back_bar
 from app.components.layout import FormStatus, phone_view
 from app.components.link_step import LinkStep
+from app.login_callback import LoginCallback, LoginCancelledError
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from wallet_core import IssuanceError
@@ -30,6 +34,7 @@ from wallet_core.oid4vci.models import CredentialOffer, OfferPreview
 log = logging.getLogger(__name__)
 
 ROUTE = "/receive"
+LOGIN_TIMEOUT_SECONDS = 10 * 60
 
 
 class ReceiveScreen:
@@ -95,6 +100,18 @@ class ReceiveScreen:
             key="accept-btn", icon=ft.Icons.ADD_CARD, height=48, on_click=self._accept
         )
         self.cancel_button = ft.TextButton(key="cancel-btn", on_click=self._back)
+        # While waiting for the login: the page to open if no tab opened, and a way out.
+        self._login: LoginCallback | None = None
+        self.login_hint = ft.Text(key="login-hint", visible=False)
+        self.login_link = ft.Text(
+            key="login-url",
+            selectable=True,
+            visible=False,
+            theme_style=ft.TextThemeStyle.BODY_SMALL,
+        )
+        self.stop_login_button = ft.OutlinedButton(
+            key="stop-login-btn", visible=False, on_click=self._stop_login
+        )
         self.preview_step = ft.Column(
             [
                 ft.Container(
@@ -116,6 +133,9 @@ class ReceiveScreen:
                 self.tx_box,
                 ft.Semantics(identifier="accept-btn", content=self.accept_button),
                 ft.Semantics(identifier="cancel-btn", content=self.cancel_button),
+                self.login_hint,
+                self.login_link,
+                ft.Semantics(identifier="stop-login-btn", content=self.stop_login_button),
             ],
             spacing=16,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
@@ -140,7 +160,11 @@ class ReceiveScreen:
         self.link_step.scan_button.content = t("scan.image")
         self.offered_by.value = t("receive.offered_by")
         self.wants.value = t("receive.offers")
-        self.accept_button.content = t("receive.accept")
+        needs_login = self.offer is not None and self.offer.pre_authorized is None
+        self.accept_button.content = t("receive.login" if needs_login else "receive.accept")
+        self.accept_button.icon = ft.Icons.LOGIN if needs_login else ft.Icons.ADD_CARD
+        self.login_hint.value = t("receive.login_waiting")
+        self.stop_login_button.content = t("receive.login_stop")
         self.cancel_button.content = t("common.cancel")
         self.paste_step.visible = self.preview is None
         self.preview_step.visible = self.preview is not None
@@ -226,16 +250,17 @@ class ReceiveScreen:
             self._error = error_message(exc)
         self._set_busy(False)
         if offer is not None and preview is not None:
-            if offer.pre_authorized is None:
-                self._error = Message("receive.auth_code_unsupported")
-            else:
-                self.offer, self.preview = offer, preview
+            self.offer, self.preview = offer, preview
         self.relabel()
 
     async def _accept(self, _e: Any = None) -> AsyncIterator[None]:
         wallet = self.state.wallet
         offer, preview = self.offer, self.preview
         if self._busy or wallet is None or offer is None or preview is None:
+            return
+        if offer.pre_authorized is None:
+            async for _ in self._log_in(offer):
+                yield
             return
         code: str | None = None
         self._error = self._tx_error = None
@@ -263,6 +288,9 @@ class ReceiveScreen:
             else:
                 self._error = error_message(exc)
         self._set_busy(False)
+        await self._done(results)
+
+    async def _done(self, results: list[StoredCredential | PendingCredential] | None) -> None:
         if results is None:
             self.relabel()
             return
@@ -271,6 +299,66 @@ class ReceiveScreen:
             await self._on_received(stored[0].id)
         else:
             await self._on_back()  # deferred: home lists it as pending
+
+    async def _log_in(self, offer: CredentialOffer) -> AsyncIterator[None]:
+        """Authorization code flow: the institution's login in a new tab, then fetch."""
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        t = self.state.t
+        self._error = None
+        self._set_busy(True, "receive.busy_login")
+        self.relabel()
+        yield
+        login = self._login = LoginCallback(
+            title=t("receive.login_done_title"), body=t("receive.login_done_body")
+        )
+        results: list[StoredCredential | PendingCredential] | None = None
+        try:
+            session = await asyncio.to_thread(wallet.start_authorization, offer, login.redirect_uri)
+            self._show_login(session.url)
+            # Looking at the institution's tab hides this one: that must not lock the
+            # wallet mid-login (the idle lock still applies).
+            self.state.away_expected = True
+            yield
+            await self._open_in_browser(session.url)
+            redirect = await login.wait(LOGIN_TIMEOUT_SECONDS)
+            self._show_login(None)
+            self._set_busy(True, "receive.busy_accept")
+            self.relabel()
+            yield
+            results = await asyncio.to_thread(wallet.finish_authorization, session, redirect)
+        except LoginCancelledError:
+            pass
+        except TimeoutError:
+            self._error = Message("receive.login_timeout")
+        except Exception as exc:
+            log_failure(log, "log in at the institution", exc)
+            denied = isinstance(exc, IssuanceError) and exc.oauth_error == "access_denied"
+            self._error = Message("receive.login_denied") if denied else error_message(exc)
+        finally:
+            self.state.away_expected = False
+            login.close()
+            self._login = None
+        self._show_login(None)
+        self._set_busy(False)
+        await self._done(results)
+
+    def _show_login(self, url: str | None) -> None:
+        waiting = url is not None
+        self.login_link.value = url or ""
+        for control in (self.login_hint, self.login_link, self.stop_login_button):
+            control.visible = waiting
+
+    async def _open_in_browser(self, url: str) -> None:
+        try:
+            await ft.UrlLauncher().launch_url(url)
+        except Exception as exc:  # the link on screen still works
+            log.info("could not open a tab: %s", type(exc).__name__)
+
+    def _stop_login(self, _e: Any) -> None:
+        if self._login is not None:
+            self._login.cancel()
 
     async def _back(self, _e: Any = None) -> None:
         if not self._busy:

@@ -50,6 +50,7 @@ class FakeClient(Connection):
         self.prefs: dict[str, Any] = {}
         self.picked_files: list[tuple[str, bytes]] = []  # the next FilePicker.pick_files answer
         self.saved_files: list[tuple[str, bytes]] = []  # what FilePicker.save_file was given
+        self.launched_urls: list[str] = []  # what UrlLauncher.launch_url was asked to open
         self.client_methods: dict[str, ClientMethod] = {
             "Page.push_route": self._push_route,
             "Page.get_device_info": self._device_info,
@@ -70,6 +71,9 @@ class FakeClient(Connection):
         ]
         self.client_methods["FilePicker.save_file"] = lambda c, a: (
             self.saved_files.append((a["file_name"], a["src_bytes"])) or None
+        )
+        self.client_methods["UrlLauncher.launch_url"] = lambda c, a: (
+            self.launched_urls.append(a["url"]) or None
         )
         # TextField.focus() is fire-and-forget on the client.
         self.client_methods["TextField.focus"] = lambda c, a: None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin
 
 import httpx
 import pytest
@@ -99,7 +101,6 @@ def test_receive_without_code_and_bad_links(
 ) -> None:
     make_wallet(loopback_config, [])
     offer = make_offer(issuer, ["mc-zorgtechnologie"])
-    auth_only = make_offer(issuer, ["mc-zorgtechnologie"], grant="authorization_code")
 
     async def scenario() -> None:
         async with AppHarness(make_main(loopback_config), languages=["nl-NL"]) as h:
@@ -111,11 +112,6 @@ def test_receive_without_code_and_bad_links(
             await h.click(h.get(key="continue-btn"))
             await wait_idle(h)
             assert h.get(key="receive-error").value == NL_OFFER_ERROR
-
-            await h.type_text(h.get(key="offer-input"), auth_only["offer_link"])
-            await h.click(h.get(key="continue-btn"))
-            await wait_idle(h)
-            assert h.get(key="receive-error").value.startswith("Voor dit aanbod moet je inloggen")
 
             await h.type_text(h.get(key="offer-input"), offer["offer_link"])
             await h.click(h.get(key="continue-btn"))
@@ -195,3 +191,95 @@ def test_an_offer_link_in_the_start_address_waits_for_the_unlock(
             assert h.client.errors == []
 
     run(scenario)
+
+
+class LoginForm(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form" and "/login" in values.get("action", ""):
+            self.action = values["action"]
+        if tag == "input" and values.get("type") == "hidden" and "name" in values:
+            self.fields[values["name"]] = values.get("value", "")
+
+
+def log_in_at(url: str, *, deny: bool = False) -> httpx.Response:
+    """What the student does in the institution's tab: log in (or refuse), get redirected."""
+    with httpx.Client(timeout=10, follow_redirects=False) as browser:
+        page = browser.get(url)
+        form = LoginForm()
+        form.feed(page.text)
+        data = {**form.fields, "student_number": "s1234567", "password": "demo"}
+        if deny:
+            data = {**form.fields, "action": "deny"}
+        answer = browser.post(urljoin(url, form.action), data=data)
+        assert answer.status_code in (302, 303), answer.text
+        return browser.get(answer.headers["location"])  # our loopback /callback
+
+
+def test_receive_with_a_login_at_the_institution(
+    issuer: BackgroundServer, loopback_config: AppConfig
+) -> None:
+    make_wallet(loopback_config, [])
+    first = make_offer(issuer, ["mc-zorgtechnologie"], grant="authorization_code")
+    second = make_offer(issuer, ["mc-zorgtechnologie"], grant="authorization_code")
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(loopback_config), languages=["nl-NL"]) as h:
+            await unlock(h)
+            await h.click(h.get(key="add-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+
+            # Stop waiting: nothing changes, the offer can be tried again.
+            await h.type_text(h.get(key="offer-input"), first["offer_link"])
+            await h.click(h.get(key="continue-btn"))
+            await h.wait_for(lambda: h.get(key="preview-issuer").value != "", what="preview")
+            assert h.get(key="accept-btn").content == "Inloggen bij de instelling"
+            accept = asyncio.create_task(h.click(h.get(key="accept-btn")))
+            await h.wait_for(lambda: bool(h.client.launched_urls), what="login tab")
+            assert h.get(key="login-url").value == h.client.launched_urls[0]
+            await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
+            assert h.has(key="accept-btn")  # the other tab being in front does not lock
+            await h.click(h.get(key="stop-login-btn"))
+            await accept
+            assert not h.get(key="stop-login-btn").visible
+            assert not h.get(key="accept-btn").disabled
+
+            # Log in for real: the redirect reaches the loopback /callback, and the
+            # credential is fetched and shown.
+            h.client.launched_urls.clear()
+            accept = asyncio.create_task(h.click(h.get(key="accept-btn")))
+            await h.wait_for(lambda: bool(h.client.launched_urls), what="login tab")
+            url = h.client.launched_urls[0]
+            assert "request_uri=" in url
+            tab = await asyncio.to_thread(log_in_at, url)
+            assert tab.status_code == 200 and "Ingelogd" in tab.text
+            await accept
+            await h.wait_for(lambda: h.has(key="detail-title"), timeout=30, what="detail")
+            assert h.get(key="detail-title").value == "Zorgtechnologie in de praktijk"
+            assert h.client.errors == []
+
+            # A refused login (the student says no) is explained, not crashed on.
+            await h.click(h.get(key="back-btn"))
+            await h.wait_for(lambda: h.has(key="add-btn"), what="home")
+            await h.click(h.get(key="add-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+            await h.type_text(h.get(key="offer-input"), second["offer_link"])
+            await h.click(h.get(key="continue-btn"))
+            await h.wait_for(lambda: h.get(key="preview-issuer").value != "", what="preview")
+            h.client.launched_urls.clear()
+            accept = asyncio.create_task(h.click(h.get(key="accept-btn")))
+            await h.wait_for(lambda: bool(h.client.launched_urls), what="login tab")
+            await asyncio.to_thread(log_in_at, h.client.launched_urls[0], deny=True)
+            await accept
+            assert h.get(key="receive-error").value.startswith("Je hebt bij de instelling geen")
+            assert not h.get(key="stop-login-btn").visible
+            assert h.client.errors == []
+
+    run(scenario)
+    with Wallet.open(loopback_config.vault_dir, PIN) as wallet:
+        assert len(wallet.credentials()) == 1
