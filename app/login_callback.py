@@ -70,7 +70,7 @@ class LoginCallback:
         callback = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+            def do_GET(self) -> None:
                 if self.path.split("?", 1)[0] != CALLBACK_PATH:
                     self.send_error(404)
                     return
@@ -84,7 +84,7 @@ class LoginCallback:
                 self.end_headers()
                 self.wfile.write(page)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass  # the request line holds the authorization code
 
         return Handler

@@ -6,8 +6,8 @@ import asyncio
 import dataclasses
 import io
 from collections.abc import Iterator
-from typing import Any
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlencode, urljoin
 
 import httpx
