@@ -25,6 +25,7 @@ from app.components.claim_list import (
 from app.components.credential_card import card_colors, mark_chip, status_mark
 from app.components.dialog import close_dialog, open_dialog
 from app.components.layout import FormStatus, phone_view
+from app.institutions import recognise
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from wallet_core.models import StatusState, StoredCredential
@@ -160,8 +161,33 @@ class DetailScreen:
         others = other_rows(claims, labels, t, skip=skip)
         if others:
             sections.append(self._section("claims", t("detail.claims"), rows_section(others)))
+        sections.append(self._section("issuer", t("detail.issuer"), self._issuer()))
         sections.append(self._section("validity", t("detail.validity"), self._validity()))
         return sections
+
+    def _issuer(self) -> ft.Control:
+        t, c = self.state.t, self.credential
+        found = recognise(c.issuer, demo_issuer_url=self.state.config.demo_issuer_url)
+        if found is None:
+            icon, color = ft.Icons.HELP_OUTLINE, ft.Colors.ERROR
+            verdict = t("detail.issuer_unknown")
+        else:
+            icon, color = ft.Icons.VERIFIED_OUTLINED, ft.Colors.PRIMARY
+            verdict = t(f"detail.issuer_known.{found.kind}", name=found.name, domain=found.domain)
+        return ft.Column(
+            [
+                ft.Text(c.issuer, key="detail-issuer-url", selectable=True),
+                ft.Row(
+                    [
+                        ft.Icon(icon, color=color, size=20),
+                        ft.Text(verdict, key="detail-recognised", color=color, expand=True),
+                    ],
+                    spacing=8,
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                ),
+            ],
+            spacing=4,
+        )
 
     def _validity(self) -> ft.Control:
         t, c = self.state.t, self.credential

@@ -54,7 +54,7 @@ class RestoreScreen:
         self.pick_button = ft.OutlinedButton(
             key="restore-pick-btn", icon=ft.Icons.UPLOAD_FILE, height=48, on_click=self._pick
         )
-        self.file_name = ft.Text(key="restore-file-name", selectable=True)
+        self.file_name = ft.Text(key="restore-file-name")
         self.file_error = ft.Text(key="restore-file-error", color=ft.Colors.ERROR)
         self.passphrase = PinField("restore-passphrase-input", on_submit=self._focus_pin)
         self.pin = PinField("restore-pin-input", on_submit=self._focus_repeat)
@@ -89,6 +89,8 @@ class RestoreScreen:
         self.pick_button.content = t("restore.pick")
         self.file_name.value = t("restore.file", name=self._file.name) if self._file else ""
         self.file_error.value = render(m) if (m := self._errors.get("file")) else ""
+        self.file_name.visible = self._file is not None
+        self.file_error.visible = bool(self.file_error.value)
         self.passphrase.set_label(t("restore.passphrase"))
         self.pin.set_label(t("restore.pin"), t("setup.pin_helper"))
         self.repeat.set_label(t("setup.confirm_label"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import flet as ft
@@ -80,7 +81,28 @@ def test_detail_shows_microcredential_facts_and_claim_labels(config: AppConfig) 
             assert h.get(key="detail-checked").value.startswith("Laatst gecontroleerd ")
             assert h.get(key="detail-expires").value.startswith("Geldig tot ")
             assert not h.has(key="detail-mark")
+            # hs-demo.example is not one of the pilot's institutions: said, not hidden.
+            assert h.get(key="detail-issuer-url").value == "https://hs-demo.example"
+            assert h.get(key="detail-recognised").value.startswith("Uitgever niet herkend")
             assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_an_issuer_on_the_institutions_list_is_named(config: AppConfig) -> None:
+    credential = dataclasses.replace(
+        new_credential("Data-analyse"), issuer="https://credentials.avans.nl"
+    )
+    [cid] = make_wallet(config, [credential])
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            await h.click(h.get(key=f"cred-{cid}"))
+            await h.wait_for(lambda: h.has(key="detail-title"), what="detail")
+            assert h.get(key="detail-recognised").value == (
+                "On the institutions list: Avans Hogeschool (hogeschool, avans.nl)"
+            )
 
     run(scenario)
 

@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 
+# pages.py (selectors, typing, screenshots) sits beside this file.
+sys.path.insert(0, str(Path(__file__).parent))
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -120,15 +123,24 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def start_app(
     tmp_path: Path, artifacts_dir: Path, request: pytest.FixtureRequest
-) -> Iterator[Callable[[], RunningApp]]:
-    """Start ``python -m app --no-browser`` on a free port with a fresh data dir."""
+) -> Iterator[Callable[..., RunningApp]]:
+    """Start ``python -m app --no-browser`` on a free port with a fresh data dir.
+
+    ``env`` adds environment variables (the test-only switches of app.main); ``data_dir``
+    reuses a data dir prepared by the test.
+    """
     started: list[RunningApp] = []
 
-    def start() -> RunningApp:
+    def start(env: dict[str, str] | None = None, data_dir: Path | None = None) -> RunningApp:
         port = _free_port()
-        data_dir = tmp_path / f"data-{len(started)}"
+        data_dir = data_dir or tmp_path / f"data-{len(started)}"
         log_path = artifacts_dir / f"{request.node.name}-server-{len(started)}.log"
-        env = {**os.environ, "EDUWALLET_TEST_FAST_KDF": "1", "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "EDUWALLET_TEST_FAST_KDF": "1",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
         for name in ("FLET_SERVER_IP", "FLET_SERVER_PORT"):
             env.pop(name, None)
         with log_path.open("wb") as log:

@@ -1,0 +1,123 @@
+"""Driving the Flet app in Chromium: stable selectors, reliable typing, screenshots.
+
+Flutter draws on a canvas; what Playwright can address is the accessibility DOM, where
+every control the app marks with ``Semantics(identifier=...)`` is a node with
+``flt-semantics-identifier``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+VIEWPORT = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+# Set by scripts/screenshots: the screenshots named for the README are copied there.
+SCREENSHOTS_ENV = "EDUWALLET_SCREENSHOTS_DIR"
+
+
+# Flutter web builds its accessibility DOM (and so the flt-semantics-identifier nodes)
+# only when asked, by a click on its placeholder. Do that from inside the page the moment
+# the placeholder exists, before the app's first frame: a field that autofocuses earlier
+# edits through a hidden <input> that goes stale once semantics are on, and keys typed
+# there never reach the app (seen after reloads, which boot faster).
+ENABLE_SEMANTICS_EARLY = """
+new MutationObserver((_, observer) => {
+    const placeholder = document.querySelector('flt-semantics-placeholder');
+    if (placeholder) {
+        placeholder.dispatchEvent(new Event('click'));
+        observer.disconnect();
+        window.__eduwalletSemanticsOn = true;
+    }
+}).observe(document, {childList: true, subtree: true});
+"""
+FOCUS_IN = "s => document.activeElement?.closest(s) != null"
+HOLDS_N_CHARS = (
+    "([s, n]) => document.activeElement?.closest(s)"
+    "?.querySelector('input, textarea')?.value.length === n"
+)
+
+
+def sel(identifier: str) -> str:
+    return f'[flt-semantics-identifier="{identifier}"]'
+
+
+@contextlib.contextmanager
+def open_page(
+    browser: Any,
+    url: str,
+    artifacts: Path,
+    name: str,
+    *,
+    locale: str = "en-US",
+    color_scheme: str = "light",
+) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport=VIEWPORT, device_scale_factor=2, locale=locale, color_scheme=color_scheme
+    )
+    context.add_init_script(ENABLE_SEMANTICS_EARLY)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        load(page, url)
+        yield page
+    except BaseException:
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(artifacts / f"{name}-failure.png"))
+        raise
+    finally:
+        context.close()
+
+
+def load(page: Any, url: str | None = None) -> None:
+    if url is None:
+        page.reload()
+    else:
+        page.goto(url)
+    page.wait_for_function("() => window.__eduwalletSemanticsOn === true")
+    page.wait_for_selector("#loading", state="detached")  # Flutter has booted
+
+
+def type_into(page: Any, identifier: str, text: str) -> None:
+    """Type into a text field and make sure every character arrived.
+
+    Keys sent before Flutter has moved focus to the field go to the previous field or
+    nowhere, so wait for the field's own <input> to have focus, type, and verify.
+    """
+    field = page.locator(sel(identifier))
+    for attempt in range(3):
+        field.click()
+        page.wait_for_function(FOCUS_IN, arg=sel(identifier))
+        if attempt:  # focus is on this field now, so clearing cannot hit another one
+            page.keyboard.press("ControlOrMeta+A")
+            page.keyboard.press("Backspace")
+        page.keyboard.type(text)
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function(HOLDS_N_CHARS, arg=[sel(identifier), len(text)], timeout=2_000)
+            return
+    raise AssertionError(f"could not type into {identifier}")
+
+
+def settle_paint(page: Any) -> None:
+    # The semantics DOM updates before the canvas has finished painting.
+    page.wait_for_timeout(600)
+
+
+def snapshot(page: Any, artifacts: Path, name: str) -> Path:
+    """A screenshot in the artifacts dir, and in docs/screenshots when regenerating them."""
+    settle_paint(page)
+    shot = artifacts / f"{name}.png"
+    page.screenshot(path=str(shot))
+    wanted = os.environ.get(SCREENSHOTS_ENV)
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        # A 256-colour palette keeps the repository small; flat UI colours survive it.
+        with Image.open(shot) as image:
+            image.quantize(256).save(Path(wanted) / f"{name}.png", optimize=True)
+    return shot
