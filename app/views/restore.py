@@ -49,7 +49,7 @@ class RestoreScreen:
         self._errors: dict[str, Message | None] = {}
 
         bar = back_bar(self._back)
-        self.appbar, self.title = bar.appbar, bar.title
+        self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
         self.header = ScreenHeader(ft.Icons.SETTINGS_BACKUP_RESTORE)
         self.pick_button = ft.OutlinedButton(
             key="restore-pick-btn", icon=ft.Icons.UPLOAD_FILE, height=48, on_click=self._pick
@@ -84,6 +84,7 @@ class RestoreScreen:
     def relabel(self) -> None:
         t, render = self.state.t, self.state.render
         self.title.value = t("restore.title")
+        self.back_button.tooltip = t("common.back")
         intro = "restore.intro_replace" if self._replacing else "restore.intro"
         self.header.set_texts(t("restore.heading"), t(intro))
         self.pick_button.content = t("restore.pick")

@@ -56,7 +56,7 @@ def test_codes_map_to_their_own_text_or_the_nearest_ancestor() -> None:
 
     assert error_message(NewStorageProblem()).key == "error.storage_error"
     assert error_message(IssuanceError("x")).key == "error.issuance_error"
-    assert error_message(WalletError()).key == "error.generic"
+    assert error_message(WalletError()).key == "error.wallet_error"
     assert error_message(RuntimeError("secret stuff")).render("en") == (
         "Something went wrong. Please try again."
     )
@@ -84,3 +84,23 @@ def test_receiving_failures_have_their_own_words() -> None:
         texts = {error_message(error).render(lang) for error in errors}
         assert len(texts) == len(errors)
         assert t("error.generic", lang=lang) not in texts
+
+
+def _codes() -> set[str]:
+    from wallet_core import WalletError as Base
+
+    found, todo = {Base.code}, list(Base.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        if cls.__module__.startswith("wallet_core"):  # not the ones tests make up
+            found.add(cls.code)
+        todo += cls.__subclasses__()
+    return found
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_every_wallet_error_code_has_its_own_message(locale: str) -> None:
+    from app.i18n import catalog
+
+    missing = sorted(code for code in _codes() if f"error.{code}" not in catalog(locale))
+    assert missing == []
