@@ -158,7 +158,7 @@ def in_browser(data_dir: Path, repeat: int) -> None:
     try:
         for _ in range(300):
             try:
-                urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback
+                urllib.request.urlopen(url, timeout=1).close()
                 break
             except OSError:
                 time.sleep(0.1)
