@@ -27,9 +27,7 @@ from pathlib import Path
 
 import msgpack
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
 from timing import median_ms
 
@@ -40,6 +38,7 @@ from app.views.home import HomeScreen, load_home
 from wallet_core import KdfParams, Wallet
 from wallet_core.models import CredentialStatus, NewCredential, StatusState
 
+ROOT = Path(__file__).resolve().parents[1]
 PIN = "482916"
 COUNT = 200
 TARGET_BUILD_MS = 100.0
