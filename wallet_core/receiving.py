@@ -41,6 +41,7 @@ from wallet_core.oid4vci.client import (
     TokenResponse,
 )
 from wallet_core.oid4vci.display import card_title, display_name, display_record, host_of
+from wallet_core.oid4vci.logos import fetch_logos
 from wallet_core.oid4vci.models import (
     CredentialConfiguration,
     CredentialOffer,
@@ -216,6 +217,12 @@ class Receiving:
         first = verified[0]
         locale = self._locale()
         metadata = issuer.metadata
+        display = display_record(metadata, configuration)
+        display["logos"] = fetch_logos(
+            self._network.http,
+            self._network.policy,
+            [d.logo_uri or "" for d in (*metadata.display, *configuration.display)],
+        )
         new = NewCredential(
             format=configuration.format,
             raw=answer.credentials[0],
@@ -225,7 +232,7 @@ class Receiving:
             or host_of(metadata.credential_issuer),
             type=first.vct,
             title=card_title(configuration, first.claims, locale),
-            display=display_record(metadata, configuration),
+            display=display,
             issued_at=first.issued_at,
             expires_at=first.expires_at,
             key_id=bound[0].kid if bound[0] is not None else None,

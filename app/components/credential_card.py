@@ -1,4 +1,7 @@
-"""One credential in the home list: title, issuer, the issuer's colours, a status mark.
+"""One credential in the home list: logo, title, issuer, the issuer's colours, a status mark.
+
+Logos were fetched when the credential arrived (wallet_core.oid4vci.logos), so a card
+never goes to the network.
 
 Colours come from the credential's display metadata (``background_color`` /
 ``text_color``); without both, the card uses the theme's calm container colours so text
@@ -17,6 +20,7 @@ import flet as ft
 
 from app.components.claim_list import Translate, pick_display
 from wallet_core.models import CredentialStatus, StatusState
+from wallet_core.oid4vci.logos import logo_bytes
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
@@ -32,6 +36,34 @@ def card_colors(display: Mapping[str, Any] | None, locale: str) -> tuple[str, st
     if isinstance(bg, str) and isinstance(fg, str) and _HEX.match(bg) and _HEX.match(fg):
         return bg, fg
     return None
+
+
+def card_logo(display: Mapping[str, Any] | None, locale: str) -> tuple[bytes, str] | None:
+    """(image, alt text): the credential's own logo, else the issuer's; None without one."""
+    if not isinstance(display, Mapping) or not isinstance(display.get("logos"), Mapping):
+        return None
+    logos = display["logos"]
+    for part in ("credential", "issuer"):
+        chosen = pick_display(display.get(part), locale)
+        stored = logos.get(chosen.logo_uri) if chosen is not None and chosen.logo_uri else None
+        image = logo_bytes(stored) if isinstance(stored, str) else None
+        if image is not None and chosen is not None:
+            return image, chosen.logo_alt or chosen.name
+    return None
+
+
+def logo_or_icon(logo: tuple[bytes, str] | None, color: str, size: int = 40) -> ft.Control:
+    if logo is None:
+        return ft.Icon(ft.Icons.SCHOOL_OUTLINED, color=color)
+    image, alt = logo
+    return ft.Image(
+        src=image,
+        width=size,
+        height=size,
+        fit=ft.BoxFit.CONTAIN,
+        border_radius=8,
+        semantics_label=alt,
+    )
 
 
 def status_mark(
@@ -82,6 +114,7 @@ def credential_card(
     mark: str | None,
     t: Translate,
     on_open: Callable[[str], Any] | None,
+    logo: tuple[bytes, str] | None = None,
 ) -> ft.Semantics:
     """A tappable card; ``.content`` is the ListTile (``title`` / ``subtitle`` Texts)."""
     bg, fg = colors if colors else (ft.Colors.SECONDARY_CONTAINER, ft.Colors.ON_SECONDARY_CONTAINER)
@@ -95,7 +128,7 @@ def credential_card(
         bgcolor=bg,
         shape=ft.RoundedRectangleBorder(radius=16),
         content_padding=ft.Padding.symmetric(horizontal=16, vertical=10),
-        leading=ft.Icon(ft.Icons.SCHOOL_OUTLINED, color=fg),
+        leading=logo_or_icon(logo, fg),
         title=ft.Text(title, weight=ft.FontWeight.W_600, color=fg),
         subtitle=ft.Text(issuer, color=fg),
         trailing=mark_chip(mark, t, f"mark-{credential_id}") if mark else None,

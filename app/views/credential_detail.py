@@ -22,7 +22,13 @@ from app.components.claim_list import (
     pick_display,
     rows_section,
 )
-from app.components.credential_card import card_colors, mark_chip, status_mark
+from app.components.credential_card import (
+    card_colors,
+    card_logo,
+    logo_or_icon,
+    mark_chip,
+    status_mark,
+)
 from app.components.dialog import close_dialog, open_dialog
 from app.components.layout import FormStatus, phone_view
 from app.institutions import recognise
@@ -125,7 +131,13 @@ class DetailScreen:
             bgcolor=bg,
             border_radius=20,
             padding=20,
-            content=ft.Column(lines, spacing=6),
+            content=ft.Row(
+                [
+                    ft.Column(lines, spacing=6, expand=True),
+                    logo_or_icon(card_logo(c.display, self.state.locale), fg, size=56),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
         )
 
     def _section(self, key: str, title: str, content: ft.Control) -> ft.Control:

@@ -16,7 +16,7 @@ from typing import Any
 
 import flet as ft
 
-from app.components.credential_card import card_colors, credential_card, status_mark
+from app.components.credential_card import card_colors, card_logo, credential_card, status_mark
 from app.components.layout import FormStatus, phone_view
 from app.kinds import KINDS, credential_kind
 from app.messages import Message, error_message, log_failure
@@ -311,6 +311,7 @@ class HomeScreen:
             title=summary.title,
             issuer=self._institution(summary),
             colors=card_colors(self.displays.get(summary.id), self.state.locale),
+            logo=card_logo(self.displays.get(summary.id), self.state.locale),
             mark=status_mark(summary.status, summary.expires_at),
             t=t,
             on_open=self._on_open,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
+import io
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import flet as ft
 from harness import AppHarness
+from PIL import Image
 
 from app.components.credential_card import card_colors, status_mark
 from app.config import AppConfig
@@ -270,3 +274,28 @@ def test_kinds_from_credential_types() -> None:
     assert credential_kind("urn:eu:diploma:bachelor") == "diploma"
     assert credential_kind("OpenBadgeCredential") == "badge"
     assert credential_kind("https://example.org/pid") == "other"
+
+
+def test_cards_show_the_stored_logo_else_an_icon(config: AppConfig) -> None:
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(image, format="PNG")
+    uri = "https://hs-demo.example/logo.png"
+    display = {
+        **MICRO_DISPLAY,
+        "issuer": [{"name": "Hogeschool Demo", "logo_uri": uri, "logo_alt": "HD logo"}],
+        "logos": {uri: "data:image/png;base64," + base64.b64encode(image.getvalue()).decode()},
+    }
+    with_logo, without = make_wallet(
+        config, [new_credential("Met logo", display=display), new_credential("Zonder logo")]
+    )
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            logo = h.get(key=f"cred-{with_logo}").leading
+            assert isinstance(logo, ft.Image) and logo.src == image.getvalue()
+            assert logo.semantics_label == "HD logo"
+            assert isinstance(h.get(key=f"cred-{without}").leading, ft.Icon)
+            assert h.client.errors == []
+
+    run(scenario)

@@ -207,8 +207,14 @@ def test_backup_downloaded_and_restored_into_a_fresh_wallet(
         type_into(page, "restore-pin-repeat-input", "735104")
         snapshot(page, artifacts_dir, "restore")
         page.locator(sel("restore-btn")).click()
-        page.locator('[flt-semantics-identifier^="cred-"]').first.wait_for()
-        text(page, TITLE).wait_for()
+        card = page.locator('[flt-semantics-identifier^="cred-"]').first
+        card.wait_for()
+        # With a logo, the card's texts become the accessible name of a node inside it.
+        shown = card.evaluate(
+            "n => [n, ...n.querySelectorAll('*')]"
+            ".map(e => (e.getAttribute('aria-label') || '') + e.textContent).join(' ')"
+        )
+        assert TITLE in shown
 
     # The closed tab makes the app lock (and release) the wallet, a moment later.
     deadline = time.monotonic() + 10

@@ -70,6 +70,9 @@ def test_offer_by_reference(open_wallet: Callable[..., Wallet], admin: Admin) ->
     assert "credential_offer_uri" in made["offer_link"]
     stored = _stored(wallet.accept_offer(wallet.parse_offer(made["offer_link"])))
     assert stored.title == "Data-analyse met Python"
+    # The institution's logo came along once, so the card renders offline.
+    [logo] = stored.display["logos"].values()
+    assert logo.startswith("data:image/png;base64,")
 
 
 class _LoginForm(HTMLParser):

@@ -1,0 +1,71 @@
+"""Logos fetched at receipt: only checked raster images, within the size cap, by policy."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import httpx
+import pytest
+from PIL import Image
+
+from wallet_core import http
+from wallet_core.http import HttpPolicy
+from wallet_core.oid4vci.logos import MAX_LOGO_BYTES, fetch_logos, logo_bytes
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "teal").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = png()
+FILES = {
+    "/logo.png": ("image/png", PNG),
+    "/logo.svg": ("image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+    "/fake.png": ("image/png", b"<html>not a png</html>"),
+    "/huge.png": ("image/png", PNG + b"\0" * MAX_LOGO_BYTES),
+}
+
+
+def handler(request: httpx.Request) -> httpx.Response:
+    if request.url.path not in FILES:
+        return httpx.Response(404)
+    media_type, body = FILES[request.url.path]
+    return httpx.Response(200, content=body, headers={"content-type": media_type})
+
+
+@pytest.fixture
+def client() -> httpx.Client:
+    return http.make_client(HttpPolicy(), transport=httpx.MockTransport(handler))
+
+
+def test_a_png_is_kept_as_a_data_uri(client: httpx.Client) -> None:
+    uri = "https://issuer.example/logo.png"
+    logos = fetch_logos(client, HttpPolicy(), [uri, uri, ""])
+    assert list(logos) == [uri]  # each logo once
+    assert logos[uri].startswith("data:image/png;base64,")
+    assert logo_bytes(logos[uri]) == PNG
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://issuer.example/logo.svg",  # a document format, not drawn
+        "https://issuer.example/fake.png",  # says PNG, is not
+        "https://issuer.example/huge.png",  # over the cap
+        "https://issuer.example/missing.png",  # 404
+        "http://issuer.example/logo.png",  # not https
+        "data:text/html;base64,PGgxPg==",
+        "data:image/png;base64,not base64!",
+    ],
+)
+def test_anything_else_is_left_out_without_failing(client: httpx.Client, uri: str) -> None:
+    assert fetch_logos(client, HttpPolicy(), [uri]) == {}
+
+
+def test_an_inline_data_uri_is_checked_too(client: httpx.Client) -> None:
+    inline = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert fetch_logos(client, HttpPolicy(), [inline]) == {inline: inline}
+    assert logo_bytes("data:image/gif;base64,AAAA") is None
