@@ -7,11 +7,12 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from harness import AppHarness
-from test_ui_home import run, unlock
+from test_ui_home import PIN, run, unlock
 from ui_verifier import (
     WITH_GRADE,
     WITHOUT_GRADE,
@@ -27,7 +28,7 @@ from app.main import VERIFIER_CA_ENV, make_config
 from app.shell import make_main
 from demo_services.serving import BackgroundServer
 from demo_services.verifier import root_certificate
-from wallet_core import Choice, Wallet
+from wallet_core import Choice, Wallet, qr
 from wallet_core.models import Candidate, PresentationMatch, PresentationResult
 
 __all__ = ["issuer", "verifiers"]  # fixtures, imported for pytest
@@ -324,3 +325,35 @@ def test_the_grade_can_be_left_out_where_the_verifier_accepts_that(
     assert status["status"] == "verified", status
     assert set(status["result"]["requested_claims"]) == set(REQUIRED)
     assert status["result"]["unrequested_disclosures"] == []
+
+
+def test_a_request_scanned_from_a_picture_or_in_the_start_address(
+    issuer: BackgroundServer, verifiers: Verifiers, config: AppConfig
+) -> None:
+    verifier = verifiers("x509_hash")
+    config = wallet_config(config, verifier)
+    wallet_with_credential(config, issuer, [WITHOUT_GRADE])
+    scanned, linked = verifier.transaction(), verifier.transaction()
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            await h.click(h.get(key="present-btn"))
+            await h.wait_for(lambda: h.has(key="request-input"), what="present screen")
+            h.client.picked_files = [("request.png", qr.encode_png(scanned["link"]))]
+            await h.click(h.get(key="scan-image-btn"))
+            await h.wait_for(lambda: h.get(key="review-step").visible, timeout=30, what="review")
+            assert h.get(key="request-input").value == scanned["link"]
+            assert h.client.errors == []
+
+        route = "/?" + urlencode({"request": linked["link"]})
+        async with AppHarness(make_main(config), route=route) as h:
+            await h.type_text(h.get(key="pin-input"), PIN)
+            await h.click(h.get(key="unlock-btn"))  # straight to Share, not home
+            await h.wait_for(lambda: h.has(key="request-input"), what="present screen")
+            assert h.get(key="request-input").value == linked["link"]
+            await h.click(h.get(key="continue-btn"))
+            await h.wait_for(lambda: h.get(key="review-step").visible, timeout=30, what="review")
+            assert h.client.errors == []
+
+    run(scenario)
