@@ -83,7 +83,7 @@ def wallet(tmp_path: Path, clock: ManualClock) -> Any:
         yield opened
 
 
-def _request_link(server: LoopbackServer, received: list[dict[str, str]]) -> str:
+def _request_link(server: LoopbackServer, received: list[dict[str, str]], dcql: Any = DCQL) -> str:
     def record(body: bytes) -> Route:
         received.append({k: v[0] for k, v in parse_qs(body.decode()).items()})
         return Route(
@@ -102,7 +102,7 @@ def _request_link(server: LoopbackServer, received: list[dict[str, str]]) -> str
             "response_uri": response_uri,
             "nonce": "n-0S6_WzA2Mj",
             "state": "s-1",
-            "dcql_query": json.dumps(DCQL),
+            "dcql_query": json.dumps(dcql),
         }
     )
 
@@ -153,6 +153,30 @@ def test_claims_not_asked_for_cannot_be_chosen(wallet: Any, server: LoopbackServ
         )
     with pytest.raises(NoMatchingCredentialError):
         wallet.present(request, {"microcredential": Choice("not-a-credential", [])})
+
+
+def test_an_answer_that_leaves_a_required_credential_set_unmet_is_not_sent(
+    wallet: Any, server: LoopbackServer
+) -> None:
+    both = {
+        "credentials": [
+            *DCQL["credentials"],
+            {"id": "diploma", "format": "dc+sd-jwt", "meta": {"vct_values": ["https://x/d"]}},
+        ],
+        "credential_sets": [{"options": [["microcredential", "diploma"]]}],
+    }
+    received: list[dict[str, str]] = []
+    request = wallet.parse_presentation_request(_request_link(server, received, both))
+    match = wallet.match(request)
+    assert not match.satisfiable
+    (candidate,) = match.candidates("microcredential")
+    before = wallet.activity()
+    with pytest.raises(NoMatchingCredentialError, match="microcredential\\+diploma"):
+        wallet.present(
+            request,
+            {"microcredential": Choice(candidate.credential_id, list(candidate.required_claims))},
+        )
+    assert received == [] and wallet.activity() == before
 
 
 def test_decline_reaches_the_verifier(wallet: Any, server: LoopbackServer) -> None:

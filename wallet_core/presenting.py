@@ -57,6 +57,7 @@ class Presenting:
         self, request: PresentationRequest, choices: Mapping[str, Choice]
     ) -> PresentationResult:
         """Build one presentation per chosen query and send them; only the chosen claims go."""
+        _check_combination(request, choices)
         matched = self.match(request)
         built: list[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]] = []
         reserved: set[int] = set()  # one instance per presentation, also within one request
@@ -77,9 +78,6 @@ class Presenting:
                 stored, claims, request.client_id, request.nonce, reserved
             )
             built.append((query_id, stored, text, claims, instance_id))
-        missing = [q for q, m in matched.queries.items() if m.required and q not in choices]
-        if missing and request.dcql_query is not None and not _sets_used(request):
-            raise NoMatchingCredentialError(f"the verifier requires {', '.join(missing)}")
         if request.dcql_query is not None:
             token: Any = response.dcql_vp_token({q: [text] for q, _, text, _, _ in built})
             parameters: dict[str, Any] = {"vp_token": token}
@@ -230,6 +228,19 @@ def _name(path: ClaimPath) -> str:
     return ".".join("*" if part is None else str(part) for part in path)
 
 
-def _sets_used(request: PresentationRequest) -> bool:
-    query = request.dcql_query or {}
-    return bool(query.get("credential_sets"))
+def _check_combination(request: PresentationRequest, choices: Mapping[str, Choice]) -> None:
+    """Refuse, before anything is built or sent, a set of answers the verifier cannot accept:
+    DCQL ``credential_sets`` (§6.2; every query when there are none) or PE
+    ``submission_requirements`` (every descriptor when there are none)."""
+    if request.dcql_query is not None:
+        unmet = dcql.unmet_sets(dcql.parse_query(request.dcql_query), choices)
+        if unmet:
+            wanted = " or ".join("+".join(option) for option in unmet[0].options)
+            raise NoMatchingCredentialError(f"the verifier requires {wanted}")
+    else:
+        assert request.presentation_definition is not None
+        definition = pex.parse_definition(request.presentation_definition)
+        if not pex.fits_requirements(definition, choices):
+            raise NoMatchingCredentialError(
+                "these credentials do not meet the verifier's submission requirements"
+            )

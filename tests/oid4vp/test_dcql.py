@@ -772,3 +772,17 @@ def test_parsing_random_documents_raises_only_request_errors(document: Any) -> N
 
 def test_a_json_round_trip_of_a_query_parses_the_same() -> None:
     assert dcql.parse_query(json.loads(json.dumps(SIMPLE))) == dcql.parse_query(SIMPLE)
+
+
+def test_unmet_sets_name_the_required_sets_no_option_of_is_chosen() -> None:
+    def unmet(credential_sets: Any, chosen: set[str]) -> int:
+        document = _two_queries(credential_sets)
+        if credential_sets is None:
+            del document["credential_sets"]
+        return len(dcql.unmet_sets(dcql.parse_query(document), chosen))
+
+    assert unmet(None, {"a", "b"}) == 0 and unmet(None, {"a"}) == 1
+    either = [{"options": [["a"], ["b"]]}]
+    assert unmet(either, {"b"}) == 0 and unmet(either, set()) == 1
+    optional = [{"options": [["a"]]}, {"options": [["b"]], "required": False}]
+    assert unmet(optional, {"a"}) == 0 and unmet(optional, {"b"}) == 1

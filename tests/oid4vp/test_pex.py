@@ -759,3 +759,27 @@ def test_filters_raise_only_wallet_errors(schema: Any, value: Any) -> None:
         return
     with contextlib.suppress(WalletError):
         json_filter.filter_accepts(schema, value)
+
+
+def test_what_is_sent_must_fit_the_submission_requirements() -> None:
+    def fits(requirements: list[Any] | None, sent: set[str]) -> bool:
+        document = _grouped(requirements or [])
+        if requirements is None:
+            del document["submission_requirements"]
+        return pex.fits_requirements(pex.parse_definition(document), sent)
+
+    assert fits(None, {"pid", "mdl", "extra"}) and not fits(None, {"pid", "mdl"})
+    assert fits([{"rule": "all", "from": "A"}], {"pid", "mdl"})
+    assert not fits([{"rule": "all", "from": "A"}], {"pid"})
+    exactly_one = [{"rule": "pick", "count": 1, "from": "A"}]
+    assert fits(exactly_one, {"mdl"}) and not fits(exactly_one, {"pid", "mdl"})
+    at_most_one = [{"rule": "pick", "min": 0, "max": 1, "from": "A"}]
+    assert fits(at_most_one, set()) and not fits(at_most_one, {"pid", "mdl"})
+    nested = [
+        {
+            "rule": "pick",
+            "count": 1,
+            "from_nested": [{"rule": "all", "from": "A"}, {"rule": "all", "from": "C"}],
+        }
+    ]
+    assert fits(nested, {"extra"}) and not fits(nested, {"pid"})

@@ -46,7 +46,7 @@ invalid. Unknown properties are ignored (§6 note).
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -378,6 +378,19 @@ def satisfiable_options(
         )
         for credential_set in _sets(query)
     )
+
+
+def unmet_sets(query: DcqlQuery, chosen: Collection[str]) -> list[CredentialSetQuery]:
+    """The required credential sets (§6.2) that no option of is wholly in ``chosen``.
+
+    Without ``credential_sets`` the one implicit set asks for every Credential Query.
+    """
+    return [
+        credential_set
+        for credential_set in _sets(query)
+        if credential_set.required
+        and not any(set(option) <= set(chosen) for option in credential_set.options)
+    ]
 
 
 def _sets(query: DcqlQuery) -> tuple[CredentialSetQuery, ...]:

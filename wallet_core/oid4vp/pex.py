@@ -54,7 +54,7 @@ without ``count`` or ``min`` needs one).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,6 +363,36 @@ def _collect_required(
         out.update(members.get(requirement.from_group, ()))
     for nested in requirement.from_nested or ():
         _collect_required(nested, members, out)
+
+
+def fits_requirements(definition: PresentationDefinition, chosen: Collection[str]) -> bool:
+    """Whether submitting exactly the descriptors in ``chosen`` meets the definition (§5).
+
+    Without ``submission_requirements`` every input descriptor must be answered. With
+    them, each requirement must hold for what is sent: ``all`` every member, ``pick`` with
+    ``count`` exactly that many, else at least ``min`` (1) and at most ``max``.
+    """
+    sent = set(chosen)
+    if definition.submission_requirements is None:
+        return {d.id for d in definition.input_descriptors} <= sent
+    members = _group_members(definition)
+    return all(_fits(r, members, sent) for r in definition.submission_requirements)
+
+
+def _fits(
+    requirement: SubmissionRequirement, members: Mapping[str, list[str]], sent: set[str]
+) -> bool:
+    if requirement.from_group is not None:
+        results = [member in sent for member in members.get(requirement.from_group, ())]
+    else:
+        results = [_fits(nested, members, sent) for nested in requirement.from_nested or ()]
+    if requirement.rule == "all":
+        return all(results)
+    picked = sum(results)
+    if requirement.count is not None:
+        return picked == requirement.count
+    low = requirement.min if requirement.min is not None else 1
+    return low <= picked and (requirement.max is None or picked <= requirement.max)
 
 
 def _met(
