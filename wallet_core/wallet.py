@@ -164,6 +164,12 @@ class Wallet:
     def credential(self, credential_id: str) -> StoredCredential:
         return self._vault.credentials.get(credential_id)
 
+    def unused_copies(self, credential_id: str) -> int:
+        """Spare batch instances no verifier has seen yet. At 0, presentations fall back to
+        the one primary copy, so from then on verifiers could link them (OpenID4VCI 1.0
+        batch issuance exists for this unlinkability)."""
+        return sum(1 for i in self._vault.credentials.instances(credential_id) if i.used_at is None)
+
     def delete_credential(self, credential_id: str) -> None:
         """Remove it and its keys, then tell the issuer (best effort, §10)."""
         issuance = self._delete_credential(credential_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
@@ -48,10 +49,16 @@ def claim_label(path: Path, labels: Mapping[Path, str], t: Callable[..., str]) -
     return ".".join("*" if p is None else str(p) for p in path)
 
 
-def load_review(
-    wallet: Wallet, text: str
-) -> tuple[PresentationRequest, PresentationMatch, dict[str, StoredCredential]]:
-    """Blocking: parse, match, and read every candidate credential (titles and labels)."""
+@dataclass(frozen=True)
+class Review:
+    request: PresentationRequest
+    match: PresentationMatch
+    stored: dict[str, StoredCredential]  # every candidate, for titles and labels
+    fresh_copies: dict[str, int]  # unused batch instances per candidate
+
+
+def load_review(wallet: Wallet, text: str) -> Review:
+    """Blocking: parse, match, and read every candidate credential."""
     request = wallet.parse_presentation_request(text)
     match = wallet.match(request)
     stored: dict[str, StoredCredential] = {}
@@ -59,7 +66,8 @@ def load_review(
         for candidate in query.candidates:
             if candidate.credential_id not in stored:
                 stored[candidate.credential_id] = wallet.credential(candidate.credential_id)
-    return request, match, stored
+    fresh = {cid: wallet.unused_copies(cid) for cid in stored}
+    return Review(request, match, stored, fresh)
 
 
 class PresentScreen:
@@ -72,6 +80,7 @@ class PresentScreen:
         self.request: PresentationRequest | None = None
         self.match: PresentationMatch | None = None
         self.stored: dict[str, StoredCredential] = {}
+        self.fresh_copies: dict[str, int] = {}
         self.chosen: dict[str, str] = {}  # query id -> credential id
         self.optional_on: dict[tuple[str, str], set[Path]] = {}  # (query, credential) -> paths
         # preferred claims the holder switched off, where the verifier accepts a smaller set
@@ -312,6 +321,22 @@ class PresentScreen:
                     weight=ft.FontWeight.W_600,
                 )
             )
+        if self.fresh_copies.get(cid, 1) == 0:
+            parts.append(
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.INFO_OUTLINE, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
+                        ft.Text(
+                            t("present.no_fresh_copy"),
+                            key=f"no-fresh-copy-{query_id}",
+                            color=ft.Colors.ON_SURFACE_VARIANT,
+                            expand=True,
+                        ),
+                    ],
+                    spacing=6,
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                )
+            )
         locked, switchable = _split_required(candidate)
         if candidate.required_claims:
             parts.append(ft.Text(t("present.required"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
@@ -477,12 +502,13 @@ class PresentScreen:
         self.relabel()
         yield
         try:
-            request, match, stored = await asyncio.to_thread(load_review, wallet, text)
+            review = await asyncio.to_thread(load_review, wallet, text)
         except Exception as exc:
             log_failure(log, "read presentation request", exc)
             self._error = error_message(exc)
         else:
-            self.request, self.match, self.stored = request, match, stored
+            self.request, self.match = review.request, review.match
+            self.stored, self.fresh_copies = review.stored, review.fresh_copies
         self._set_busy(False)
         self.relabel()
 

@@ -357,3 +357,36 @@ def test_a_request_scanned_from_a_picture_or_in_the_start_address(
             assert h.client.errors == []
 
     run(scenario)
+
+
+def test_the_review_says_when_no_unseen_copy_is_left(
+    issuer: BackgroundServer, verifiers: Verifiers, config: AppConfig
+) -> None:
+    verifier = verifiers("x509_hash")
+    config = wallet_config(config, verifier)
+    [cid] = wallet_with_credential(config, issuer, [WITHOUT_GRADE])
+    with Wallet.open(
+        config.vault_dir,
+        PIN,
+        allow_http_loopback=True,
+        verifier_trust_anchors=list(config.verifier_trust_anchors),
+    ) as wallet:
+        fresh = wallet.unused_copies(cid)
+        assert fresh > 0  # the demo issuer issues a batch
+        for _ in range(fresh):
+            request = wallet.parse_presentation_request(verifier.transaction()["link"])
+            [candidate] = wallet.match(request).candidates("microcredential")
+            choice = Choice(cid, list(candidate.required_claims))
+            assert wallet.present(request, {"microcredential": choice}).ok
+        assert wallet.unused_copies(cid) == 0
+    tx = verifier.transaction()
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await open_request(h, tx["link"])
+            assert h.get(key="no-fresh-copy-microcredential").value.startswith(
+                "The single-use copies of this credential have run out"
+            )
+            assert h.client.errors == []
+
+    run(scenario)
