@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from app.i18n import has_key, t, tn
 from wallet_core import (
     LockedOutError,
+    PartialIssuanceError,
     WalletError,
     WeakPassphraseError,
     WeakPinError,
@@ -31,9 +32,13 @@ class Message:
     fields: Mapping[str, object] = field(default_factory=dict)
 
     def render(self, lang: str) -> str:
+        # A field may itself be a message (a reason inside a sentence): same language.
+        fields = {
+            k: v.render(lang) if isinstance(v, Message) else v for k, v in self.fields.items()
+        }
         if self.count is not None:
-            return tn(self.key, self.count, lang, **self.fields)
-        return t(self.key, lang, **self.fields)
+            return tn(self.key, self.count, lang, **fields)
+        return t(self.key, lang, **fields)
 
 
 def weak_pin_message(reason: str) -> Message:
@@ -74,6 +79,16 @@ def error_message(exc: BaseException) -> Message:
         return passphrase_message(exc)
     if isinstance(exc, WeakPinError):
         return weak_pin_message(exc.reason)
+    if isinstance(exc, PartialIssuanceError):
+        first = next(iter(exc.failures.values()), None)
+        return Message(
+            "error.partial_issuance",
+            fields={
+                "added": len(exc.received),
+                "offered": exc.offered,
+                "reason": error_message(first) if first else Message(GENERIC_ERROR_KEY),
+            },
+        )
     if isinstance(exc, WalletError):
         for cls in type(exc).__mro__:
             code = getattr(cls, "code", None)

@@ -6,6 +6,8 @@ message. Messages never contain secrets: no PIN, key, claim value or token.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WalletError(Exception):
     """Root of every error wallet_core raises on purpose."""
@@ -295,6 +297,22 @@ class IssuanceError(ProtocolError):
     def __init__(self, message: str = "", oauth_error: str | None = None) -> None:
         super().__init__(message)
         self.oauth_error = oauth_error
+
+
+class PartialIssuanceError(IssuanceError):
+    """An offer of several credentials was only partly received.
+
+    ``received`` holds what was stored (or is pending); ``failures`` the error of each
+    configuration that failed, by configuration id. Nothing of a failed one was stored.
+    """
+
+    code = "partial_issuance"
+
+    def __init__(self, received: list[Any], failures: dict[str, WalletError], offered: int) -> None:
+        super().__init__(f"{len(received)} of {offered} credentials received")
+        self.received = received
+        self.failures = failures
+        self.offered = offered
 
 
 class PresentationRequestError(ProtocolError):

@@ -20,6 +20,7 @@ from wallet_core.errors import (
     IssuerMismatchError,
     MissingHolderKeyError,
     OfferError,
+    PartialIssuanceError,
     WalletError,
     WrongHolderKeyError,
 )
@@ -144,23 +145,35 @@ class Receiving:
     def _receive(
         self, issuer: IssuerClient, token: TokenResponse, configuration_ids: tuple[str, ...]
     ) -> list[StoredCredential | PendingCredential]:
+        """Each configuration on its own: one that fails does not stop the others. If some
+        but not all arrive, ``PartialIssuanceError`` says which (and carries the rest)."""
         received: list[StoredCredential | PendingCredential] = []
-        metadata = issuer.metadata
+        failures: dict[str, WalletError] = {}
         for configuration_id in configuration_ids:
-            configuration = _configuration(metadata, configuration_id)
-            algorithm = choose_algorithm(configuration.proof_signing_algs)
-            wanted = 1 if metadata.draft13 else min(metadata.batch_size or 1, BATCH_INSTANCES)
-            bound = bool(configuration.cryptographic_binding_methods) or metadata.draft13
-            signers = [crypto.generate(algorithm) for _ in range(wanted if bound else 0)]
-            identifiers = token.credential_identifiers.get(configuration_id) or (None,)
-            answer = issuer.request_credential(token, configuration, signers, identifiers[0])
-            if answer.transaction_id is not None and not answer.credentials:
-                received.append(self._keep_pending(issuer, token, configuration, answer, signers))
-            else:
-                received.append(
-                    self._verify_and_store(issuer, token, configuration, answer, signers)
-                )
+            try:
+                received.append(self._receive_one(issuer, token, configuration_id))
+            except WalletError as exc:
+                failures[configuration_id] = exc
+        if failures and not received:
+            raise next(iter(failures.values()))
+        if failures:
+            raise PartialIssuanceError(received, failures, len(configuration_ids))
         return received
+
+    def _receive_one(
+        self, issuer: IssuerClient, token: TokenResponse, configuration_id: str
+    ) -> StoredCredential | PendingCredential:
+        metadata = issuer.metadata
+        configuration = _configuration(metadata, configuration_id)
+        algorithm = choose_algorithm(configuration.proof_signing_algs)
+        wanted = 1 if metadata.draft13 else min(metadata.batch_size or 1, BATCH_INSTANCES)
+        bound = bool(configuration.cryptographic_binding_methods) or metadata.draft13
+        signers = [crypto.generate(algorithm) for _ in range(wanted if bound else 0)]
+        identifiers = token.credential_identifiers.get(configuration_id) or (None,)
+        answer = issuer.request_credential(token, configuration, signers, identifiers[0])
+        if answer.transaction_id is not None and not answer.credentials:
+            return self._keep_pending(issuer, token, configuration, answer, signers)
+        return self._verify_and_store(issuer, token, configuration, answer, signers)
 
     def _keep_pending(
         self,

@@ -104,3 +104,15 @@ def test_every_wallet_error_code_has_its_own_message(locale: str) -> None:
 
     missing = sorted(code for code in _codes() if f"error.{code}" not in catalog(locale))
     assert missing == []
+
+
+def test_a_partly_received_offer_says_how_much_and_why_in_one_language() -> None:
+    from wallet_core import InvalidSignatureError, PartialIssuanceError
+
+    partial = PartialIssuanceError(["stored"], {"b": InvalidSignatureError()}, offered=2)
+    message = error_message(partial)
+    nl, en = message.render("nl"), message.render("en")
+    assert nl.startswith("1 van de 2 credentials in dit aanbod zijn toegevoegd")
+    assert en.startswith("1 of the 2 credentials in this offer were added")
+    assert error_message(InvalidSignatureError()).render("nl") in nl
+    assert error_message(InvalidSignatureError()).render("en") in en

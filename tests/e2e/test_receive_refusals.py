@@ -22,6 +22,7 @@ from wallet_core import (
     MalformedResponseError,
     NetworkError,
     OfferError,
+    PartialIssuanceError,
     ResponseTooLargeError,
     UnexpectedCredentialTypeError,
     Wallet,
@@ -253,3 +254,30 @@ def test_credential_signed_under_another_iss_is_refused(
     with pytest.raises(IssuerMismatchError):
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     _assert_unchanged(wallet)
+
+
+def test_an_offer_of_two_where_one_is_refused_keeps_the_other_and_says_so(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    requests: list[int] = []
+    forge = _on_credentials(lambda raw: _reissue(raw, signer=generate("ES256")))
+
+    def second_is_forged(request: httpx.Request, body: bytes) -> bytes | None:
+        if request.url.path == "/credential" and body:
+            requests.append(1)
+            if len(requests) == 2:
+                return forge(request, body)
+        return None
+
+    wallet = open_wallet(http_transport=Tamper(second_is_forged))
+    made = admin.http.post(
+        f"{admin.base}/admin/offers",
+        json={"configuration_ids": ["mc-circulair-ontwerpen", "mc-zorgtechnologie"]},
+    ).json()
+    with pytest.raises(PartialIssuanceError) as partial:
+        wallet.accept_offer(wallet.parse_offer(made["offer_link"]))
+    assert partial.value.offered == 2
+    [kept] = partial.value.received
+    assert list(partial.value.failures) == ["mc-zorgtechnologie"]
+    assert isinstance(partial.value.failures["mc-zorgtechnologie"], InvalidSignatureError)
+    assert [c.id for c in wallet.credentials()] == [kept.id]
