@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import flet as ft
 
-from app.components.files import FileTooLargeError, pick_file
-from app.messages import Message, error_message, log_failure
-from wallet_core import qr
-
-log = logging.getLogger(__name__)
+from app.components.scan import scan_picture
+from app.messages import Message
 
 
 class LinkStep:
@@ -72,21 +67,12 @@ class LinkStep:
     async def _scan(self, e: Any) -> AsyncIterator[None]:
         if self._is_busy():
             return
-        try:
-            picked = await pick_file(image=True)
-            if picked is None:
-                return  # the user cancelled
-            texts = await asyncio.to_thread(qr.decode_image, picked.data)
-        except FileTooLargeError:
-            self._on_error(Message("file.too_large"))
+        found = await scan_picture()
+        if isinstance(found, Message):
+            self._on_error(found)
             return
-        except Exception as exc:
-            log_failure(log, "scan QR image", exc)
-            self._on_error(error_message(exc))
-            return
-        if not texts:
-            self._on_error(Message("scan.no_code"))
-            return
-        self.link.value = texts[0]
+        if found is None:
+            return  # the user cancelled
+        self.link.value = found
         async for _ in self._on_continue(e):
             yield

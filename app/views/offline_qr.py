@@ -4,6 +4,10 @@ Pick the details to show (toggles, all off to start: only what the holder turns 
 in the code) -> Show QR -> a large QR code of the SD-JWT+KB in the compact ``EW1:`` form,
 a hint to turn up the screen brightness, and a countdown. The key binding JWT in it is only
 accepted for a few minutes, so when the countdown ends the code is hidden again.
+
+When the verifier shows a challenge QR first (wallet_core.oid4vp.offline_challenge), the
+holder can scan it from a picture: the code is then bound to that verifier and its nonce,
+and good for that verifier only.
 """
 
 from __future__ import annotations
@@ -12,19 +16,22 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import flet as ft
 
 from app.components.back_bar import back_bar
 from app.components.claim_list import claim_labels
 from app.components.layout import FormStatus, phone_view
+from app.components.scan import scan_picture
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from app.views.present import Path, claim_label
 from wallet_core import Wallet, qr
 from wallet_core.formats import sd_jwt_vc
 from wallet_core.models import StoredCredential
-from wallet_core.oid4vp import qr_payload
+from wallet_core.oid4vp import offline_challenge, qr_payload
+from wallet_core.oid4vp.offline_challenge import OfflineChallenge
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +48,19 @@ def disclosable_paths(credential: StoredCredential) -> list[Path]:
     return [tuple(c.path) for c in parsed.sd_jwt.disclosable if c.parent is None]
 
 
-def build_qr(wallet: Wallet, credential_id: str, claims: list[Path]) -> bytes:
+def build_qr(
+    wallet: Wallet,
+    credential_id: str,
+    claims: list[Path],
+    challenge: OfflineChallenge | None = None,
+) -> bytes:
     """Blocking: the presentation, its compact QR text, and the PNG."""
-    text = wallet.offline_presentation(credential_id, claims)
+    text = wallet.offline_presentation(
+        credential_id,
+        claims,
+        nonce=challenge.nonce if challenge else None,
+        audience=challenge.audience if challenge else None,
+    )
     return qr.encode_png(qr_payload.encode(text), error_correction="L")
 
 
@@ -65,6 +82,7 @@ class OfflineQrScreen:
         self.paths = disclosable_paths(credential)
         self.selected: set[Path] = set()
         self.png: bytes | None = None
+        self.challenge: OfflineChallenge | None = None
         self.remaining = 0
         self._generation = 0  # bumped whenever a shown code is replaced or hidden
         self._active = True
@@ -82,12 +100,18 @@ class OfflineQrScreen:
             key="show-qr-btn", icon=ft.Icons.QR_CODE_2, height=48, on_click=self._show
         )
         self.expired = ft.Text(key="qr-expired", visible=False, text_align=ft.TextAlign.CENTER)
+        self.challenge_button = ft.OutlinedButton(
+            key="scan-challenge-btn", icon=ft.Icons.QR_CODE_SCANNER, on_click=self._scan_challenge
+        )
+        self.challenge_info = ft.Text(key="qr-challenge", color=ft.Colors.ON_SURFACE_VARIANT)
         self.pick_step = ft.Column(
             [
                 self.credential_title,
                 self.intro,
                 self.claims,
                 self.expired,
+                ft.Semantics(identifier="scan-challenge-btn", content=self.challenge_button),
+                self.challenge_info,
                 ft.Semantics(identifier="show-qr-btn", content=self.show_button),
             ],
             spacing=12,
@@ -145,6 +169,12 @@ class OfflineQrScreen:
         self.credential_title.value = self.credential.title or t("present.untitled")
         self.intro.value = t("qr.intro") if self.paths else t("qr.nothing_to_show")
         self.show_button.content = t("qr.show")
+        self.challenge_button.content = t("qr.scan_challenge")
+        self.challenge_button.disabled = self._busy
+        host = urlsplit(self.challenge.audience).netloc if self.challenge else ""
+        self.challenge_info.value = (
+            t("qr.challenge_for", verifier=host) if self.challenge else t("qr.no_challenge")
+        )
         self.show_button.disabled = self._busy or not self.paths
         self.hide_button.content = t("qr.hide")
         self.expired.value = t("qr.expired")
@@ -216,7 +246,9 @@ class OfflineQrScreen:
         self.relabel()
         yield
         try:
-            png = await asyncio.to_thread(build_qr, wallet, self.credential.id, claims)
+            png = await asyncio.to_thread(
+                build_qr, wallet, self.credential.id, claims, self.challenge
+            )
         except Exception as exc:
             log_failure(log, "offline presentation", exc)
             self._error = error_message(exc)
@@ -228,6 +260,23 @@ class OfflineQrScreen:
             self.png, self.remaining = png, self.LIFETIME
             page = self.view.page
             page.run_task(self._count_down, self._generation, page)
+        self.relabel()
+
+    async def _scan_challenge(self, _e: Any) -> None:
+        if self._busy:
+            return
+        found = await scan_picture()
+        if found is None:
+            return
+        self._error = None
+        if isinstance(found, Message):
+            self._error = found
+        else:
+            try:
+                self.challenge = offline_challenge.read(found)
+            except Exception as exc:
+                log_failure(log, "read offline challenge", exc)
+                self._error = Message("qr.not_a_challenge")
         self.relabel()
 
     async def _count_down(self, generation: int, page: ft.Page) -> None:

@@ -413,7 +413,9 @@ def _not_found(wants_json: bool) -> Response:
 
 
 async def offline_page(request: Request) -> Response:
-    return page(pages.offline_page(verifier_of(request)))
+    verifier = verifier_of(request)
+    challenge = offline.new_challenge(verifier)
+    return page(pages.offline_page(verifier, challenge=(challenge, _qr_data_uri(challenge))))
 
 
 async def offline_upload(request: Request) -> Response:
@@ -428,9 +430,16 @@ async def offline_upload(request: Request) -> Response:
         error = exc
     if result is not None and not offline.accept_nonce(verifier, result.kb_nonce):
         result, error = None, ResponseRejected("this presentation was shown before (nonce replay)")
-    check = offline.record(verifier, result=result, error=error, audience=audience)
+    challenged = result is not None and offline.answered_challenge(verifier, result, audience)
+    check = offline.record(
+        verifier, result=result, error=error, audience=audience, challenged=challenged
+    )
     if upload.from_page:
-        return page(pages.offline_page(verifier, check), 200 if check.result else 400)
+        challenge = offline.new_challenge(verifier)
+        return page(
+            pages.offline_page(verifier, check, challenge=(challenge, _qr_data_uri(challenge))),
+            200 if check.result else 400,
+        )
     return no_store_json(check.to_json(), 200 if check.result else 400)
 
 

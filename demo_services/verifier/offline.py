@@ -48,7 +48,7 @@ from demo_services.verifier.verification import key_binding_claims, verify_prese
 from wallet_core import qr
 from wallet_core.errors import QrError
 from wallet_core.formats.sd_jwt import DEFAULT_LEEWAY
-from wallet_core.oid4vp import qr_payload
+from wallet_core.oid4vp import offline_challenge, qr_payload
 
 MAX_UPLOAD = 10 * 1024 * 1024
 MAX_NONCE = 256
@@ -162,12 +162,29 @@ def accept_nonce(verifier: Verifier, nonce: str) -> bool:
     return True
 
 
+def new_challenge(verifier: Verifier) -> str:
+    """The text of a fresh challenge QR (wallet_core.oid4vp.offline_challenge) for the
+    offline page; its nonce is good once, for as long as a presentation could be fresh."""
+    nonce = secrets.token_urlsafe(18)
+    lifetime = verifier.settings.kb_max_age + 2 * DEFAULT_LEEWAY
+    verifier.state.offline_challenges.put(nonce, True, lifetime)
+    return offline_challenge.encode(offline_challenge.OfflineChallenge(verifier.public_url, nonce))
+
+
+def answered_challenge(verifier: Verifier, result: Proven, audience: str | None) -> bool:
+    """Whether the presentation answers a challenge this page issued (spent by this)."""
+    if audience != verifier.public_url:
+        return False
+    return verifier.state.offline_challenges.pop(result.kb_nonce) is not None
+
+
 def record(
     verifier: Verifier,
     *,
     result: Proven | None,
     error: ResponseRejected | None,
     audience: str | None,
+    challenged: bool = False,
 ) -> OfflineCheck:
     check = OfflineCheck(
         id=secrets.token_urlsafe(9),
@@ -176,6 +193,7 @@ def record(
         result=result,
         error=ErrorRecord(verifier.now(), error.error, error.description) if error else None,
         audience=audience,
+        challenged=challenged,
     )
     verifier.state.record_offline(check)
     return check

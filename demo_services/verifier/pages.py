@@ -229,7 +229,13 @@ def _time(moment: float) -> str:
 # -- offline ------------------------------------------------------------------------------
 
 
-def offline_page(verifier: Verifier, latest: OfflineCheck | None = None) -> str:
+def offline_page(
+    verifier: Verifier,
+    latest: OfflineCheck | None = None,
+    *,
+    challenge: tuple[str, str] | None = None,
+) -> str:
+    """``challenge`` is (its text, its QR as a data URI): shown first, for the holder."""
     audiences = "".join(f"<li><code>{escape(a)}</code></li>" for a in verifier.offline_audiences)
     outcome = ""
     if latest is not None:
@@ -241,8 +247,19 @@ def offline_page(verifier: Verifier, latest: OfflineCheck | None = None) -> str:
     )
     target = escape(verifier.url("/offline"))
     minutes = max(1, round(verifier.settings.kb_max_age / 60))
+    asked = ""
+    if challenge is not None:
+        text, image = challenge
+        asked = (
+            "<div class='panel'><h2>1. Uitdaging / Challenge</h2>"
+            "<p>Laat de houder eerst deze code scannen, dan is de QR-code alleen voor ons en "
+            "voor nu geldig.<br><span class='en'>Have the holder scan this code first: their "
+            "QR code is then good for us, and for now, only.</span></p>"
+            f"<div class='qr'><img src='{escape(image)}' alt='Uitdaging / challenge QR'></div>"
+            f"<textarea id='challenge' rows='2' readonly>{escape(text)}</textarea></div>"
+        )
     body = (
-        f"{outcome}<div class='panel'><h2>Offline QR controleren</h2>"
+        f"{outcome}{asked}<div class='panel'><h2>Offline QR controleren</h2>"
         "<div class='en'>Check an offline presentation QR code</div>"
         "<p>Laat de houder de QR-code uit de wallet tonen, maak een foto of screenshot en "
         "upload die hier.<br><span class='en'>Have the holder show the QR code from the "
@@ -273,9 +290,14 @@ def offline_page(verifier: Verifier, latest: OfflineCheck | None = None) -> str:
 def offline_result(check: OfflineCheck) -> str:
     if check.result is not None:
         css, nl, en = _STATUS_TEXT[check.result.outcome]
+        bound = (
+            "<p class='small challenged'>✔ Antwoord op onze uitdaging / answers our challenge</p>"
+            if check.challenged
+            else "<p class='small'>Zonder onze uitdaging gemaakt / made without our challenge</p>"
+        )
         return (
             f"<p><span class='badge {css}'>{escape(nl)}</span> <span class='en'>{escape(en)}"
-            f"</span></p>{proven_html(check.result)}"
+            f"</span></p>{bound}{proven_html(check.result)}"
         )
     assert check.error is not None
     return (

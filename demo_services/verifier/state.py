@@ -143,6 +143,7 @@ class OfflineCheck:
     result: Proven | None
     error: ErrorRecord | None
     audience: str | None
+    challenged: bool = False  # bound to a challenge this verifier issued
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -150,6 +151,7 @@ class OfflineCheck:
             "at": self.at,
             "ok": self.ok,
             "audience": self.audience,
+            "challenged": self.challenged,
             "result": self.result.to_json() if self.result else None,
             "error": self.error.to_json() if self.error else None,
         }
@@ -163,11 +165,13 @@ class VerifierState:
     clock: Clock
     transactions: ExpiringStore[Transaction] = field(init=False)
     offline_nonces: ExpiringStore[bool] = field(init=False)
+    offline_challenges: ExpiringStore[bool] = field(init=False)
     offline_checks: list[OfflineCheck] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.transactions = ExpiringStore(self.clock, 1_000)
         self.offline_nonces = ExpiringStore(self.clock, 100_000)
+        self.offline_challenges = ExpiringStore(self.clock, 10_000)
 
     def record_offline(self, check: OfflineCheck) -> None:
         self.offline_checks.append(check)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import httpx
@@ -15,6 +17,7 @@ from app.config import AppConfig
 from app.shell import make_main
 from app.views.offline_qr import OfflineQrScreen
 from demo_services.serving import BackgroundServer
+from wallet_core import qr
 
 __all__ = ["issuer", "verifiers"]  # fixtures, imported for pytest
 
@@ -75,3 +78,48 @@ def test_show_as_qr_then_it_expires(
     result = response.json()["result"]
     assert "grade" not in result["claims"]
     assert result["unrequested_disclosures"] == []
+
+
+def test_a_scanned_challenge_binds_the_code_to_that_verifier(
+    issuer: BackgroundServer, verifiers: Callable[[str], Verifier], config: AppConfig
+) -> None:
+    verifier = verifiers("x509_hash")
+    config = wallet_config(config, verifier)
+    [credential_id] = wallet_with_credential(config, issuer)
+    page = httpx.get(verifier.url + "/offline", timeout=10).text
+    shown = re.search(r"<textarea id='challenge'[^>]*>([^<]+)</textarea>", page)
+    assert shown is not None
+    challenge_text = html.unescape(shown.group(1))
+    png: list[bytes] = []
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            await h.click(h.get(key=f"cred-{credential_id}"))
+            await h.wait_for(lambda: h.has(key="show-as-qr-btn"), what="detail")
+            await h.click(h.get(key="show-as-qr-btn"))
+            await h.wait_for(lambda: h.has(key="qr-claims"), what="qr screen")
+            assert h.get(key="qr-challenge").value.startswith("If the verifier shows")
+
+            h.client.picked_files = [("offer.png", qr.encode_png("openid4vp://?x=1"))]
+            await h.click(h.get(key="scan-challenge-btn"))
+            await h.wait_for(lambda: h.get(key="qr-error").value != "", what="refusal")
+            assert h.get(key="qr-error").value == "This QR code is not a verifier's challenge."
+
+            h.client.picked_files = [("challenge.png", qr.encode_png(challenge_text))]
+            await h.click(h.get(key="scan-challenge-btn"))
+            host = verifier.url.split("//", 1)[1].rstrip("/")
+            await h.wait_for(lambda: host in h.get(key="qr-challenge").value, what="bound")
+            for name in SHOWN:
+                await toggle(h, f"qr-claim-{name}", True)
+            await h.click(h.get(key="show-qr-btn"))
+            await h.wait_for(lambda: h.has(key="qr-image"), timeout=30, what="qr")
+            png.append(h.get(key="qr-image").src)
+            assert h.client.errors == []
+
+    run(scenario)
+    response = httpx.post(
+        verifier.url + "/offline", content=png[0], headers={"Content-Type": "image/png"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["challenged"] is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import secrets
@@ -16,7 +17,7 @@ from PIL import Image
 
 from wallet_core import qr
 from wallet_core.formats import sd_jwt
-from wallet_core.oid4vp import qr_payload
+from wallet_core.oid4vp import offline_challenge, qr_payload
 
 from .verifier_fixtures import REQUIRED, Held, VerifierHandle, held, issue, verifiers
 
@@ -146,3 +147,32 @@ def test_page_upload(offline: VerifierHandle, held: Held, http: httpx.Client) ->
         files={"image": ("", b"", "application/octet-stream")},
     )
     assert pasted.status_code == 200 and "Geverifieerd" in pasted.text
+
+
+def test_a_challenge_from_the_page_binds_the_code_to_this_verifier_once(
+    offline: VerifierHandle, held: Held, http: httpx.Client
+) -> None:
+    page = http.get(offline.url + "/offline")
+    assert page.status_code == 200
+    shown = re.search(r"<textarea id='challenge'[^>]*>([^<]+)</textarea>", page.text)
+    assert shown is not None
+    challenge = offline_challenge.read(html.unescape(shown.group(1)))
+    assert challenge.audience == offline.url
+    # the page's challenge QR holds the same text
+    image = re.search(r"alt='Uitdaging / challenge QR'", page.text)
+    assert image is not None
+
+    answer = _presentation(held, challenge.audience, nonce=challenge.nonce)
+    png = qr.encode_png(qr_payload.encode(answer), error_correction="L")
+    response = _upload(http, offline, png)
+    assert response.status_code == 200, response.text
+    assert response.json()["challenged"] is True
+
+    # Without a challenge it is still checked, and said to be unbound.
+    unbound = _presentation(held, "eduwallet:offline")
+    response = _upload(http, offline, qr.encode_png(qr_payload.encode(unbound)))
+    assert response.status_code == 200 and response.json()["challenged"] is False
+    # A nonce the verifier never issued, addressed to it, is not a challenge answered.
+    made_up = _presentation(held, offline.url, nonce=secrets.token_urlsafe(18))
+    response = _upload(http, offline, qr.encode_png(qr_payload.encode(made_up)))
+    assert response.json()["challenged"] is False
