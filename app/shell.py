@@ -1,10 +1,12 @@
 """One browser session: pick the language, then show setup, unlock or home.
 
-Which screen shows follows from the state, not from the URL: no vault -> setup; a vault
-but no open Wallet -> unlock; an open Wallet -> home, and from there a credential's detail
-or Receive, Present (share with a verifier), Activity, Settings, and from a detail its offline QR
-(each with a back arrow). See app.state for who holds the vault open
-and when it is closed.
+Which screen shows follows from the state, not from the URL: no vault -> setup (or restore
+from a backup); a vault but no open Wallet -> unlock; an open Wallet -> home, and from there
+a credential's detail or Receive, Present (share with a verifier), Activity, Settings, and
+from a detail its offline QR (each with a back arrow). The one exception is a start address
+carrying an offer or request link (app.deep_link), acted on right after unlocking.
+
+See app.state for who holds the vault open, and app.idle for when it is locked by itself.
 """
 
 from __future__ import annotations
@@ -107,7 +109,10 @@ class Shell:
     def show_start(self) -> None:
         if self.state.unlocked:
             return  # home is already showing
-        finish_interrupted_replace(self.state.config)
+        try:
+            finish_interrupted_replace(self.state.config)
+        except OSError as exc:  # the unlock or set-up screen still shows what is there
+            log.warning("could not finish an interrupted restore: %s", type(exc).__name__)
         if wallet_exists(self.state.config):
             self._show_unlock()
         else:
