@@ -235,6 +235,8 @@ class Receiving:
             self._network.http,
             self._network.policy,
             [d.logo_uri or "" for d in (*metadata.display, *configuration.display)],
+            cache=self._vault.cache,
+            clock=self._vault.clock,
         )
         new = NewCredential(
             format=configuration.format,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 import httpx
 import pytest
@@ -69,3 +70,36 @@ def test_an_inline_data_uri_is_checked_too(client: httpx.Client) -> None:
     inline = "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert fetch_logos(client, HttpPolicy(), [inline]) == {inline: inline}
     assert logo_bytes("data:image/gif;base64,AAAA") is None
+
+
+def test_fetched_logos_are_cached_for_the_next_credential() -> None:
+    from wallet_core.clock import ManualClock
+    from wallet_core.trust.cache import MetadataCache
+
+    class Cache:
+        def __init__(self) -> None:
+            self.entries: dict[tuple[str, str], Any] = {}
+
+        def get(self, namespace: str, key: str) -> Any:
+            return self.entries.get((namespace, key))
+
+        def put(
+            self, namespace: str, key: str, value: Any, now: float, expires_at: float | None
+        ) -> None:
+            from wallet_core.storage.cache import CacheEntry
+
+            self.entries[(namespace, key)] = CacheEntry(value, now, expires_at)
+
+    calls: list[str] = []
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return handler(request)
+
+    cache: MetadataCache = Cache()
+    clock = ManualClock(1_000.0)
+    uri = "https://issuer.example/logo.png"
+    with http.make_client(HttpPolicy(), transport=httpx.MockTransport(counting)) as client:
+        first = fetch_logos(client, HttpPolicy(), [uri], cache=cache, clock=clock)
+        again = fetch_logos(client, HttpPolicy(), [uri], cache=cache, clock=clock)
+    assert first == again and len(calls) == 1

@@ -5,7 +5,9 @@ issuer when the student opens the wallet. So the logos named in the display meta
 (OpenID4VCI 1.0 §12.2.4, ``logo.uri``) are fetched at receipt, under the same URL policy
 as every other request, and stored as ``data:`` URIs in the credential's display record.
 A logo is decoration: one that cannot be fetched, is too large or is not a raster image
-this app can draw is left out, and receiving goes on.
+this app can draw is left out, and receiving goes on. Fetched logos are kept in the
+vault's metadata cache (the trust cache's freshness rules), so the next credential from
+the same institution does not fetch its logo again.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from collections.abc import Iterable
 import httpx
 
 from wallet_core import http
+from wallet_core.clock import Clock
 from wallet_core.errors import WalletError
 from wallet_core.http import HttpPolicy
+from wallet_core.trust.cache import Fetched, MetadataCache, cached_fetch
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +38,34 @@ _SIGNATURES = {
 ACCEPT = ", ".join(_SIGNATURES)
 
 
-def fetch_logos(client: httpx.Client, policy: HttpPolicy, uris: Iterable[str]) -> dict[str, str]:
+CACHE_NAMESPACE = "logo"
+
+
+def fetch_logos(
+    client: httpx.Client,
+    policy: HttpPolicy,
+    uris: Iterable[str],
+    *,
+    cache: MetadataCache | None = None,
+    clock: Clock | None = None,
+) -> dict[str, str]:
     """``{logo uri: data URI}`` for every logo that could be fetched and checked."""
     logos: dict[str, str] = {}
     for uri in dict.fromkeys(u for u in uris if u):
+
+        def load(uri: str = uri) -> Fetched:
+            media_type, data, max_age = _load(client, policy, uri)
+            encoded = base64.b64encode(data).decode("ascii")
+            return Fetched(f"data:{media_type};base64,{encoded}", max_age)
+
         try:
-            media_type, data = _load(client, policy, uri)
+            if cache is not None and clock is not None and uri[:5].lower() != "data:":
+                value, _ = cached_fetch(cache, clock, CACHE_NAMESPACE, uri, load)
+                logos[uri] = str(value)
+            else:
+                logos[uri] = str(load().value)
         except (WalletError, ValueError) as exc:
             log.info("logo left out: %s", type(exc).__name__)
-            continue
-        logos[uri] = f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
     return logos
 
 
@@ -56,11 +78,11 @@ def logo_bytes(data_uri: str) -> bytes | None:
     return data if media_type else None
 
 
-def _load(client: httpx.Client, policy: HttpPolicy, uri: str) -> tuple[str, bytes]:
+def _load(client: httpx.Client, policy: HttpPolicy, uri: str) -> tuple[str, bytes, float | None]:
     if uri[:5].lower() == "data:":
-        return _from_data_uri(uri)
+        return (*_from_data_uri(uri), None)
     response = http.get(client, uri, policy, accept=ACCEPT)
-    return _checked(response.media_type or "", response.content)
+    return (*_checked(response.media_type or "", response.content), response.max_age())
 
 
 def _from_data_uri(uri: str) -> tuple[str, bytes]:
