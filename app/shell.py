@@ -24,6 +24,7 @@ from app.components.layout import theme
 from app.config import AppConfig
 from app.deep_link import deep_link
 from app.idle import HIDDEN_STATES, IDLE_SETTING, IdleLock, idle_minutes, watch_events
+from app.licences import dependency_licences
 from app.messages import error_message, log_failure
 from app.settings import load_settings
 from app.state import SessionState
@@ -283,10 +284,21 @@ class Shell:
             self.show(ActivityScreen(self.state, entries, on_back=self.show_home))
 
     async def open_settings(self) -> None:
-        if self.state.wallet is not None:
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        try:  # off the event loop: a vault read, and the packages' metadata once
+            minutes = idle_minutes(await asyncio.to_thread(wallet.setting, IDLE_SETTING))
+            await asyncio.to_thread(dependency_licences)
+        except Exception as exc:
+            log_failure(log, "read settings", exc)
+            await self.show_home()
+            return
+        if self.state.wallet is wallet:
             self.show(
                 SettingsScreen(
                     self.state,
+                    idle_minutes=minutes,
                     on_back=self.show_home,
                     on_language=self.set_language,
                     on_lock=self.lock,

@@ -21,7 +21,8 @@ from app.components.files import offer_download
 from app.components.language_picker import language_picker
 from app.components.layout import FormStatus, phone_view
 from app.components.pin_field import PinField
-from app.idle import IDLE_CHOICES_MINUTES, IDLE_SETTING, idle_minutes
+from app.idle import IDLE_CHOICES_MINUTES, IDLE_SETTING
+from app.idle import idle_minutes as valid_idle_minutes
 from app.licences import app_version, dependency_licences
 from app.messages import Message, error_message, log_failure, passphrase_message, weak_pin_message
 from app.state import SessionState
@@ -74,6 +75,7 @@ class SettingsScreen:
         self,
         state: SessionState,
         *,
+        idle_minutes: int,
         on_back: Callable[[], Awaitable[None]],
         on_language: Callable[[str], None],
         on_lock: Callable[[], None],
@@ -151,7 +153,7 @@ class SettingsScreen:
         self.lock_intro = self._body_text()
         self.idle_choice = ft.Dropdown(
             key="idle-lock-select",
-            value=str(idle_minutes(state.wallet.setting(IDLE_SETTING) if state.wallet else None)),
+            value=str(idle_minutes),
             on_select=self._idle_chosen,
         )
 
@@ -486,7 +488,8 @@ class SettingsScreen:
 
     async def _idle_chosen(self, _e: Any) -> None:
         wallet = self.state.wallet
-        minutes = idle_minutes(int(self.idle_choice.value or 0))
+        chosen = self.idle_choice.value or ""
+        minutes = valid_idle_minutes(int(chosen) if chosen.isdigit() else None)
         if wallet is None:
             return
         try:
