@@ -60,6 +60,15 @@ class LinkStep:
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
 
+    def relabel(self, t: Callable[[str], str], screen: str, hint: str) -> None:
+        """Texts from ``<screen>.intro`` / ``.link_label`` / ``.continue``; ``hint`` shows
+        the kind of link expected (a URL scheme, the same in every language)."""
+        self.intro.value = t(f"{screen}.intro")
+        self.link.label = t(f"{screen}.link_label")
+        self.link.hint_text = hint
+        self.continue_button.content = t(f"{screen}.continue")
+        self.scan_button.content = t("scan.image")
+
     def set_busy(self, busy: bool) -> None:
         self.continue_button.disabled = busy
         self.scan_button.disabled = busy

@@ -98,7 +98,7 @@ class PresentScreen:
             is_busy=lambda: self._busy,
             key="paste-step",
         )
-        self.intro, self.link = step.intro, step.link
+        self.link = step.link
         self.continue_button, self.paste_step = step.continue_button, step.column
         # step 2: review
         self.asked_by = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
@@ -193,11 +193,7 @@ class PresentScreen:
         t, render = self.state.t, self.state.render
         self.title.value = t("present.title")
         self.back_button.tooltip = t("common.back")
-        self.intro.value = t("present.intro")
-        self.link.label = t("present.link_label")
-        self.link.hint_text = "openid4vp://…"
-        self.continue_button.content = t("present.continue")
-        self.link_step.scan_button.content = t("scan.image")
+        self.link_step.relabel(t, "present", "openid4vp://…")
         self.asked_by.value = t("present.asked_by")
         self.preview_label.value = t("present.preview_label")
         self.confirm_button.content = t("present.confirm")

@@ -64,7 +64,7 @@ class ReceiveScreen:
             on_error=self._show_error,
             is_busy=lambda: self._busy,
         )
-        self.intro, self.link = step.intro, step.link
+        self.link = step.link
         self.continue_button, self.paste_step = step.continue_button, step.column
 
         self.offered_by = ft.Text(theme_style=ft.TextThemeStyle.LABEL_LARGE)
@@ -153,11 +153,7 @@ class ReceiveScreen:
         t, render = self.state.t, self.state.render
         self.title.value = t("receive.title")
         self.back_button.tooltip = t("common.back")
-        self.intro.value = t("receive.intro")
-        self.link.label = t("receive.link_label")
-        self.link.hint_text = "openid-credential-offer://…"
-        self.continue_button.content = t("receive.continue")
-        self.link_step.scan_button.content = t("scan.image")
+        self.link_step.relabel(t, "receive", "openid-credential-offer://…")
         self.offered_by.value = t("receive.offered_by")
         self.wants.value = t("receive.offers")
         needs_login = self.offer is not None and self.offer.pre_authorized is None

@@ -26,9 +26,6 @@ SHOWN = {
     "prefix_text",
     "suffix_text",
 }
-# Shown as is on purpose: a URL scheme as an example, and language names in their own
-# language (they must not change with the UI language).
-ALLOWED = {"openid-credential-offer://…", "openid4vp://…"}
 
 
 def _is_words(node: ast.AST) -> bool:
@@ -36,7 +33,6 @@ def _is_words(node: ast.AST) -> bool:
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
         and any(ch.isalpha() for ch in node.value)
-        and node.value not in ALLOWED
     )
 
 
