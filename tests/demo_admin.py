@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
@@ -36,3 +38,31 @@ class Admin:
 
     def notifications(self) -> list[dict[str, Any]]:
         return list(self.http.get(f"{self.base}/admin/notifications").json())
+
+
+class _LoginForm(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form" and "/login" in values.get("action", ""):
+            self.action = values["action"]
+        if tag == "input" and values.get("type") == "hidden" and "name" in values:
+            self.fields[values["name"]] = values.get("value", "")
+
+
+def log_in(url: str, *, deny: bool = False) -> str:
+    """Drive the institution's login page like a browser would (the demo student, or
+    "deny"); return where it redirects to."""
+    with httpx.Client(timeout=10, follow_redirects=False) as browser:
+        page = browser.get(url)
+        assert page.status_code == 200, page.text
+        form = _LoginForm()
+        form.feed(page.text)
+        answer = {"action": "deny"} if deny else {"student_number": "s1234567", "password": "demo"}
+        response = browser.post(urljoin(url, form.action), data={**form.fields, **answer})
+        assert response.status_code in (302, 303), response.text
+        return str(response.headers["location"])

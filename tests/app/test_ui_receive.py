@@ -6,12 +6,12 @@ import asyncio
 import dataclasses
 import io
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+from demo_admin import log_in
 from harness import AppHarness
 from PIL import Image
 from test_ui_home import make_wallet, run, unlock
@@ -193,32 +193,9 @@ def test_an_offer_link_in_the_start_address_waits_for_the_unlock(
     run(scenario)
 
 
-class LoginForm(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "form" and "/login" in values.get("action", ""):
-            self.action = values["action"]
-        if tag == "input" and values.get("type") == "hidden" and "name" in values:
-            self.fields[values["name"]] = values.get("value", "")
-
-
 def log_in_at(url: str, *, deny: bool = False) -> httpx.Response:
     """What the student does in the institution's tab: log in (or refuse), get redirected."""
-    with httpx.Client(timeout=10, follow_redirects=False) as browser:
-        page = browser.get(url)
-        form = LoginForm()
-        form.feed(page.text)
-        data = {**form.fields, "student_number": "s1234567", "password": "demo"}
-        if deny:
-            data = {**form.fields, "action": "deny"}
-        answer = browser.post(urljoin(url, form.action), data=data)
-        assert answer.status_code in (302, 303), answer.text
-        return browser.get(answer.headers["location"])  # our loopback /callback
+    return httpx.get(log_in(url, deny=deny), timeout=10)  # our loopback /callback
 
 
 def test_receive_with_a_login_at_the_institution(

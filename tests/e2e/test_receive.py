@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
-from urllib.parse import urljoin
 
-import httpx
 import pytest
-from demo_admin import Admin
+from demo_admin import Admin, log_in
 
 from demo_services.serving import BackgroundServer
 from wallet_core import (
@@ -75,33 +72,6 @@ def test_offer_by_reference(open_wallet: Callable[..., Wallet], admin: Admin) ->
     assert logo.startswith("data:image/png;base64,")
 
 
-class _LoginForm(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.action = ""
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "form" and "/login" in values.get("action", ""):
-            self.action = values["action"]
-        if tag == "input" and values.get("type") == "hidden" and "name" in values:
-            self.fields[values["name"]] = values.get("value", "")
-
-
-def _log_in(url: str, password: str = "demo") -> str:
-    """Drive the institution's login page like a browser would; return the redirect."""
-    with httpx.Client(timeout=10, follow_redirects=False) as browser:
-        page = browser.get(url)
-        assert page.status_code == 200, page.text
-        form = _LoginForm()
-        form.feed(page.text)
-        data = {**form.fields, "student_number": "s1234567", "password": password}
-        answer = browser.post(urljoin(url, form.action), data=data)
-        assert answer.status_code in (302, 303), answer.text
-        return answer.headers["location"]
-
-
 def test_authorization_code_with_pkce_and_par(
     open_wallet: Callable[..., Wallet], admin: Admin
 ) -> None:
@@ -109,7 +79,7 @@ def test_authorization_code_with_pkce_and_par(
     offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
     session = wallet.start_authorization(offer, "eduwallet://callback")
     assert "request_uri=" in session.url and "code_challenge" not in session.url  # pushed (PAR)
-    redirect = _log_in(session.url)
+    redirect = log_in(session.url)
     assert redirect.startswith("eduwallet://callback?") and "iss=" in redirect
     stored = _stored(wallet.finish_authorization(session, redirect))
     assert stored.title == "Circulair ontwerpen in de bouw"
@@ -124,7 +94,7 @@ def test_authorization_redirect_with_wrong_state_is_refused(
     wallet = open_wallet()
     offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
     session = wallet.start_authorization(offer, "eduwallet://callback")
-    redirect = _log_in(session.url)
+    redirect = log_in(session.url)
     forged = re.sub(r"state=[^&]+", "state=forged", redirect)
     with pytest.raises(IssuanceError):
         wallet.finish_authorization(session, forged)
