@@ -21,6 +21,10 @@ from typing import Any
 
 import pytest
 
+from demo_services.issuer import create_app as create_issuer
+from demo_services.serving import BackgroundServer, start_in_thread
+from demo_services.verifier import create_app as create_verifier
+
 # pages.py (selectors, typing, screenshots) sits beside this file.
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -171,3 +175,26 @@ def start_app(
     finally:
         for app in started:
             _stop(app.process)
+
+
+@pytest.fixture(scope="session")
+def issuer_server() -> Iterator[BackgroundServer]:
+    """The demo institution on loopback, for the browser tests that need one."""
+    with start_in_thread(lambda base: create_issuer(base), name="issuer") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def verifier_server(issuer_server: BackgroundServer) -> Iterator[BackgroundServer]:
+    """The demo employer: x509_hash + direct_post.jwt (a signed request by reference, an
+    encrypted answer), trusting the demo institution."""
+    issuer = issuer_server.base_url
+    factory = lambda base: create_verifier(  # noqa: E731
+        base,
+        client_id_prefix="x509_hash",
+        response_mode="direct_post.jwt",
+        vct_values=[issuer + "/types/microcredential"],
+        trusted_issuers=[issuer],
+    )
+    with start_in_thread(factory, name="verifier") as server:
+        yield server

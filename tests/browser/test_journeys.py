@@ -13,7 +13,7 @@ scripts/screenshots, copied to docs/screenshots for the README).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from demo_services.issuer import create_app as create_issuer
 from demo_services.issuer.client import DemoIssuerClient
-from demo_services.serving import BackgroundServer, start_in_thread
-from demo_services.verifier import create_app as create_verifier
+from demo_services.serving import BackgroundServer
 from demo_services.verifier import root_certificate
 from wallet_core import KdfParams, VaultBusyError, Wallet
 
@@ -39,26 +37,6 @@ PIN = "482916"
 PASSPHRASE = "correct horse battery"
 CREDENTIAL = "mc-circulair-ontwerpen"
 TITLE = "Circulair ontwerpen in de bouw"
-
-
-@pytest.fixture(scope="module")
-def issuer_server() -> Iterator[BackgroundServer]:
-    with start_in_thread(lambda base: create_issuer(base), name="issuer") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def verifier_server(issuer_server: BackgroundServer) -> Iterator[BackgroundServer]:
-    issuer = issuer_server.base_url
-    factory = lambda base: create_verifier(  # noqa: E731
-        base,
-        client_id_prefix="x509_hash",
-        response_mode="direct_post.jwt",
-        vct_values=[issuer + "/types/microcredential"],
-        trusted_issuers=[issuer],
-    )
-    with start_in_thread(factory, name="verifier") as server:
-        yield server
 
 
 @pytest.fixture

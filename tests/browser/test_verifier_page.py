@@ -18,10 +18,8 @@ import httpx
 import pytest
 from helpers import PIN
 
-from demo_services.issuer import create_app as create_issuer
 from demo_services.issuer.client import DemoIssuerClient
-from demo_services.serving import BackgroundServer, start_in_thread
-from demo_services.verifier import create_app as create_verifier
+from demo_services.serving import BackgroundServer
 from demo_services.verifier import root_certificate
 from wallet_core import Choice, KdfParams, Wallet, qr
 
@@ -40,27 +38,6 @@ TIMEOUT_MS = 15_000
 def http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=10.0, follow_redirects=False) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def issuer_server() -> Iterator[BackgroundServer]:
-    with start_in_thread(lambda base: create_issuer(base), name="issuer") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def verifier_server(issuer_server: BackgroundServer) -> Iterator[BackgroundServer]:
-    """x509_hash + direct_post.jwt: a signed request by reference, an encrypted answer."""
-    issuer = issuer_server.base_url
-    factory = lambda base: create_verifier(  # noqa: E731
-        base,
-        client_id_prefix="x509_hash",
-        response_mode="direct_post.jwt",
-        vct_values=[issuer + "/types/microcredential"],
-        trusted_issuers=[issuer],
-    )
-    with start_in_thread(factory, name="verifier") as server:
-        yield server
 
 
 @pytest.fixture
