@@ -179,6 +179,9 @@ class HomeScreen:
             on_select=self._filter_changed,
         )
         self._institutions = institutions
+        # Cards by credential id: filtering and searching only choose among them.
+        self._cards: dict[str, ft.Control] = {}
+        self._cards_locale: str | None = None
         self.no_match = ft.Text(key="home-no-match", text_align=ft.TextAlign.CENTER, visible=False)
         self.filters = ft.Column(
             [
@@ -273,7 +276,10 @@ class HomeScreen:
             ft.DropdownOption(key=name, text=name) for name in self._institutions
         ]
         shown = self._matching()
-        self.list.controls = [self._card(c) for c in shown]
+        if self._cards_locale != self.state.locale:  # built once per language, then reused
+            self._cards = {c.id: self._card(c) for c in self.credentials}
+            self._cards_locale = self.state.locale
+        self.list.controls = [self._cards[c.id] for c in shown]
         self.no_match.value = t("home.no_match")
         self.no_match.visible = bool(self.credentials) and not shown
         self.pending_list.controls = [self._pending_row(p) for p in self.pending]
