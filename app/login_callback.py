@@ -6,7 +6,9 @@ itself, so for each login this opens ``http://127.0.0.1:<free port>/callback`` (
 loopback redirect of RFC 8252 §7.3, which needs no pre-registered port), answers the
 browser with a short "go back to the wallet" page and hands the full redirect URL to the
 waiting Receive screen. The code in it is useless without the PKCE verifier and the
-``state`` the wallet checks, so another local process calling the port gains nothing.
+``state`` the wallet checks, so another local process calling the port gains nothing; and
+like the app's own server (``app.local_guard``) it answers only requests addressed to its
+own loopback name, so a web page cannot reach it through a DNS-rebound name.
 
 The redirect URL carries the authorization code: it is never logged.
 """
@@ -18,6 +20,8 @@ import html
 import http.server
 import threading
 from typing import Any
+
+from app.local_guard import own_hosts
 
 CALLBACK_PATH = "/callback"
 
@@ -71,6 +75,10 @@ class LoginCallback:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                host = (self.headers.get("Host") or "").lower()
+                if host not in own_hosts(callback._server.server_address[1]):
+                    self.send_error(421)
+                    return
                 if self.path.split("?", 1)[0] != CALLBACK_PATH:
                     self.send_error(404)
                     return

@@ -5,12 +5,12 @@ loopback and lets this app's wallet talk plain http to them, so a newcomer can r
 present within a minute. It is a demonstration mode: the same loopback relaxation as the
 test switch below.
 
-Wiring only: parse arguments, settle the data dir, hand ``app.shell`` to ``ft.run``.
+Wiring only: parse arguments, settle the data dir, serve ``app.session``.
 
 The UI is served over plain HTTP, always on 127.0.0.1 only, with Flet's bundled web client
-(``no_cdn=True``) so it works offline. Flet's ``FLET_SERVER_IP`` / ``FLET_SERVER_PORT``
-overrides are dropped for that reason: they could otherwise expose the wallet UI to the
-network.
+(``no_cdn=True``) so it works offline. We run Flet's ASGI app under uvicorn ourselves
+(rather than ``ft.run``) so that ``app.local_guard`` stands in front of it: only the app's
+own page may talk to it, not any web page the student happens to visit.
 
 Environment, read here at start-up and never by wallet_core:
 
@@ -40,6 +40,9 @@ import logging
 import os
 import socket
 import sys
+import threading
+import time
+import webbrowser
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -136,28 +139,49 @@ def cli(argv: Sequence[str] | None = None) -> int:
     demo = start_demo() if args.demo else []
     if demo:
         config = dataclasses.replace(config, demo_issuer_url=f"{demo[0].base_url}/")
-    _pin_flet_environment(no_browser=args.no_browser)
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
 
-    import flet as ft  # import late: --help and argument errors should not pay for it
-
-    from app.shell import make_main
     from app.state import close_all_wallets
 
+    server = make_server(config, args.port)
+    if not args.no_browser:
+        threading.Thread(target=_open_when_started, args=(server, args.port), daemon=True).start()
     try:
-        ft.run(
-            make_main(config),
-            host=HOST,
-            port=args.port,
-            view=ft.AppView.WEB_BROWSER,
-            no_cdn=True,
-            assets_dir=None,
-        )
+        server.run()
     finally:
         close_all_wallets()
-        for server in demo:
-            server.stop()
+        for service in demo:
+            service.stop()
     return 0
+
+
+def make_server(config: AppConfig, port: int) -> Any:
+    """uvicorn serving the Flet app on 127.0.0.1:port behind the local-only guard."""
+    import flet as ft  # import late: --help and argument errors should not pay for it
+    import uvicorn
+
+    from app.local_guard import LocalOnly
+    from app.session import make_main
+
+    flet_app = ft.run(make_main(config), export_asgi_app=True, no_cdn=True, assets_dir=None)
+    return uvicorn.Server(
+        uvicorn.Config(
+            LocalOnly(flet_app, port=port),
+            host=HOST,
+            port=port,
+            ws="websockets-sansio",
+            log_level="warning",
+            timeout_graceful_shutdown=2,  # open tabs must not hold up a shutdown
+        )
+    )
+
+
+def _open_when_started(server: Any, port: int) -> None:
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if server.started:
+        webbrowser.open(f"http://{HOST}:{port}/")
 
 
 def start_demo() -> list[Any]:
@@ -185,20 +209,8 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _pin_flet_environment(*, no_browser: bool) -> None:
-    # Flet lets these override host/port passed to ft.run; we insist on loopback.
-    for name in ("FLET_SERVER_IP", "FLET_SERVER_PORT"):
-        os.environ.pop(name, None)
-    if no_browser:
-        # Flet's own switch for "serve only": with it, AppView.WEB_BROWSER does not call
-        # webbrowser.open. (view=None would pick the desktop socket server instead, and
-        # FLET_APP_WEB tries to download the desktop client.)
-        os.environ["FLET_FORCE_WEB_SERVER"] = "true"
-
-
 def _port_problem(port: int) -> str | None:
-    # uvicorn reports a busy port from a background task and Flet then waits forever,
-    # so check up front and fail with a clear message instead.
+    # Check up front so that a busy port is one clear line, not a uvicorn traceback.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

@@ -1,10 +1,15 @@
-"""One browser session: pick the language, then show setup, unlock or home.
+"""One browser session: pick the language, then show setup, unlock or the wallet.
 
-Which screen shows follows from the state, not from the URL: no vault -> setup (or restore
-from a backup); a vault but no open Wallet -> unlock; an open Wallet -> home, and from there
-a credential's detail or Receive, Present (share with a verifier), Activity, Settings, and
-from a detail its offline QR (each with a back arrow). The one exception is a start address
-carrying an offer or request link (app.deep_link), acted on right after unlocking.
+Every screen has an address (app.routes), and every move goes through the browser's
+history, so Back and Forward move between screens. What an address shows depends on the
+state first: no vault -> setup (or restore from a backup); a vault but no open Wallet ->
+unlock, at any address, and after unlocking the screen of the address the tab is on; an
+open Wallet -> the address's screen. A start address carrying an offer or request link
+(app.deep_link) opens Receive or Share with it right after unlocking.
+
+When the wallet locks by itself (idle, hidden too long, tab reloaded), a Receive or Share
+in progress is kept without the vault's data and comes back after unlocking, if the tab
+is still at its address.
 
 See app.state for who holds the vault open, and app.idle for when it is locked by itself.
 """
@@ -12,21 +17,17 @@ See app.state for who holds the vault open, and app.idle for when it is locked b
 from __future__ import annotations
 
 import asyncio
-import locale as os_locale
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 import flet as ft
 
-from app import i18n
-from app.components.layout import theme
-from app.config import AppConfig
+from app import routes
 from app.deep_link import deep_link
-from app.idle import HIDDEN_STATES, IDLE_SETTING, IdleLock, idle_minutes, watch_events
+from app.idle import HIDDEN_STATES, IdleLock, lock_times
 from app.licences import dependency_licences
 from app.messages import error_message, log_failure
-from app.settings import load_settings
 from app.state import SessionState
 from app.vault import finish_interrupted_replace, replace_with_backup, restore_wallet, wallet_exists
 from app.views.activity import ActivityScreen, load_activity
@@ -43,8 +44,6 @@ from wallet_core import StoredCredential, Wallet
 
 log = logging.getLogger(__name__)
 
-DEVICE_INFO_TIMEOUT = 2.0  # seconds; only delays the very first paint of a first run
-
 
 class Screen(Protocol):
     view: ft.View
@@ -52,44 +51,16 @@ class Screen(Protocol):
     def relabel(self) -> None: ...
 
 
-async def run_session(page: ft.Page, config: AppConfig) -> None:
-    """Flet's ``main(page)`` for one browser tab."""
-    state = SessionState(config=config, locale=await initial_locale(page, config))
-    page.title = state.t("app.name")
-    page.theme, page.dark_theme = theme(), theme()
-    page.theme_mode = ft.ThemeMode.SYSTEM
-    shell = Shell(page, state)
-    page.on_connect = shell.on_connect
-    page.on_disconnect = shell.on_disconnect
-    page.on_close = shell.on_close
-    page.on_app_lifecycle_state_change = shell.on_lifecycle
-    watch_events(page, shell.idle.touch)
-    page.run_task(shell.idle.run, page)
-    shell.show_start()
+class Resumable(Screen, Protocol):
+    """A screen whose work in progress can wait out a lock (Receive, Share)."""
 
+    def suspend(self) -> bool:
+        """Drop what came from the vault; True if there is anything worth coming back to."""
+        ...
 
-async def initial_locale(page: ft.Page, config: AppConfig) -> str:
-    """Saved choice, else the browser's preferred languages, else the OS, else English."""
-    saved = load_settings(config.settings_path).locale
-    if saved:
-        return saved
-    preferences = await browser_languages(page)
-    preferences.append(os_locale.getlocale()[0])
-    return i18n.pick_locale(preferences) or i18n.DEFAULT_LOCALE
-
-
-async def browser_languages(page: ft.Page) -> list[str | None]:
-    try:
-        info = await asyncio.wait_for(page.get_device_info(), DEVICE_INFO_TIMEOUT)
-    except Exception as exc:  # a client that cannot answer just means "no preference"
-        log.debug("no device info: %s", type(exc).__name__)
-        return []
-    preferences: list[str | None] = []
-    if isinstance(info, ft.WebDeviceInfo):  # navigator.languages: the user's own ordering
-        preferences += [*(info.languages or []), info.language]
-    if info is not None:
-        preferences += [loc.language_code for loc in info.locales or []]
-    return preferences
+    async def resume(self) -> None:
+        """Read again from the (newly opened) wallet what ``suspend`` dropped."""
+        ...
 
 
 class Shell:
@@ -98,38 +69,86 @@ class Shell:
         self.state = state
         self.screen: Screen | None = None
         self.connected = True
-        self.idle = IdleLock(self.lock)
+        self.idle = IdleLock(lambda: self.lock(keep_screen=True))
         # A link the app was opened with: acted on once the wallet is open.
         self.deep_link = deep_link(page.route)
+        # A Receive or Share that waits out a lock, and the address it was at.
+        self.suspended: tuple[str, Resumable] | None = None
+        # The start address's link, for the Receive or Share screen it opens.
+        self._link_to_fill: str = ""
 
-    def show(self, screen: Screen) -> None:
+    # -- moving between addresses ----------------------------------------------------------
+
+    async def go(self, route: str) -> None:
+        """Show ``route``'s screen, through the browser's history (so Back returns)."""
+        if route == self.page.route:
+            await self.show_route(route)
+        else:
+            await self.page.push_route(route)  # the client answers with a route change
+
+    def to(self, route: str) -> Callable[[], Awaitable[None]]:
+        return lambda: self.go(route)
+
+    async def on_route_change(self, e: ft.RouteChangeEvent) -> None:
+        await self.show_route(e.route)
+
+    async def show_route(self, route: str) -> None:
+        if not self.state.unlocked:
+            self.show_start(route)
+            return
+        where = routes.place(route)
+        kept, self.suspended = self.suspended, None
+        if kept is not None and kept[0] == where.path:
+            await self._resume(kept[1], where.path)
+        elif where.credential_id is not None and where.qr:
+            await self._offline_qr(where.credential_id, where.path)
+        elif where.credential_id is not None:
+            await self._detail(where.credential_id, where.path)
+        elif where.path in self._fixed_screens:
+            await self._fixed_screens[where.path](where.path)
+        else:
+            await self._home()
+
+    @property
+    def _fixed_screens(self) -> dict[str, Callable[[str], Awaitable[None]]]:
+        return {
+            routes.RECEIVE: self._receive,
+            routes.SHARE: self._share,
+            routes.ACTIVITY: self._activity,
+            routes.SETTINGS: self._settings,
+            routes.SETTINGS_RESTORE: self._replace_restore,
+        }
+
+    def show(self, screen: Screen, route: str) -> None:
         self.screen = screen
+        screen.view.route = route
         self.page.views.clear()
         self.page.views.append(screen.view)
 
-    def show_start(self) -> None:
-        if self.state.unlocked:
-            return  # home is already showing
+    # -- locked: set-up, restore, unlock ---------------------------------------------------
+
+    def show_start(self, route: str = routes.HOME) -> None:
         try:
             finish_interrupted_replace(self.state.config)
         except OSError as exc:  # the unlock or set-up screen still shows what is there
             log.warning("could not finish an interrupted restore: %s", type(exc).__name__)
         if wallet_exists(self.state.config):
-            self._show_unlock()
-        else:
+            if not isinstance(self.screen, UnlockScreen):  # keep a PIN being typed
+                self._show_unlock()
+        elif routes.place(route).path == routes.RESTORE:
+            self._first_restore()
+        elif not isinstance(self.screen, CreatePinScreen):
             self.show(
                 CreatePinScreen(
                     self.state,
                     on_language=self.set_language,
-                    on_created=self.enter,
-                    on_restore=self.open_first_restore,
-                )
+                    on_created=self.enter_new,
+                    on_restore=self.to(routes.RESTORE),
+                ),
+                routes.HOME,
             )
 
-    async def _back_to_start(self) -> None:
-        self.show_start()
-
-    async def open_first_restore(self) -> None:
+    def _first_restore(self) -> None:
         """Set-up: build the wallet from a backup instead of starting empty."""
         config = self.state.config
         self.show(
@@ -139,31 +158,15 @@ class Shell:
                     config, backup, passphrase, pin
                 ),
                 replacing=False,
-                on_back=self._back_to_start,
-                on_restored=self.enter,
-            )
-        )
-
-    async def open_replace_restore(self) -> None:
-        """Settings: swap this wallet for one rebuilt from a backup."""
-        wallet, config = self.state.wallet, self.state.config
-        if wallet is None:
-            return
-        self.show(
-            RestoreScreen(
-                self.state,
-                restore=lambda backup, passphrase, pin: replace_with_backup(
-                    config, wallet, backup, passphrase, pin
-                ),
-                replacing=True,
-                on_back=self.open_settings,
-                on_restored=self.enter,
-            )
+                on_back=self.to(routes.HOME),
+                on_restored=self.enter_new,
+            ),
+            routes.RESTORE,
         )
 
     def _show_unlock(self) -> None:
         screen = UnlockScreen(self.state, on_language=self.set_language, on_unlocked=self.enter)
-        self.show(screen)
+        self.show(screen, self.page.route or routes.HOME)
         screen.start()
 
     def set_language(self, locale: str) -> None:
@@ -171,30 +174,52 @@ class Shell:
         if self.screen is not None:
             self.screen.relabel()
 
-    async def enter(self, wallet: Wallet) -> None:
-        """Take ownership of a freshly created or opened Wallet and show home."""
+    async def enter_new(self, wallet: Wallet) -> None:
+        """A wallet just created or restored: its home, whatever the address was."""
+        await self.enter(wallet, routes.HOME)
+
+    async def enter(self, wallet: Wallet, route: str | None = None) -> None:
+        """Take ownership of a freshly opened Wallet and show where the tab wants to be."""
         self.state.attach(wallet)
         try:
-            minutes = await asyncio.to_thread(wallet.setting, IDLE_SETTING)
-            self.idle.arm(idle_minutes(minutes))
-            data = await asyncio.to_thread(load_home, wallet)
+            self.idle.arm(*await asyncio.to_thread(lock_times, wallet))
         except Exception as exc:
-            log_failure(log, "list credentials", exc)
-            self.lock()
-            if isinstance(self.screen, UnlockScreen):
-                self.screen.show_error(error_message(exc))
+            self._unlock_failed("read settings", exc)
             return
         if not self.connected:
             # The tab went away while the KDF ran: nobody is looking, so do not leave an
             # unlocked wallet behind in a session Flet keeps for reconnects.
             self.lock()
-        elif self.state.wallet is wallet:  # not locked meanwhile by the Lock button
+            return
+        if self.state.wallet is not wallet:  # locked meanwhile by the Lock button
+            return
+        link, self.deep_link = self.deep_link, None
+        if link is not None:
+            self.suspended = None
+            self._link_to_fill = link.link
+            route = routes.RECEIVE if link.kind == "offer" else routes.SHARE
+        await self.go(route or self.page.route or routes.HOME)
+
+    def _unlock_failed(self, what: str, exc: Exception) -> None:
+        log_failure(log, what, exc)
+        self.lock()
+        if isinstance(self.screen, UnlockScreen):
+            self.screen.show_error(error_message(exc))
+
+    # -- unlocked: the wallet's screens ----------------------------------------------------
+
+    async def _home(self) -> None:
+        """The (re-read) list; a failure to read it locks, as after unlocking."""
+        wallet = self.state.wallet
+        if wallet is None:
+            return
+        try:
+            data = await asyncio.to_thread(load_home, wallet)
+        except Exception as exc:
+            self._unlock_failed("list credentials", exc)
+            return
+        if self.state.wallet is wallet:
             self._show_home(data)
-            link, self.deep_link = self.deep_link, None
-            if link is not None and link.kind == "offer":
-                await self.open_receive(link.link)
-            elif link is not None:
-                await self.open_present(link.link)
 
     def _show_home(self, data: HomeData) -> None:
         self.show(
@@ -203,29 +228,16 @@ class Shell:
                 data.credentials,
                 displays=data.displays,
                 pending=data.pending,
-                on_lock=self.lock,
-                on_open=self.open_detail,
-                on_add=self.open_receive,
-                on_changed=self.show_home,
-                on_present=self.open_present,
-                on_activity=self.open_activity,
-                on_settings=self.open_settings,
-            )
+                on_lock=self.lock_now,
+                on_open=lambda cid: self.go(routes.credential(cid)),
+                on_add=self.to(routes.RECEIVE),
+                on_changed=self.to(routes.HOME),
+                on_present=self.to(routes.SHARE),
+                on_activity=self.to(routes.ACTIVITY),
+                on_settings=self.to(routes.SETTINGS),
+            ),
+            routes.HOME,
         )
-
-    async def show_home(self) -> None:
-        """Back to the (re-read) list; a failure to read it locks, as after unlocking."""
-        wallet = self.state.wallet
-        if wallet is None:
-            return
-        try:
-            data = await asyncio.to_thread(load_home, wallet)
-        except Exception as exc:
-            log_failure(log, "list credentials", exc)
-            self.lock()
-            return
-        if self.state.wallet is wallet:
-            self._show_home(data)
 
     async def _read_credential(self, credential_id: str) -> StoredCredential | None:
         """The credential, or None (after going home) if it is gone or the wallet locked."""
@@ -236,41 +248,47 @@ class Shell:
             credential = await asyncio.to_thread(wallet.credential, credential_id)
         except Exception as exc:
             log_failure(log, "read credential", exc)
-            await self.show_home()
+            await self.go(routes.HOME)
             return None
         return credential if self.state.wallet is wallet else None
 
-    async def open_detail(self, credential_id: str) -> None:
+    async def _detail(self, credential_id: str, route: str) -> None:
         credential = await self._read_credential(credential_id)
         if credential is not None:
-            self.show(
-                DetailScreen(
-                    self.state,
-                    credential,
-                    on_back=self.show_home,
-                    on_show_qr=self.open_offline_qr,
-                )
+            screen = DetailScreen(
+                self.state,
+                credential,
+                on_back=self.to(routes.HOME),
+                on_show_qr=lambda cid: self.go(routes.credential_qr(cid)),
             )
+            self.show(screen, route)
 
-    async def open_receive(self, link: str = "") -> None:
-        if self.state.wallet is not None:
-            screen = ReceiveScreen(self.state, on_back=self.show_home, on_received=self.open_detail)
-            screen.link.value = link
-            self.show(screen)
-
-    async def open_present(self, link: str = "") -> None:
-        if self.state.wallet is not None:
-            screen = PresentScreen(self.state, on_back=self.show_home)
-            screen.link.value = link
-            self.show(screen)
-
-    async def open_offline_qr(self, credential_id: str) -> None:
+    async def _offline_qr(self, credential_id: str, route: str) -> None:
         credential = await self._read_credential(credential_id)
         if credential is not None:
-            back = lambda: self.open_detail(credential_id)  # noqa: E731
-            self.show(OfflineQrScreen(self.state, credential, on_back=back))
+            back = self.to(routes.credential(credential_id))
+            self.show(OfflineQrScreen(self.state, credential, on_back=back), route)
 
-    async def open_activity(self) -> None:
+    async def _receive(self, route: str) -> None:
+        screen = ReceiveScreen(
+            self.state,
+            on_back=self.to(routes.HOME),
+            on_received=lambda cid: self.go(routes.credential(cid)),
+        )
+        screen.link.value, self._link_to_fill = self._link_to_fill, ""
+        self.show(screen, route)
+
+    async def _share(self, route: str) -> None:
+        screen = PresentScreen(self.state, on_back=self.to(routes.HOME))
+        screen.link.value, self._link_to_fill = self._link_to_fill, ""
+        self.show(screen, route)
+
+    async def _resume(self, screen: Resumable, route: str) -> None:
+        await screen.resume()
+        screen.relabel()  # the language may have changed on the unlock screen
+        self.show(screen, route)
+
+    async def _activity(self, route: str) -> None:
         wallet = self.state.wallet
         if wallet is None:
             return
@@ -278,51 +296,83 @@ class Shell:
             entries = await asyncio.to_thread(load_activity, wallet)
         except Exception as exc:
             log_failure(log, "read activity", exc)
-            await self.show_home()
+            await self.go(routes.HOME)
             return
         if self.state.wallet is wallet:
-            self.show(ActivityScreen(self.state, entries, on_back=self.show_home))
+            self.show(ActivityScreen(self.state, entries, on_back=self.to(routes.HOME)), route)
 
-    async def open_settings(self) -> None:
+    async def _settings(self, route: str) -> None:
         wallet = self.state.wallet
         if wallet is None:
             return
-        try:  # off the event loop: a vault read, and the packages' metadata once
-            minutes = idle_minutes(await asyncio.to_thread(wallet.setting, IDLE_SETTING))
+        try:  # off the event loop: vault reads, and the packages' metadata once
+            minutes, grace = await asyncio.to_thread(lock_times, wallet)
             await asyncio.to_thread(dependency_licences)
         except Exception as exc:
             log_failure(log, "read settings", exc)
-            await self.show_home()
+            await self.go(routes.HOME)
             return
         if self.state.wallet is wallet:
-            self.show(
-                SettingsScreen(
-                    self.state,
-                    idle_minutes=minutes,
-                    on_back=self.show_home,
-                    on_language=self.set_language,
-                    on_lock=self.lock,
-                    on_deleted=self.wallet_deleted,
-                    on_restore=self.open_replace_restore,
-                    on_idle_changed=self.idle.arm,
-                )
+            screen = SettingsScreen(
+                self.state,
+                idle_minutes=minutes,
+                hidden_seconds=grace,
+                on_back=self.to(routes.HOME),
+                on_language=self.set_language,
+                on_lock=self.lock_now,
+                on_deleted=self.wallet_deleted,
+                on_restore=self.to(routes.SETTINGS_RESTORE),
+                on_lock_times_changed=self.idle.arm,
             )
+            self.show(screen, route)
+
+    async def _replace_restore(self, route: str) -> None:
+        """Settings: swap this wallet for one rebuilt from a backup."""
+        wallet, config = self.state.wallet, self.state.config
+        if wallet is None:
+            return
+        screen = RestoreScreen(
+            self.state,
+            restore=lambda backup, passphrase, pin: replace_with_backup(
+                config, wallet, backup, passphrase, pin
+            ),
+            replacing=True,
+            on_back=self.to(routes.SETTINGS),
+            on_restored=self.enter_new,
+        )
+        self.show(screen, route)
+
+    # -- locking ---------------------------------------------------------------------------
 
     def wallet_deleted(self) -> None:
         """The vault is gone (delete_wallet closed it): drop it and start over at setup."""
         self.idle.disarm()
+        self.suspended = None
         self.state.lock()
         self.show_start()
+        self.page.navigate(routes.HOME)
 
-    def lock(self) -> None:
+    def lock_now(self) -> None:
+        """The Lock button: done for now, so the next unlock starts at home."""
+        self.lock()
+        if self.page.route != routes.HOME:
+            self.page.navigate(routes.HOME)
+
+    def lock(self, *, keep_screen: bool = False) -> None:
+        """Close the wallet and ask for the PIN; ``keep_screen`` keeps work in progress."""
+        screen = self.screen
+        if keep_screen and _resumable(screen) and screen.suspend():
+            self.suspended = (routes.place(self.page.route).path, screen)
         self.idle.disarm()
         self.state.lock()
         self._show_unlock()
 
     def on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
-        # A hidden app may be looked at by someone else next: lock, do not wait for idle.
-        if e.state in HIDDEN_STATES and self.state.unlocked and not self.state.away_expected:
-            self.lock()
+        # A hidden app may be looked at by someone else next: lock after the grace period.
+        if e.state not in HIDDEN_STATES:
+            self.idle.shown()
+        elif self.state.unlocked and not self.state.away_expected:
+            self.idle.hidden()
 
     def on_connect(self, _e: Any) -> None:
         self.connected = True
@@ -332,17 +382,13 @@ class Shell:
         # session's hour-long reconnect window. A reconnect then lands on the unlock screen.
         self.connected = False
         if self.state.unlocked:
-            self.lock()
+            self.lock(keep_screen=True)
 
     def on_close(self, _e: Any) -> None:
         self.idle.stopped = True
+        self.suspended = None
         self.state.lock()
 
 
-def make_main(config: AppConfig) -> Callable[[ft.Page], Awaitable[None]]:
-    """The ``main(page)`` Flet runs once per browser tab."""
-
-    async def main(page: ft.Page) -> None:
-        await run_session(page, config)
-
-    return main
+def _resumable(screen: Screen | None) -> TypeGuard[Resumable]:
+    return callable(getattr(screen, "suspend", None)) and callable(getattr(screen, "resume", None))

@@ -18,7 +18,6 @@ def theme() -> ft.Theme:
 
 
 def phone_view(
-    route: str,
     controls: list[ft.Control],
     *,
     appbar: ft.AppBar | None = None,
@@ -35,8 +34,7 @@ def phone_view(
         width=MAX_WIDTH,
         padding=ft.Padding.only(left=24, right=24, top=top, bottom=32),
     )
-    return ft.View(
-        route=route,
+    return ft.View(  # its route is the address the shell shows it at
         appbar=appbar,
         controls=[frame],
         horizontal_alignment=ft.CrossAxisAlignment.CENTER,

@@ -15,8 +15,6 @@ from app.state import SessionState
 from wallet_core import Wallet
 from wallet_core.models import ActivityEntry
 
-ROUTE = "/activity"
-
 ICONS: dict[str, ft.IconData] = {
     "wallet_created": ft.Icons.ACCOUNT_BALANCE_WALLET_OUTLINED,
     "credential_added": ft.Icons.ADD_CARD,
@@ -91,9 +89,7 @@ class ActivityScreen:
             ],
             on_change=self._filter_changed,
         )
-        self.view = phone_view(
-            ROUTE, [self.filter, self.empty, self.list], appbar=self.appbar, top=16
-        )
+        self.view = phone_view([self.filter, self.empty, self.list], appbar=self.appbar, top=16)
         self.relabel()
 
     def relabel(self) -> None:

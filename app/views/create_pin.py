@@ -19,8 +19,6 @@ from wallet_core import Wallet, WeakPinError, check_pin
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/setup"
-
 
 class CreatePinScreen:
     def __init__(
@@ -59,7 +57,6 @@ class CreatePinScreen:
         )
 
         self.view = phone_view(
-            ROUTE,
             [
                 self.header.control,
                 ft.Column(

@@ -38,8 +38,6 @@ from wallet_core.models import StatusState, StoredCredential
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/credential"
-
 
 class DetailScreen:
     def __init__(
@@ -86,7 +84,7 @@ class DetailScreen:
         if on_show_qr is not None:
             controls.append(ft.Semantics(identifier="show-as-qr-btn", content=self.qr_button))
         controls += [actions, self.status.control]
-        self.view = phone_view(ROUTE, controls, appbar=self.appbar, top=16)
+        self.view = phone_view(controls, appbar=self.appbar, top=16)
         self.relabel()
 
     # -- rendering -----------------------------------------------------------------------

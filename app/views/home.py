@@ -26,8 +26,6 @@ from wallet_core.models import CredentialSummary, PendingCredential, StoredCrede
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/"
-
 
 @dataclass(frozen=True)
 class HomeData:
@@ -248,7 +246,7 @@ class HomeScreen:
         if on_add is not None:
             controls.append(ft.Semantics(identifier="add-btn", content=self.add_button))
         controls += [self.status.control, self.info]
-        self.view = phone_view(ROUTE, controls, appbar=self.appbar, top=24)
+        self.view = phone_view(controls, appbar=self.appbar, top=24)
         self.relabel()
 
     def relabel(self) -> None:

@@ -35,8 +35,6 @@ from wallet_core.oid4vp.offline_challenge import OfflineChallenge
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/credential/qr"
-
 
 def disclosable_paths(credential: StoredCredential) -> list[Path]:
     """Top-level selectively disclosable claims, in the credential's own order."""
@@ -156,7 +154,7 @@ class OfflineQrScreen:
         )
         self.status = FormStatus("qr-error")
         self.view = phone_view(
-            ROUTE, [self.pick_step, self.qr_step, self.status.control], appbar=self.appbar, top=16
+            [self.pick_step, self.qr_step, self.status.control], appbar=self.appbar, top=16
         )
         self.relabel()
 

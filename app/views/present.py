@@ -34,7 +34,6 @@ from wallet_core.oid4vp.request import PresentationRequest
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/present"
 
 Path = tuple[Any, ...]
 
@@ -59,7 +58,11 @@ class Review:
 
 def load_review(wallet: Wallet, text: str) -> Review:
     """Blocking: parse, match, and read every candidate credential."""
-    request = wallet.parse_presentation_request(text)
+    return review_of(wallet, wallet.parse_presentation_request(text))
+
+
+def review_of(wallet: Wallet, request: PresentationRequest) -> Review:
+    """Blocking: match a parsed request and read every candidate credential."""
     match = wallet.match(request)
     stored: dict[str, StoredCredential] = {}
     for query in match.queries.values():
@@ -181,7 +184,6 @@ class PresentScreen:
         )
         self.status = FormStatus("present-error")
         self.view = phone_view(
-            ROUTE,
             [self.paste_step, self.review_step, self.result_step, self.status.control],
             appbar=self.appbar,
         )
@@ -450,6 +452,34 @@ class PresentScreen:
         if self._error:
             self._error = None
             self.relabel()
+
+    # -- waiting out a lock (app.shell) ----------------------------------------------------
+
+    def suspend(self) -> bool:
+        """Keep the request and the holder's choices; drop the credentials read from the
+        vault (and what shows them) until the wallet is open again."""
+        if self._busy or self.result is not None:
+            return False
+        self.match, self.stored, self.fresh_copies = None, {}, {}
+        self.queries.controls = []
+        self.preview.value = ""
+        return self.request is not None or bool(self.link.value)
+
+    async def resume(self) -> None:
+        wallet, request = self.state.wallet, self.request
+        if wallet is None or request is None or self.match is not None:
+            return
+        try:
+            review = await asyncio.to_thread(review_of, wallet, request)
+        except Exception as exc:
+            log_failure(log, "match presentation request", exc)
+            self.request, self._error = None, error_message(exc)
+            return
+        self.match, self.stored, self.fresh_copies = (
+            review.match,
+            review.stored,
+            review.fresh_copies,
+        )
 
     # -- actions -------------------------------------------------------------------------
 

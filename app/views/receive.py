@@ -33,7 +33,6 @@ from wallet_core.oid4vci.models import CredentialOffer, OfferPreview
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/receive"
 LOGIN_TIMEOUT_SECONDS = 10 * 60
 
 
@@ -109,8 +108,13 @@ class ReceiveScreen:
             visible=False,
             theme_style=ft.TextThemeStyle.BODY_SMALL,
         )
-        self.stop_login_button = ft.OutlinedButton(
-            key="stop-login-btn", visible=False, on_click=self._stop_login
+        self.stop_login_button = ft.OutlinedButton(key="stop-login-btn", on_click=self._stop_login)
+        # Flet paints an error bar for a Semantics whose content is hidden: hide the wrapper.
+        self.stop_login_box = ft.Semantics(
+            key="stop-login-box",
+            identifier="stop-login-btn",
+            content=self.stop_login_button,
+            visible=False,
         )
         self.preview_step = ft.Column(
             [
@@ -135,7 +139,7 @@ class ReceiveScreen:
                 ft.Semantics(identifier="cancel-btn", content=self.cancel_button),
                 self.login_hint,
                 self.login_link,
-                ft.Semantics(identifier="stop-login-btn", content=self.stop_login_button),
+                self.stop_login_box,
             ],
             spacing=16,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
@@ -143,7 +147,7 @@ class ReceiveScreen:
         )
         self.status = FormStatus("receive-error")
         self.view = phone_view(
-            ROUTE, [self.paste_step, self.preview_step, self.status.control], appbar=self.appbar
+            [self.paste_step, self.preview_step, self.status.control], appbar=self.appbar
         )
         self.relabel()
 
@@ -220,6 +224,16 @@ class ReceiveScreen:
         if self._error or self._tx_error:
             self._error = self._tx_error = None
             self.relabel()
+
+    # -- waiting out a lock (app.shell) ----------------------------------------------------
+
+    def suspend(self) -> bool:
+        """Nothing here came from the vault: the offer, its preview and a typed code stay.
+        A step still running cannot wait (its wallet is about to close)."""
+        return not self._busy and (self.preview is not None or bool(self.link.value))
+
+    async def resume(self) -> None:
+        pass
 
     # -- actions -------------------------------------------------------------------------
 
@@ -343,7 +357,7 @@ class ReceiveScreen:
     def _show_login(self, url: str | None) -> None:
         waiting = url is not None
         self.login_link.value = url or ""
-        for control in (self.login_hint, self.login_link, self.stop_login_button):
+        for control in (self.login_hint, self.login_link, self.stop_login_box):
             control.visible = waiting
 
     async def _open_in_browser(self, url: str) -> None:

@@ -23,7 +23,6 @@ from wallet_core import BackupError, Wallet, WeakPinError, check_pin
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/restore"
 
 # (backup bytes, backup passphrase, new PIN) -> the restored, open wallet. Blocking.
 Restore = Callable[[bytes, str, str], Wallet]
@@ -64,7 +63,6 @@ class RestoreScreen:
         )
         self.status = FormStatus("restore-error")
         self.view = phone_view(
-            ROUTE,
             [
                 self.header.control,
                 ft.Semantics(identifier="restore-pick-btn", content=self.pick_button),

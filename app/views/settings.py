@@ -21,7 +21,13 @@ from app.components.files import offer_download
 from app.components.language_picker import language_picker
 from app.components.layout import FormStatus, phone_view
 from app.components.pin_field import PinField
-from app.idle import IDLE_CHOICES_MINUTES, IDLE_SETTING
+from app.idle import (
+    HIDDEN_CHOICES_SECONDS,
+    HIDDEN_SETTING,
+    IDLE_CHOICES_MINUTES,
+    IDLE_SETTING,
+)
+from app.idle import hidden_seconds as valid_hidden_seconds
 from app.idle import idle_minutes as valid_idle_minutes
 from app.licences import app_version, dependency_licences
 from app.messages import Message, error_message, log_failure, passphrase_message, weak_pin_message
@@ -38,7 +44,6 @@ from wallet_core import (
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/settings"
 BACKUP_DIRNAME = "backups"
 BACKUP_SUFFIX = ".eduwallet-backup"
 
@@ -76,19 +81,20 @@ class SettingsScreen:
         state: SessionState,
         *,
         idle_minutes: int,
+        hidden_seconds: int,
         on_back: Callable[[], Awaitable[None]],
         on_language: Callable[[str], None],
         on_lock: Callable[[], None],
         on_deleted: Callable[[], None],
         on_restore: Callable[[], Awaitable[None]],
-        on_idle_changed: Callable[[int], None],
+        on_lock_times_changed: Callable[[int, int], None],
     ) -> None:
         self.state = state
         self._on_back = on_back
         self._on_lock = on_lock
         self._on_deleted = on_deleted
         self._on_restore = on_restore
-        self._on_idle_changed = on_idle_changed
+        self._on_lock_times_changed = on_lock_times_changed
         self._busy: str | None = None  # which action is running: "pin", "backup", "delete"
         self._dialog: ft.AlertDialog | None = None
         # Messages stay untranslated so a language switch re-renders them.
@@ -154,7 +160,12 @@ class SettingsScreen:
         self.idle_choice = ft.Dropdown(
             key="idle-lock-select",
             value=str(idle_minutes),
-            on_select=self._idle_chosen,
+            on_select=self._lock_time_chosen,
+        )
+        self.hidden_choice = ft.Dropdown(
+            key="hidden-lock-select",
+            value=str(hidden_seconds),
+            on_select=self._lock_time_chosen,
         )
 
         # Delete
@@ -226,6 +237,7 @@ class SettingsScreen:
                     self.lock_title,
                     self.lock_intro,
                     ft.Semantics(identifier="idle-lock-select", content=self.idle_choice),
+                    ft.Semantics(identifier="hidden-lock-select", content=self.hidden_choice),
                     ft.Semantics(identifier="lock-now-btn", content=self.lock_button),
                 ],
             ),
@@ -249,7 +261,7 @@ class SettingsScreen:
                 ],
             ),
         ]
-        self.view = phone_view(ROUTE, sections, appbar=self.appbar, top=16)
+        self.view = phone_view(sections, appbar=self.appbar, top=16)
         self.relabel()
 
     # -- building blocks -----------------------------------------------------------------
@@ -332,6 +344,10 @@ class SettingsScreen:
         self.idle_choice.options = [
             ft.DropdownOption(key=str(n), text=self.state.tn("settings.lock.minutes", n))
             for n in IDLE_CHOICES_MINUTES
+        ]
+        self.hidden_choice.label = t("settings.lock.hidden")
+        self.hidden_choice.options = [
+            ft.DropdownOption(key=str(n), text=self._grace_text(n)) for n in HIDDEN_CHOICES_SECONDS
         ]
         self.delete_title.value = t("settings.delete.title")
         self.delete_intro.value = t("settings.delete.intro")
@@ -482,22 +498,34 @@ class SettingsScreen:
 
     # -- lock ----------------------------------------------------------------------------
 
+    def _grace_text(self, seconds: int) -> str:
+        if seconds == 0:
+            return self.state.t("settings.lock.hidden_now")
+        if seconds < 60:
+            return self.state.tn("settings.lock.hidden_seconds", seconds)
+        return self.state.tn("settings.lock.hidden_minutes", seconds // 60)
+
     def _lock(self, _e: Any) -> None:
         if not self._busy:
             self._on_lock()
 
-    async def _idle_chosen(self, _e: Any) -> None:
+    async def _lock_time_chosen(self, _e: Any) -> None:
         wallet = self.state.wallet
-        chosen = self.idle_choice.value or ""
-        minutes = valid_idle_minutes(int(chosen) if chosen.isdigit() else None)
         if wallet is None:
             return
+        minutes = valid_idle_minutes(_number(self.idle_choice.value))
+        grace = valid_hidden_seconds(_number(self.hidden_choice.value))
         try:
-            await asyncio.to_thread(wallet.set_setting, IDLE_SETTING, minutes)
+            await asyncio.to_thread(
+                lambda: (
+                    wallet.set_setting(IDLE_SETTING, minutes),
+                    wallet.set_setting(HIDDEN_SETTING, grace),
+                )
+            )
         except Exception as exc:
-            log_failure(log, "save idle time", exc)
+            log_failure(log, "save lock times", exc)
             return
-        self._on_idle_changed(minutes)
+        self._on_lock_times_changed(minutes, grace)
 
     # -- delete --------------------------------------------------------------------------
 
@@ -592,3 +620,8 @@ class SettingsScreen:
     async def _back(self, _e: Any) -> None:
         if not self._busy:
             await self._on_back()
+
+
+def _number(chosen: str | None) -> int | None:
+    """A dropdown's key as a number; anything else (a stray value) is None."""
+    return int(chosen) if chosen and chosen.isdigit() else None

@@ -21,8 +21,6 @@ from wallet_core import LockedOutError, Wallet, WrongPinError
 
 log = logging.getLogger(__name__)
 
-ROUTE = "/unlock"
-
 
 class UnlockScreen:
     def __init__(
@@ -54,7 +52,6 @@ class UnlockScreen:
         self.languages = language_picker(state.locale, on_language)
 
         self.view = phone_view(
-            ROUTE,
             [
                 self.header.control,
                 self.pin.control,

@@ -119,6 +119,25 @@ class FakeClient(Connection):
         }
 
 
+NEEDS_VISIBLE_CONTENT = (
+    ft.Semantics,
+    ft.SafeArea,
+    ft.AnimatedSwitcher,
+    ft.SelectionArea,
+    ft.InteractiveViewer,
+    ft.RadioGroup,
+)
+
+
+def _shown(control: Any) -> bool:
+    """Visible itself and in every parent up to the page."""
+    while control is not None:
+        if getattr(control, "visible", True) is False:
+            return False
+        control = getattr(control, "parent", None)
+    return True
+
+
 class AppHarness:
     """``async with AppHarness(main) as h:`` then find controls, fire events, assert."""
 
@@ -248,7 +267,24 @@ class AppHarness:
         """
         await self.session.dispatch_event(control._i, event, data)
         await self.settle()
-        self.check_synced(f"{event!r} on {type(control).__name__}(key={control.key!r})")
+        after = f"{event!r} on {type(control).__name__}(key={control.key!r})"
+        self.check_synced(after)
+        self.client.errors += [f"{problem} after {after}" for problem in self.error_bars()]
+
+    def error_bars(self) -> list[str]:
+        """What Flet's client would paint as a red error bar instead of a control.
+
+        Flet's wrappers (Semantics, SafeArea, ...) must have content, and it must be visible;
+        otherwise the browser shows "<Wrapper>.content must be provided and visible".
+        """
+        found = []
+        for c in self.all_controls():
+            if isinstance(c, NEEDS_VISIBLE_CONTENT) and _shown(c):
+                content = getattr(c, "content", None)
+                if content is None or getattr(content, "visible", True) is False:
+                    name = getattr(c, "identifier", None) or c.key
+                    found.append(f"{type(c).__name__}({name!r}) has no visible content")
+        return found
 
     def check_synced(self, after: str) -> None:
         before = len(self.client.messages)

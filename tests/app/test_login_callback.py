@@ -52,3 +52,23 @@ def test_cancel_and_timeout() -> None:
             httpx.get(callback.redirect_uri, timeout=2)
 
     asyncio.run(scenario())
+
+
+def test_a_redirect_under_another_host_name_is_refused() -> None:
+    """A DNS-rebound name (Host: evil.example) must not deliver a redirect."""
+
+    async def scenario() -> None:
+        callback = LoginCallback(title="t", body="b")
+        try:
+            uri = callback.redirect_uri
+            async with httpx.AsyncClient(timeout=5) as http:
+                forged = await http.get(
+                    f"{uri}?code=FORGED&state=s", headers={"Host": "evil.example"}
+                )
+                assert forged.status_code == 421
+                await http.get(f"{uri}?code=REAL&state=s")
+            assert await callback.wait(5) == f"{uri}?code=REAL&state=s"
+        finally:
+            callback.close()
+
+    asyncio.run(scenario())

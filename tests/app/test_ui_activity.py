@@ -17,7 +17,7 @@ from ui_verifier import (
 )
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from demo_services.serving import BackgroundServer
 
 __all__ = ["issuer", "verifiers"]  # fixtures, imported for pytest

@@ -1,9 +1,8 @@
-"""Command-line wiring: arguments, data dir, the test-only fast KDF, Flet's environment."""
+"""Command-line wiring: arguments, data dir, the test-only fast KDF, the loopback server."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import platformdirs
@@ -39,13 +38,17 @@ def test_bad_port_is_a_usage_error(port: str) -> None:
     assert exc.value.code == 2
 
 
-def test_flet_environment_keeps_loopback_and_no_browser(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLET_SERVER_IP", "0.0.0.0")  # noqa: S104 - what must be dropped
+def test_server_is_loopback_only_and_guarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.local_guard import LocalOnly
+
+    monkeypatch.setenv("FLET_SERVER_IP", "0.0.0.0")  # noqa: S104 - what must not matter
     monkeypatch.setenv("FLET_SERVER_PORT", "80")
-    monkeypatch.delenv("FLET_FORCE_WEB_SERVER", raising=False)
-    cli_main._pin_flet_environment(no_browser=True)
-    assert "FLET_SERVER_IP" not in os.environ and "FLET_SERVER_PORT" not in os.environ
-    assert os.environ["FLET_FORCE_WEB_SERVER"] == "true"
+    server = cli_main.make_server(AppConfig(tmp_path), 9123)
+    assert (server.config.host, server.config.port) == ("127.0.0.1", 9123)
+    assert isinstance(server.config.app, LocalOnly)
+    assert server.config.app.hosts == {"127.0.0.1:9123", "localhost:9123"}
 
 
 def test_busy_port_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ from test_ui_home import (
 )
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from wallet_core import Wallet
 from wallet_core.models import StatusState
 

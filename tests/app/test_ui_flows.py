@@ -11,7 +11,7 @@ import flet as ft
 from harness import AppHarness
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from app.state import SessionState
 from app.views.home import HomeScreen
 from wallet_core import KdfParams, Wallet

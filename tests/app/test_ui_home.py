@@ -17,7 +17,7 @@ from PIL import Image
 from app.components.credential_card import card_colors, status_mark
 from app.config import AppConfig
 from app.kinds import credential_kind
-from app.shell import make_main
+from app.session import make_main
 from wallet_core import KdfParams, Wallet
 from wallet_core.models import CredentialStatus, NewCredential, StatusState
 

@@ -1,4 +1,4 @@
-"""Auto-lock: after the chosen idle time, and at once when the app is hidden."""
+"""Auto-lock: after the chosen idle time, and after a grace period when the app is hidden."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ from test_ui_home import PIN, make_wallet, run, unlock
 
 import app.idle
 from app.config import AppConfig
-from app.idle import DEFAULT_IDLE_MINUTES, IDLE_SETTING, IdleLock, idle_minutes
-from app.shell import make_main
+from app.idle import (
+    DEFAULT_HIDDEN_SECONDS,
+    DEFAULT_IDLE_MINUTES,
+    HIDDEN_SETTING,
+    IDLE_SETTING,
+    IdleLock,
+    hidden_seconds,
+    idle_minutes,
+)
+from app.session import make_main
 from wallet_core import Wallet
 
 
@@ -96,7 +104,9 @@ def test_the_app_locks_after_the_chosen_idle_time(config: AppConfig, clock: Fake
         assert wallet.setting(IDLE_SETTING) == 2
 
 
-def test_hiding_the_app_locks_it_at_once(config: AppConfig) -> None:
+def test_hiding_the_app_locks_it_after_the_grace_period(
+    config: AppConfig, clock: FakeClock
+) -> None:
     make_wallet(config, [])
 
     async def scenario() -> None:
@@ -104,8 +114,71 @@ def test_hiding_the_app_locks_it_at_once(config: AppConfig) -> None:
             await unlock(h)
             await h.fire(h.page, "app_lifecycle_state_change", {"state": "inactive"})
             assert h.has(key="home-empty")  # a file chooser in front is no reason to lock
+            # A look at the institution's tab and back, within the minute: still open.
+            await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
+            clock.now += DEFAULT_HIDDEN_SECONDS - 5
+            await h.settle(10)
+            assert h.has(key="home-empty")
+            await h.fire(h.page, "app_lifecycle_state_change", {"state": "show"})
+            clock.now += 30
+            await h.settle(10)
+            assert h.has(key="home-empty")
+            # Hidden for longer than the grace period: locked (though not idle that long).
+            await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
+            clock.now += DEFAULT_HIDDEN_SECONDS
+            await h.wait_for(lambda: h.has(key="unlock-btn"), what="hidden lock")
+            assert not h.has(key="home-empty")
+            Wallet.open(config.vault_dir, PIN).close()  # the vault was really closed
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_at_once_is_a_choice(config: AppConfig, clock: FakeClock) -> None:
+    make_wallet(config, [])
+    with Wallet.open(config.vault_dir, PIN) as wallet:
+        wallet.set_setting(HIDDEN_SETTING, 0)
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
             await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
             assert h.has(key="unlock-btn") and not h.has(key="home-empty")
             assert h.client.errors == []
 
     run(scenario)
+
+
+def test_the_grace_period_is_chosen_in_settings(config: AppConfig) -> None:
+    make_wallet(config, [])
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            await h.click(h.get(key="settings-btn"))
+            await h.wait_for(lambda: h.has(key="settings-pin"), what="settings")
+            choice = h.get(key="hidden-lock-select")
+            assert choice.value == str(DEFAULT_HIDDEN_SECONDS)
+            assert [o.text for o in choice.options] == [
+                "at once",
+                "after 30 seconds",
+                "after 1 minute",
+                "after 5 minutes",
+            ]
+            h.session.apply_patch(choice._i, {"value": "0"})
+            await h.fire(choice, "select", "0")
+            await h.settle()
+            await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
+            assert h.has(key="unlock-btn")
+            assert h.client.errors == []
+
+    run(scenario)
+    with Wallet.open(config.vault_dir, PIN) as wallet:
+        assert wallet.setting(HIDDEN_SETTING) == 0
+
+
+@pytest.mark.parametrize(
+    ("stored", "used"), [(0, 0), (300, 300), (None, 60), (45, 60), ("0", 60), (False, 60)]
+)
+def test_only_offered_grace_periods_are_used(stored: object, used: int) -> None:
+    assert hidden_seconds(stored) == used

@@ -14,7 +14,7 @@ from test_ui_present import toggle
 from ui_verifier import Verifier, issuer, verifiers, wallet_config, wallet_with_credential
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from app.views.offline_qr import OfflineQrScreen
 from demo_services.serving import BackgroundServer
 from wallet_core import qr

@@ -25,7 +25,7 @@ from ui_verifier import (
 
 from app.config import AppConfig
 from app.main import VERIFIER_CA_ENV, make_config
-from app.shell import make_main
+from app.session import make_main
 from demo_services.serving import BackgroundServer
 from demo_services.verifier import root_certificate
 from wallet_core import Choice, Wallet, qr

@@ -17,7 +17,7 @@ from PIL import Image
 from test_ui_home import make_wallet, run, unlock
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from demo_services.issuer import create_app
 from demo_services.serving import BackgroundServer, start_in_thread
 from wallet_core import Wallet, qr
@@ -223,7 +223,7 @@ def test_receive_with_a_login_at_the_institution(
             assert h.has(key="accept-btn")  # the other tab being in front does not lock
             await h.click(h.get(key="stop-login-btn"))
             await accept
-            assert not h.get(key="stop-login-btn").visible
+            assert not h.get(key="stop-login-box").visible
             assert not h.get(key="accept-btn").disabled
 
             # Log in for real: the redirect reaches the loopback /callback, and the
@@ -254,7 +254,7 @@ def test_receive_with_a_login_at_the_institution(
             await asyncio.to_thread(log_in_at, h.client.launched_urls[0], deny=True)
             await accept
             assert h.get(key="receive-error").value.startswith("Je hebt bij de instelling geen")
-            assert not h.get(key="stop-login-btn").visible
+            assert not h.get(key="stop-login-box").visible
             assert h.client.errors == []
 
     run(scenario)

@@ -9,7 +9,7 @@ from harness import AppHarness
 from test_ui_home import PIN, make_wallet, new_credential, run, unlock
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from app.vault import REPLACING_DIRNAME, finish_interrupted_replace
 from wallet_core import KdfParams, Wallet, WrongPinError
 

@@ -12,7 +12,7 @@ from harness import AppHarness
 from test_ui_home import MICRO_CLAIMS, MICRO_DISPLAY, make_wallet, new_credential, run, unlock
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 
 INTERACTIVE = (
     ft.FilledButton,

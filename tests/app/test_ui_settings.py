@@ -9,7 +9,7 @@ from harness import AppHarness
 from test_ui_home import PIN, make_wallet, run, unlock
 
 from app.config import AppConfig
-from app.shell import make_main
+from app.session import make_main
 from wallet_core import KdfParams, Wallet
 
 NEW_PIN = "735104"

@@ -91,15 +91,19 @@ def type_into(page: Any, identifier: str, text: str) -> None:
     nowhere, so wait for the field's own <input> to have focus, type, and verify.
     """
     field = page.locator(sel(identifier))
-    for attempt in range(3):
+    for attempt in range(4):
         field.click()
-        page.wait_for_function(FOCUS_IN, arg=sel(identifier))
+        try:
+            # A screen that repaints meanwhile (a countdown) can swallow the click: again.
+            page.wait_for_function(FOCUS_IN, arg=sel(identifier), timeout=5_000)
+        except PlaywrightTimeoutError:
+            continue
         if attempt:  # focus is on this field now, so clearing cannot hit another one
             page.keyboard.press("ControlOrMeta+A")
             page.keyboard.press("Backspace")
         page.keyboard.type(text)
         with contextlib.suppress(PlaywrightTimeoutError):
-            page.wait_for_function(HOLDS_N_CHARS, arg=[sel(identifier), len(text)], timeout=2_000)
+            page.wait_for_function(HOLDS_N_CHARS, arg=[sel(identifier), len(text)], timeout=3_000)
             return
     raise AssertionError(f"could not type into {identifier}")
 
@@ -109,9 +113,25 @@ def settle_paint(page: Any) -> None:
     page.wait_for_timeout(600)
 
 
+# Flet's client paints a red bar with one of these texts where a control is misconfigured
+# ("Semantics.content must be provided and visible", "Unknown control: ...").
+ERROR_BAR_TEXTS = """() => [...document.querySelectorAll('flt-semantics')]
+    .map(n => (n.getAttribute('aria-label') || '') + ' ' + (n.textContent || ''))
+    .filter(t => /must be (provided|visible|set|a string|enclosed|placed)|Unknown control/.test(t))
+"""
+
+
+def assert_no_error_bar(page: Any) -> None:
+    """No Flet error widget is painted on the screen showing now."""
+    bars = page.evaluate(ERROR_BAR_TEXTS)
+    assert not bars, f"Flet error bar on screen: {bars[:3]}"
+
+
 def snapshot(page: Any, artifacts: Path, name: str) -> Path:
-    """A screenshot in the artifacts dir, and in docs/screenshots when regenerating them."""
+    """A screenshot in the artifacts dir (and in docs/screenshots when regenerating them),
+    of a screen that must not show a Flet error bar."""
     settle_paint(page)
+    assert_no_error_bar(page)
     shot = artifacts / f"{name}.png"
     page.screenshot(path=str(shot))
     wanted = os.environ.get(SCREENSHOTS_ENV)

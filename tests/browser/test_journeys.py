@@ -166,7 +166,7 @@ def test_backup_downloaded_and_restored_into_a_fresh_wallet(
         page.locator(sel("settings-btn")).click()
         type_into(page, "backup-passphrase-input", PASSPHRASE)
         type_into(page, "backup-passphrase-repeat-input", PASSPHRASE)
-        with page.expect_download() as download:
+        with page.expect_download(timeout=60_000) as download:  # the backup KDF, under load
             page.locator(sel("export-backup-btn")).click()
         saved = tmp_path / download.value.suggested_filename
         download.value.save_as(saved)

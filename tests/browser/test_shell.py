@@ -105,3 +105,53 @@ def test_pin_pad_and_lockout_countdown_in_the_browser(
         page.wait_for_timeout(500)
         assert page.locator(sel("home-empty")).count() == 0
     assert "Traceback" not in app.log()
+
+
+HOSTILE_PAGE = """
+async ([appPort]) => {
+    const ws = await new Promise(resolve => {
+        const socket = new WebSocket(`ws://127.0.0.1:${appPort}/ws`);
+        socket.onopen = () => { socket.close(); resolve("open"); };
+        socket.onerror = () => resolve("refused");
+    });
+    let read;
+    try {
+        const response = await fetch(`http://127.0.0.1:${appPort}/`);
+        read = "read " + response.status;
+    } catch (e) {
+        read = "unreadable";
+    }
+    return [ws, read];
+}
+"""
+
+
+def test_another_site_in_the_browser_cannot_reach_the_wallet(
+    browser: Any, start_app: Callable[..., Any]
+) -> None:
+    """A page on another origin cannot open a session; a DNS-rebound name gets nothing."""
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    app = start_app()
+    port = app.url.rstrip("/").rsplit(":", 1)[1]
+    rebinding = [a for a in CHROMIUM_ARGS if not a.startswith("--host-resolver-rules")]
+    # evil.example "rebinds" to loopback; everything else stays offline as in conftest.
+    rebinding.append(
+        "--host-resolver-rules=MAP evil.example 127.0.0.1, MAP * ~NOTFOUND, "
+        "EXCLUDE localhost, EXCLUDE 127.0.0.1"
+    )
+    hostile = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True, args=rebinding
+    )
+    try:
+        page = hostile.new_page()
+        # The attacker's own page, served from its own (rebound) name.
+        response = page.goto(f"http://evil.example:{port}/")
+        assert response is not None and response.status == 421
+        assert "eduwallet" not in page.content()
+        ws, read = page.evaluate(HOSTILE_PAGE, [port])
+        assert ws == "refused"
+        assert read == "unreadable"  # no CORS header: the wallet page is not readable
+    finally:
+        hostile.close()
+    assert "Traceback" not in app.log()
