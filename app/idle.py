@@ -87,7 +87,8 @@ class IdleLock:
         """The app was hidden: lock now if there is no grace, else once it has passed."""
         if self.timeout is None:
             return
-        self._hidden_since = self._clock()
+        if self._hidden_since is None:  # a PAUSE after a HIDE must not restart it
+            self._hidden_since = self._clock()
         self.check()
 
     def shown(self) -> None:

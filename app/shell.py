@@ -284,7 +284,10 @@ class Shell:
         self.show(screen, route)
 
     async def _resume(self, screen: Resumable, route: str) -> None:
+        wallet = self.state.wallet
         await screen.resume()
+        if self.state.wallet is not wallet:  # locked meanwhile: show nothing of it
+            return
         screen.relabel()  # the language may have changed on the unlock screen
         self.show(screen, route)
 
@@ -362,7 +365,7 @@ class Shell:
         """Close the wallet and ask for the PIN; ``keep_screen`` keeps work in progress."""
         screen = self.screen
         if keep_screen and _resumable(screen) and screen.suspend():
-            self.suspended = (routes.place(self.page.route).path, screen)
+            self.suspended = (screen.view.route or routes.HOME, screen)
         self.idle.disarm()
         self.state.lock()
         self._show_unlock()
