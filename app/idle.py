@@ -29,6 +29,8 @@ HIDDEN_CHOICES_SECONDS = (0, 30, 60, 300)
 DEFAULT_HIDDEN_SECONDS = 60
 HIDDEN_SETTING = "hidden_lock_seconds"
 CHECK_EVERY_SECONDS = 5.0
+# While hidden the grace period is short, so the check runs more often.
+HIDDEN_CHECK_SECONDS = 1.0
 # Hidden tab, minimised or backgrounded app. Not INACTIVE: a file chooser or a
 # download prompt makes the page inactive for a moment, and must not lock it.
 HIDDEN_STATES = frozenset({ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE})
@@ -111,7 +113,7 @@ class IdleLock:
         """The per-session watch loop (``page.run_task``); ends with the session."""
         while not self.stopped:
             hidden = self._hidden_since is not None
-            await asyncio.sleep(min(CHECK_EVERY_SECONDS, 1.0) if hidden else CHECK_EVERY_SECONDS)
+            await asyncio.sleep(HIDDEN_CHECK_SECONDS if hidden else CHECK_EVERY_SECONDS)
             was_armed = self.timeout is not None
             self.check()
             if was_armed and self.timeout is None:

@@ -35,8 +35,13 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def own_hosts(port: int) -> frozenset[str]:
-    """The ``Host`` values a browser sends for the app at ``http://127.0.0.1:<port>/``."""
-    return frozenset(f"{name}:{port}" for name in LOOPBACK_NAMES)
+    """The ``Host`` values a browser sends for the app at ``http://127.0.0.1:<port>/``.
+
+    A browser leaves out the scheme's default port (RFC 9110 section 7.2), so on port 80
+    the bare name is what arrives.
+    """
+    names = frozenset(f"{name}:{port}" for name in LOOPBACK_NAMES)
+    return names | frozenset(LOOPBACK_NAMES) if port == 80 else names
 
 
 def own_origins(port: int) -> frozenset[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeGuard
+from typing import Any, TypeVar
 
 import flet as ft
 
@@ -28,39 +28,24 @@ from app.deep_link import deep_link
 from app.idle import HIDDEN_STATES, IdleLock, lock_times
 from app.licences import dependency_licences
 from app.messages import error_message, log_failure
+from app.screen import Resumable, Screen, can_be_busy, is_resumable
 from app.state import SessionState
 from app.vault import finish_interrupted_replace, replace_with_backup, restore_wallet, wallet_exists
 from app.views.activity import ActivityScreen, load_activity
 from app.views.create_pin import CreatePinScreen
 from app.views.credential_detail import DetailScreen
-from app.views.home import HomeData, HomeScreen, load_home
+from app.views.home import HomeScreen, load_home
 from app.views.offline_qr import OfflineQrScreen
 from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
 from app.views.restore import RestoreScreen
 from app.views.settings import SettingsScreen
 from app.views.unlock import UnlockScreen
-from wallet_core import StoredCredential, Wallet
+from wallet_core import Wallet
 
 log = logging.getLogger(__name__)
 
-
-class Screen(Protocol):
-    view: ft.View
-
-    def relabel(self) -> None: ...
-
-
-class Resumable(Screen, Protocol):
-    """A screen whose work in progress can wait out a lock (Receive, Share)."""
-
-    def suspend(self) -> bool:
-        """Drop what came from the vault; True if there is anything worth coming back to."""
-        ...
-
-    async def resume(self) -> None:
-        """Read again from the (newly opened) wallet what ``suspend`` dropped."""
-        ...
+T = TypeVar("T")
 
 
 class Shell:
@@ -74,8 +59,10 @@ class Shell:
         self.deep_link = deep_link(page.route)
         # A Receive or Share that waits out a lock, and the address it was at.
         self.suspended: tuple[str, Resumable] | None = None
-        # The start address's link, for the Receive or Share screen it opens.
-        self._link_to_fill: str = ""
+        # The start address's link and the screen (Receive or Share) that it is for.
+        self._link_to_fill: tuple[str, str] | None = None
+        # Counts moves: a screen built for an older move is not shown over a newer one.
+        self._moves = 0
 
     # -- moving between addresses ----------------------------------------------------------
 
@@ -93,24 +80,36 @@ class Shell:
         await self.show_route(e.route)
 
     async def show_route(self, route: str) -> None:
+        where = routes.place(route)
+        current = self.screen
+        if can_be_busy(current) and not current.leave():
+            # Back/Forward mid-step: the step finishes here first, at its own address.
+            if current.view.route and where.path != current.view.route:
+                await self.page.push_route(current.view.route)
+            return
+        self._moves += 1
+        move = self._moves
         if not self.state.unlocked:
             self.show_start(route)
             return
-        where = routes.place(route)
+        screen = await self._screen_for(where)
+        if screen is not None and move == self._moves and self.state.unlocked:
+            self.show(screen, where.path)
+
+    async def _screen_for(self, where: routes.Place) -> Screen | None:
         kept, self.suspended = self.suspended, None
         if kept is not None and kept[0] == where.path:
-            await self._resume(kept[1], where.path)
-        elif where.credential_id is not None and where.qr:
-            await self._offline_qr(where.credential_id, where.path)
-        elif where.credential_id is not None:
-            await self._detail(where.credential_id, where.path)
-        elif where.path in self._fixed_screens:
-            await self._fixed_screens[where.path](where.path)
-        else:
-            await self._home()
+            return await self._resume(kept[1])
+        if where.credential_id is not None and where.qr:
+            return await self._offline_qr(where.credential_id)
+        if where.credential_id is not None:
+            return await self._detail(where.credential_id)
+        if where.path in self._fixed_screens:
+            return await self._fixed_screens[where.path]()
+        return await self._home()
 
     @property
-    def _fixed_screens(self) -> dict[str, Callable[[str], Awaitable[None]]]:
+    def _fixed_screens(self) -> dict[str, Callable[[], Awaitable[Screen | None]]]:
         return {
             routes.RECEIVE: self._receive,
             routes.SHARE: self._share,
@@ -196,8 +195,8 @@ class Shell:
         link, self.deep_link = self.deep_link, None
         if link is not None:
             self.suspended = None
-            self._link_to_fill = link.link
             route = routes.RECEIVE if link.kind == "offer" else routes.SHARE
+            self._link_to_fill = (route, link.link)
         await self.go(route or self.page.route or routes.HOME)
 
     def _unlock_failed(self, what: str, exc: Exception) -> None:
@@ -208,133 +207,117 @@ class Shell:
 
     # -- unlocked: the wallet's screens ----------------------------------------------------
 
-    async def _home(self) -> None:
-        """The (re-read) list; a failure to read it locks, as after unlocking."""
+    async def _read(
+        self, what: str, read: Callable[[Wallet], T], *, lock_on_failure: bool = False
+    ) -> T | None:
+        """``read(wallet)`` off the event loop; None if the wallet locked meanwhile or the
+        read failed (then home, or the unlock screen if home itself cannot be read)."""
         wallet = self.state.wallet
         if wallet is None:
-            return
+            return None
         try:
-            data = await asyncio.to_thread(load_home, wallet)
+            value = await asyncio.to_thread(read, wallet)
         except Exception as exc:
-            self._unlock_failed("list credentials", exc)
-            return
-        if self.state.wallet is wallet:
-            self._show_home(data)
+            if lock_on_failure:
+                self._unlock_failed(what, exc)
+            else:
+                log_failure(log, what, exc)
+                await self.go(routes.HOME)
+            return None
+        return value if self.state.wallet is wallet else None
 
-    def _show_home(self, data: HomeData) -> None:
-        self.show(
-            HomeScreen(
-                self.state,
-                data.credentials,
-                displays=data.displays,
-                pending=data.pending,
-                on_lock=self.lock_now,
-                on_open=lambda cid: self.go(routes.credential(cid)),
-                on_add=self.to(routes.RECEIVE),
-                on_changed=self.to(routes.HOME),
-                on_present=self.to(routes.SHARE),
-                on_activity=self.to(routes.ACTIVITY),
-                on_settings=self.to(routes.SETTINGS),
-            ),
-            routes.HOME,
+    async def _home(self) -> Screen | None:
+        data = await self._read("list credentials", load_home, lock_on_failure=True)
+        if data is None:
+            return None
+        return HomeScreen(
+            self.state,
+            data.credentials,
+            displays=data.displays,
+            pending=data.pending,
+            on_lock=self.lock_now,
+            on_open=lambda cid: self.go(routes.credential(cid)),
+            on_add=self.to(routes.RECEIVE),
+            on_changed=self.to(routes.HOME),
+            on_present=self.to(routes.SHARE),
+            on_activity=self.to(routes.ACTIVITY),
+            on_settings=self.to(routes.SETTINGS),
         )
 
-    async def _read_credential(self, credential_id: str) -> StoredCredential | None:
-        """The credential, or None (after going home) if it is gone or the wallet locked."""
-        wallet = self.state.wallet
-        if wallet is None:
+    async def _detail(self, credential_id: str) -> Screen | None:
+        credential = await self._read("read credential", lambda w: w.credential(credential_id))
+        if credential is None:
             return None
-        try:
-            credential = await asyncio.to_thread(wallet.credential, credential_id)
-        except Exception as exc:
-            log_failure(log, "read credential", exc)
-            await self.go(routes.HOME)
+        return DetailScreen(
+            self.state,
+            credential,
+            on_back=self.to(routes.HOME),
+            on_show_qr=lambda cid: self.go(routes.credential_qr(cid)),
+        )
+
+    async def _offline_qr(self, credential_id: str) -> Screen | None:
+        credential = await self._read("read credential", lambda w: w.credential(credential_id))
+        if credential is None:
             return None
-        return credential if self.state.wallet is wallet else None
+        back = self.to(routes.credential(credential_id))
+        return OfflineQrScreen(self.state, credential, on_back=back)
 
-    async def _detail(self, credential_id: str, route: str) -> None:
-        credential = await self._read_credential(credential_id)
-        if credential is not None:
-            screen = DetailScreen(
-                self.state,
-                credential,
-                on_back=self.to(routes.HOME),
-                on_show_qr=lambda cid: self.go(routes.credential_qr(cid)),
-            )
-            self.show(screen, route)
+    def _take_link(self, route: str) -> str:
+        """The start address's link, if it was meant for the screen at ``route``."""
+        link, self._link_to_fill = self._link_to_fill, None
+        return link[1] if link is not None and link[0] == route else ""
 
-    async def _offline_qr(self, credential_id: str, route: str) -> None:
-        credential = await self._read_credential(credential_id)
-        if credential is not None:
-            back = self.to(routes.credential(credential_id))
-            self.show(OfflineQrScreen(self.state, credential, on_back=back), route)
-
-    async def _receive(self, route: str) -> None:
+    async def _receive(self) -> Screen | None:
         screen = ReceiveScreen(
             self.state,
             on_back=self.to(routes.HOME),
             on_received=lambda cid: self.go(routes.credential(cid)),
         )
-        screen.link.value, self._link_to_fill = self._link_to_fill, ""
-        self.show(screen, route)
+        screen.link.value = self._take_link(routes.RECEIVE)
+        return screen
 
-    async def _share(self, route: str) -> None:
+    async def _share(self) -> Screen | None:
         screen = PresentScreen(self.state, on_back=self.to(routes.HOME))
-        screen.link.value, self._link_to_fill = self._link_to_fill, ""
-        self.show(screen, route)
+        screen.link.value = self._take_link(routes.SHARE)
+        return screen
 
-    async def _resume(self, screen: Resumable, route: str) -> None:
+    async def _resume(self, screen: Resumable) -> Screen | None:
         wallet = self.state.wallet
         await screen.resume()
         if self.state.wallet is not wallet:  # locked meanwhile: show nothing of it
-            return
+            return None
         screen.relabel()  # the language may have changed on the unlock screen
-        self.show(screen, route)
+        return screen
 
-    async def _activity(self, route: str) -> None:
-        wallet = self.state.wallet
-        if wallet is None:
-            return
-        try:
-            entries = await asyncio.to_thread(load_activity, wallet)
-        except Exception as exc:
-            log_failure(log, "read activity", exc)
-            await self.go(routes.HOME)
-            return
-        if self.state.wallet is wallet:
-            self.show(ActivityScreen(self.state, entries, on_back=self.to(routes.HOME)), route)
+    async def _activity(self) -> Screen | None:
+        entries = await self._read("read activity", load_activity)
+        if entries is None:
+            return None
+        return ActivityScreen(self.state, entries, on_back=self.to(routes.HOME))
 
-    async def _settings(self, route: str) -> None:
-        wallet = self.state.wallet
-        if wallet is None:
-            return
-        try:  # off the event loop: vault reads, and the packages' metadata once
-            minutes, grace = await asyncio.to_thread(lock_times, wallet)
-            await asyncio.to_thread(dependency_licences)
-        except Exception as exc:
-            log_failure(log, "read settings", exc)
-            await self.go(routes.HOME)
-            return
-        if self.state.wallet is wallet:
-            screen = SettingsScreen(
-                self.state,
-                idle_minutes=minutes,
-                hidden_seconds=grace,
-                on_back=self.to(routes.HOME),
-                on_language=self.set_language,
-                on_lock=self.lock_now,
-                on_deleted=self.wallet_deleted,
-                on_restore=self.to(routes.SETTINGS_RESTORE),
-                on_lock_times_changed=self.idle.arm,
-            )
-            self.show(screen, route)
+    async def _settings(self) -> Screen | None:
+        times = await self._read("read settings", _settings_data)
+        if times is None:
+            return None
+        minutes, grace = times
+        return SettingsScreen(
+            self.state,
+            idle_minutes=minutes,
+            hidden_seconds=grace,
+            on_back=self.to(routes.HOME),
+            on_language=self.set_language,
+            on_lock=self.lock_now,
+            on_deleted=self.wallet_deleted,
+            on_restore=self.to(routes.SETTINGS_RESTORE),
+            on_lock_times_changed=self.idle.arm,
+        )
 
-    async def _replace_restore(self, route: str) -> None:
+    async def _replace_restore(self) -> Screen | None:
         """Settings: swap this wallet for one rebuilt from a backup."""
         wallet, config = self.state.wallet, self.state.config
         if wallet is None:
-            return
-        screen = RestoreScreen(
+            return None
+        return RestoreScreen(
             self.state,
             restore=lambda backup, passphrase, pin: replace_with_backup(
                 config, wallet, backup, passphrase, pin
@@ -343,7 +326,6 @@ class Shell:
             on_back=self.to(routes.SETTINGS),
             on_restored=self.enter_new,
         )
-        self.show(screen, route)
 
     # -- locking ---------------------------------------------------------------------------
 
@@ -364,8 +346,12 @@ class Shell:
     def lock(self, *, keep_screen: bool = False) -> None:
         """Close the wallet and ask for the PIN; ``keep_screen`` keeps work in progress."""
         screen = self.screen
-        if keep_screen and _resumable(screen) and screen.suspend():
+        if keep_screen and is_resumable(screen) and screen.suspend():
             self.suspended = (screen.view.route or routes.HOME, screen)
+        elif can_be_busy(screen):
+            screen.leave()  # a login wait must not outlive the open wallet
+        self._link_to_fill = None
+        self._moves += 1  # a screen still being built for the open wallet is not shown
         self.idle.disarm()
         self.state.lock()
         self._show_unlock()
@@ -393,5 +379,7 @@ class Shell:
         self.state.lock()
 
 
-def _resumable(screen: Screen | None) -> TypeGuard[Resumable]:
-    return callable(getattr(screen, "suspend", None)) and callable(getattr(screen, "resume", None))
+def _settings_data(wallet: Wallet) -> tuple[int, int]:
+    times = lock_times(wallet)
+    dependency_licences()  # the packages' metadata, read once and off the event loop
+    return times

@@ -455,6 +455,9 @@ class PresentScreen:
 
     # -- waiting out a lock (app.shell) ----------------------------------------------------
 
+    def leave(self) -> bool:
+        return not self._busy
+
     def suspend(self) -> bool:
         """Keep the request and the holder's choices; drop the credentials read from the
         vault (and what shows them) until the wallet is open again."""
@@ -576,7 +579,7 @@ class PresentScreen:
         await self._on_back()
 
     async def _back(self, _e: Any = None) -> None:
-        if not self._busy:
+        if self.leave():
             await self._on_back()
 
 

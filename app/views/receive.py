@@ -227,10 +227,18 @@ class ReceiveScreen:
 
     # -- waiting out a lock (app.shell) ----------------------------------------------------
 
+    def leave(self) -> bool:
+        """A login wait is given up (its listener closes); any other step must finish."""
+        if self._login is not None and self._busy_key == "receive.busy_login":
+            self._login.cancel()
+            return True
+        return not self._busy
+
     def suspend(self) -> bool:
-        """Nothing here came from the vault: the offer, its preview and a typed code stay.
-        A step still running cannot wait (its wallet is about to close)."""
-        return not self._busy and (self.preview is not None or bool(self.link.value))
+        """Nothing here came from the vault: the offer, its preview and a typed code stay,
+        also when a login wait is given up. Any other step still running cannot wait (its
+        wallet is about to close)."""
+        return self.leave() and (self.preview is not None or bool(self.link.value))
 
     async def resume(self) -> None:
         pass
@@ -371,5 +379,5 @@ class ReceiveScreen:
             self._login.cancel()
 
     async def _back(self, _e: Any = None) -> None:
-        if not self._busy:
+        if self.leave():
             await self._on_back()

@@ -164,6 +164,9 @@ class RestoreScreen:
         self.repeat.clear()
         await self._on_restored(wallet)
 
+    def leave(self) -> bool:
+        return not self._busy
+
     async def _back(self, _e: Any) -> None:
-        if not self._busy:
+        if self.leave():
             await self._on_back()

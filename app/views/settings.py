@@ -617,8 +617,11 @@ class SettingsScreen:
         self._set_busy(None)
         self._on_deleted()
 
+    def leave(self) -> bool:
+        return not self._busy
+
     async def _back(self, _e: Any) -> None:
-        if not self._busy:
+        if self.leave():
             await self._on_back()
 
 

@@ -191,6 +191,8 @@ class AppHarness:
                 raise AssertionError(f"timed out waiting for {what}")
             await asyncio.sleep(0.02)
         await self.settle()
+        # Work finished on a thread paints screens too, not only event handlers.
+        self.client.errors += [f"{p} after waiting for {what}" for p in self.error_bars()]
 
     # -- finding -------------------------------------------------------------------------
 

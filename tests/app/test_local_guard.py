@@ -19,6 +19,7 @@ from websockets.exceptions import InvalidStatus
 
 from app import main as cli_main
 from app.config import AppConfig
+from app.local_guard import own_hosts, own_origins
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +97,9 @@ def test_a_websocket_from_another_origin_is_refused(
     with pytest.raises(InvalidStatus) as refused:  # closed before the handshake: 403
         connect(app_port, fill(origin), fill(host))
     assert refused.value.response.status_code == 403
+
+
+def test_on_the_default_port_the_bare_name_is_the_own_host() -> None:
+    # Browsers leave ":80" out of Host and Origin, so a bare name is the app's own there.
+    assert "127.0.0.1" in own_hosts(80) and "http://localhost" in own_origins(80)
+    assert "127.0.0.1" not in own_hosts(8080) and "127.0.0.1:80" not in own_hosts(8080)
