@@ -75,3 +75,54 @@ def test_crypto_does_no_io_and_no_print() -> None:
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
         ]
         assert not prints, f"{path.relative_to(ROOT)} calls print()"
+
+
+# -- the format seam (docs/decisions/0006) ----------------------------------------------------
+
+USE_CASES = ("receiving", "presenting", "freshness")
+
+
+def test_the_use_cases_do_not_depend_on_each_other() -> None:
+    """Receiving, presenting and freshness are siblings: what they share lives below them."""
+    for name in USE_CASES:
+        imported = _imports(CORE / f"{name}.py")
+        others = {f"wallet_core.{other}" for other in USE_CASES if other != name}
+        assert not imported & others, f"{name}.py imports {imported & others}"
+
+
+def test_formats_sit_below_the_protocols_and_the_vault() -> None:
+    for path in sorted((CORE / "formats").rglob("*.py")):
+        upward = {
+            n
+            for n in _imports(path)
+            if n.startswith(("wallet_core.oid4v", "wallet_core.storage", "wallet_core.trust"))
+            or n in {f"wallet_core.{u}" for u in (*USE_CASES, "wallet", "network")}
+        }
+        assert not upward, f"{path.relative_to(ROOT)} imports {upward}"
+
+
+def _format_identifiers() -> set[str]:
+    from wallet_core.formats import registry
+
+    return {i for rules in (*registry.HELD, *registry.KNOWN) for i in rules.identifiers}
+
+
+def _literals(path: Path) -> set[str]:
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def test_only_the_formats_name_a_format() -> None:
+    """Outside wallet_core/formats/ nothing compares against (or otherwise spells) a format
+    identifier: the registry is asked instead, so a new format is added in one place."""
+    identifiers = _format_identifiers()
+    assert {"dc+sd-jwt", "vc+sd-jwt", "jwt_vc_json", "ldp_vc", "mso_mdoc"} <= identifiers
+    places = [*CORE.rglob("*.py"), *(ROOT / "app").rglob("*.py")]
+    for path in sorted(places):
+        if "formats" in path.relative_to(ROOT).parts:
+            continue
+        named = _literals(path) & identifiers
+        assert not named, f"{path.relative_to(ROOT)} names the format(s) {sorted(named)}"

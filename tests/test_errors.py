@@ -34,3 +34,21 @@ def test_design_tree() -> None:
     assert issubclass(e.InsecureUrlError, e.NetworkError)
     assert e.WrongPinError(3).attempts_left == 3
     assert e.LockedOutError(29.5).seconds_left == 29.5
+
+
+def test_the_docstring_draws_the_tree_as_it_is() -> None:
+    """errors.py's docstring is the map readers use; it must not drift from the classes."""
+    from wallet_core import errors as e
+
+    drawn = [
+        line for line in (e.__doc__ or "").splitlines() if re.fullmatch(r" {4,}\w+ \(\w+\)", line)
+    ]
+
+    def lines(cls: type[WalletError], depth: int) -> list[str]:
+        own = [f"{'    ' * (depth + 1)}{cls.__name__} ({cls.code})"]
+        for sub in cls.__subclasses__():
+            if sub.__module__ == e.__name__:
+                own += lines(sub, depth + 1)
+        return own
+
+    assert drawn == lines(WalletError, 0)

@@ -58,6 +58,7 @@ from wallet_core.errors import (
     UnknownKeyIdError,
     UnreferencedDisclosureError,
     UnsupportedAlgorithmError,
+    UnsupportedFormatError,
     UnsupportedHashAlgorithmError,
     UntrustedIssuerError,
     UntrustedVerifierError,
@@ -72,6 +73,8 @@ from wallet_core.errors import (
     WrongHolderKeyError,
     WrongPinError,
 )
+from wallet_core.formats.registry import rules_for
+from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import (
     ActivityEntry,
     Candidate,
@@ -111,6 +114,7 @@ __all__ = [
     "DuplicateDigestError",
     "ExpiredCredentialError",
     "ForbiddenDisclosureError",
+    "HeldCredential",
     "HttpStatusError",
     "InsecureUrlError",
     "IntegrityMismatchError",
@@ -170,6 +174,7 @@ __all__ = [
     "UnknownKeyIdError",
     "UnreferencedDisclosureError",
     "UnsupportedAlgorithmError",
+    "UnsupportedFormatError",
     "UnsupportedHashAlgorithmError",
     "UntrustedIssuerError",
     "UntrustedVerifierError",
@@ -186,4 +191,5 @@ __all__ = [
     "WrongPinError",
     "check_backup_passphrase",
     "check_pin",
+    "rules_for",
 ]

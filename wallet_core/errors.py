@@ -1,7 +1,82 @@
 """The one error tree of wallet_core (DESIGN §5).
 
 Every subclass carries a stable snake_case ``code`` that the UI maps to a translated
-message. Messages never contain secrets: no PIN, key, claim value or token.
+message. Messages never contain secrets: no PIN, key, claim value or token. Catch the
+branch that fits what you can do about it: ``StorageError`` (the vault), ``CredentialError``
+(what a credential or its issuer says), ``ProtocolError`` (what an issuer or verifier asks
+or answers), ``NetworkError`` (getting there at all). The tree, class (code), as
+tests/test_errors.py keeps it::
+
+    WalletError (wallet_error)
+        StorageError (storage_error)
+            WrongPinError (wrong_pin)
+            LockedOutError (locked_out)
+            WeakPinError (weak_pin)
+                WeakPassphraseError (weak_passphrase)
+            VaultExistsError (vault_exists)
+            VaultNotFoundError (vault_not_found)
+            VaultBusyError (vault_busy)
+            VaultClosedError (vault_closed)
+            VaultCorruptError (vault_corrupt)
+            BackupError (backup_error)
+            NotFoundError (not_found)
+        KeyStoreError (key_store_error)
+            UnsupportedAlgorithmError (unsupported_algorithm)
+        CredentialError (credential_error)
+            MalformedCredentialError (malformed_credential)
+                UnexpectedTypeError (unexpected_typ)
+                UnexpectedCredentialTypeError (unexpected_vct)
+                MissingClaimError (missing_claim)
+            InvalidSignatureError (invalid_signature)
+            DisclosureError (disclosure_error)
+                MalformedDisclosureError (malformed_disclosure)
+                DuplicateDigestError (duplicate_digest)
+                UnreferencedDisclosureError (unreferenced_disclosure)
+                ReservedClaimNameError (reserved_claim_name)
+                ClaimCollisionError (claim_collision)
+                UnsupportedHashAlgorithmError (unsupported_hash_algorithm)
+                UnknownClaimPathError (unknown_claim_path)
+                ForbiddenDisclosureError (forbidden_disclosure)
+            ExpiredCredentialError (expired_credential)
+            RevokedCredentialError (revoked_credential)
+            UntrustedIssuerError (untrusted_issuer)
+                IssuerMetadataError (issuer_metadata_error)
+                IssuerMismatchError (issuer_mismatch)
+                UnknownKeyIdError (unknown_key_id)
+                CertificateChainError (certificate_chain_error)
+                DidResolutionError (did_resolution_error)
+            KeyBindingError (key_binding_error)
+                MissingKeyBindingError (key_binding_missing)
+                UnexpectedKeyBindingError (key_binding_unexpected)
+                MissingHolderKeyError (holder_key_missing)
+                WrongHolderKeyError (holder_key_mismatch)
+                KeyBindingTypeError (key_binding_typ)
+                KeyBindingTimeError (key_binding_time)
+                KeyBindingAudienceError (key_binding_audience)
+                KeyBindingNonceError (key_binding_nonce)
+                KeyBindingHashError (key_binding_sd_hash)
+            UnsupportedFormatError (unsupported_format)
+            NotYetValidError (not_yet_valid)
+            TypeMetadataError (type_metadata_error)
+                IntegrityMismatchError (integrity_mismatch)
+                TypeMetadataCycleError (type_metadata_cycle)
+            StatusListError (status_list_error)
+                StatusIndexError (status_index_out_of_range)
+        ProtocolError (protocol_error)
+            OfferError (offer_error)
+            IssuanceError (issuance_error)
+                PartialIssuanceError (partial_issuance)
+            PresentationRequestError (presentation_request_error)
+            UntrustedVerifierError (untrusted_verifier)
+            NoMatchingCredentialError (no_matching_credential)
+        NetworkError (network_error)
+            InsecureUrlError (insecure_url)
+            ResponseTooLargeError (response_too_large)
+            TimeoutError_ (timeout)
+            HttpStatusError (http_status)
+            MalformedResponseError (malformed_response)
+            UnexpectedContentTypeError (unexpected_content_type)
+        QrError (qr_error)
 """
 
 from __future__ import annotations
@@ -230,6 +305,12 @@ class UnexpectedCredentialTypeError(MalformedCredentialError):
 
 class MissingClaimError(MalformedCredentialError):
     code = "missing_claim"
+
+
+class UnsupportedFormatError(CredentialError):
+    """A credential format the wallet knows of but cannot hold (yet)."""
+
+    code = "unsupported_format"
 
 
 class NotYetValidError(CredentialError):

@@ -14,14 +14,13 @@ from typing import Any
 from wallet_core import http
 from wallet_core.clock import to_datetime
 from wallet_core.errors import NetworkError, TypeMetadataError
-from wallet_core.formats import sd_jwt_vc, status, type_metadata
+from wallet_core.formats import registry, status, type_metadata
 from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.models import CredentialStatus
 from wallet_core.network import Network
 from wallet_core.storage import Vault
 from wallet_core.trust.cache import Fetched, Source, cached_fetch
 
-SD_JWT_VC_FORMATS = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
 STATUS_LIST_NAMESPACE = "status-list-token"
 TYPE_METADATA_NAMESPACE = "type-metadata"
 
@@ -39,13 +38,13 @@ class Freshness:
         that was fetched but does not verify raises: that is not "offline".
         """
         stored = self._vault.credentials.get(credential_id)
-        if stored.format not in SD_JWT_VC_FORMATS:
+        if not registry.is_held(stored.format):
             return stored.status
-        credential = sd_jwt_vc.read_stored(stored.raw)
-        reference = status.parse_status_reference(credential.claims)
+        held = self._vault.credentials.read_once(credential_id, registry.read)
+        reference = registry.format_for(stored.format).status_reference(held)
         if reference is None:
             return stored.status
-        issuer = credential.issuer
+        issuer = stored.issuer
 
         def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
             # The list must be signed for the credential's own issuer (Token Status List §8.3).

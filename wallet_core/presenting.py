@@ -6,25 +6,39 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
-from wallet_core.formats import sd_jwt
+from wallet_core.formats import registry
+from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import (
     Candidate,
     Choice,
     ClaimPath,
     PresentationMatch,
     PresentationResult,
-    StoredCredential,
 )
 from wallet_core.network import Network
-from wallet_core.oid4vp import dcql, pex, response
-from wallet_core.oid4vp.claims import SD_JWT_VC_FORMATS, HeldCredential, same_format
+from wallet_core.oid4vp import response
+from wallet_core.oid4vp.query import Presented
 from wallet_core.oid4vp.request import PresentationRequest, parse_request
 from wallet_core.storage import Vault
 from wallet_core.trust import DidResolver
+
+
+@dataclass(frozen=True)
+class Built:
+    """One presentation made for one query, with what the history and the batch need."""
+
+    query_id: str
+    credential: HeldCredential
+    text: str
+    claims: tuple[ClaimPath, ...]
+    instance_id: int | None  # the batch instance it spent, if any
+
+    def presented(self) -> Presented:
+        return Presented(self.query_id, self.credential.format, self.text)
 
 
 class Presenting:
@@ -47,19 +61,22 @@ class Presenting:
         )
 
     def match(self, request: PresentationRequest) -> PresentationMatch:
-        held = self._held()
-        if request.dcql_query is not None:
-            return dcql.match(dcql.parse_query(request.dcql_query), held)
-        assert request.presentation_definition is not None
-        return pex.match(pex.parse_definition(request.presentation_definition), held)
+        return request.query.match(self.held())
 
     def present(
-        self, request: PresentationRequest, choices: Mapping[str, Choice]
+        self,
+        request: PresentationRequest,
+        choices: Mapping[str, Choice],
+        matched: PresentationMatch | None = None,
     ) -> PresentationResult:
-        """Build one presentation per chosen query and send them; only the chosen claims go."""
-        _check_combination(request, choices)
-        matched = self.match(request)
-        built: list[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]] = []
+        """Build one presentation per chosen query and send them; only the chosen claims go.
+
+        ``matched`` is the caller's :meth:`match` of this request, reused rather than run
+        again; a choice must still be one of its candidates. Choices the verifier cannot
+        accept together are refused before anything is recorded or sent.
+        """
+        matched = matched if matched is not None else self.match(request)
+        built: list[Built] = []
         reserved: set[int] = set()  # one instance per presentation, also within one request
         for query_id, choice in choices.items():
             candidate = next(
@@ -73,22 +90,13 @@ class Presenting:
             if candidate is None:
                 raise NoMatchingCredentialError(f"that credential does not answer {query_id!r}")
             claims = _claims_to_send(candidate, [tuple(p) for p in choice.claims])
-            stored = self._vault.credentials.get(choice.credential_id)
-            text, instance_id = self._presentation(
-                stored, claims, request.client_id, request.nonce, reserved
+            held = self.held_one(choice.credential_id)
+            built.append(
+                self._presentation(
+                    query_id, held, claims, request.client_id, request.nonce, reserved
+                )
             )
-            built.append((query_id, stored, text, claims, instance_id))
-        if request.dcql_query is not None:
-            token: Any = response.dcql_vp_token({q: [text] for q, _, text, _, _ in built})
-            parameters: dict[str, Any] = {"vp_token": token}
-        else:
-            assert request.presentation_definition is not None
-            definition = pex.parse_definition(request.presentation_definition)
-            token, submission = response.pex_response(
-                definition.id,
-                [(q, _named_format(definition, q, s.format), text) for q, s, text, _, _ in built],
-            )
-            parameters = {"vp_token": token, "presentation_submission": submission}
+        parameters = request.query.response_parameters([b.presented() for b in built])
         # Recorded (and the instances spent) before anything leaves: whatever happens to the
         # reply, the history shows the disclosure and no verifier sees the instance again.
         self._record(request.client_id, built, "presentation_sent")
@@ -115,80 +123,82 @@ class Presenting:
         nonce: str | None = None,
         audience: str | None = None,
     ) -> str:
-        """An SD-JWT+KB for a QR, made without any network (shown, not sent)."""
-        stored = self._vault.credentials.get(credential_id)
+        """A presentation for a QR, made without any network (shown, not sent)."""
         wanted = tuple(tuple(path) for path in claims)
-        text, instance_id = self._presentation(
-            stored, wanted, audience or OFFLINE_AUDIENCE, nonce or secrets.token_urlsafe(16)
+        aud = audience or OFFLINE_AUDIENCE
+        built = self._presentation(
+            "offline",
+            self.held_one(credential_id),
+            wanted,
+            aud,
+            nonce or secrets.token_urlsafe(16),
         )
-        self._record(
-            audience or OFFLINE_AUDIENCE,
-            [("offline", stored, text, wanted, instance_id)],
-            "presentation_shown",
-        )
-        return text
+        self._record(aud, [built], "presentation_shown")
+        return built.text
+
+    def held(self) -> list[HeldCredential]:
+        """Every credential the wallet can present, read once per open wallet."""
+        return [
+            self.held_one(summary.id)
+            for summary in self._vault.credentials.summaries()
+            if registry.is_held(summary.format)
+        ]
+
+    def held_one(self, credential_id: str) -> HeldCredential:
+        return self._vault.credentials.read_once(credential_id, registry.read)
 
     # -- internals ---------------------------------------------------------------------
 
-    def _held(self) -> list[HeldCredential]:
-        held = []
-        for summary in self._vault.credentials.summaries():
-            if summary.format in SD_JWT_VC_FORMATS:
-                held.append(HeldCredential.from_stored(self._vault.credentials.get(summary.id)))
-        return held
-
     def _presentation(
         self,
-        stored: StoredCredential,
+        query_id: str,
+        held: HeldCredential,
         claims: tuple[ClaimPath, ...],
         aud: str,
         nonce: str,
         reserved: set[int] | None = None,
-    ) -> tuple[str, int | None]:
+    ) -> Built:
         """Present with an instance no verifier has seen, if the batch has one left."""
-        if stored.format not in SD_JWT_VC_FORMATS:
-            raise PresentationRequestError(f"presenting {stored.format!r} is not supported yet")
-        raw, key_id, instance_id = stored.raw, stored.key_id, None
+        credential_format = registry.format_for(held.format)
+        key_id, instance, instance_id = self._vault.credentials.get(held.id).key_id, None, None
         taken = reserved if reserved is not None else set()
-        for instance in self._vault.credentials.instances(stored.id):
-            if instance.used_at is None and instance.id not in taken:
-                raw, key_id, instance_id = instance.raw, instance.key_id, instance.id
-                taken.add(instance.id)
+        for candidate in self._vault.credentials.instances(held.id):
+            if candidate.used_at is None and candidate.id not in taken:
+                instance, key_id, instance_id = candidate.raw, candidate.key_id, candidate.id
+                taken.add(candidate.id)
                 break
         signer: Signer | None = None
         if key_id is not None:
             signer = signer_from_vault(self._vault.keys.private_der(key_id))
-        text = sd_jwt.present(raw, claims, signer, aud=aud, nonce=nonce, iat=int(self._vault.now()))
-        return text, instance_id
+        text = credential_format.present(
+            held,
+            claims,
+            signer,
+            aud=aud,
+            nonce=nonce,
+            iat=int(self._vault.now()),
+            instance=instance,
+        )
+        return Built(query_id, held, text, claims, instance_id)
 
-    def _record(
-        self,
-        verifier: str,
-        built: Sequence[tuple[str, StoredCredential, str, tuple[ClaimPath, ...], int | None]],
-        kind: str,
-    ) -> None:
+    def _record(self, verifier: str, built: Sequence[Built], kind: str) -> None:
         vault = self._vault
         with vault.transaction():
-            for _, stored, _, claims, instance_id in built:
-                if instance_id is not None:
-                    vault.credentials.mark_instance_used(instance_id, vault.now())
+            for item in built:
+                if item.instance_id is not None:
+                    vault.credentials.mark_instance_used(item.instance_id, vault.now())
                 vault.activity.record(
                     kind,
                     vault.now(),
-                    credential_id=stored.id,
+                    credential_id=item.credential.id,
                     counterparty=verifier,
-                    details={"claims": [_name(path) for path in claims]},
+                    details={"claims": [_name(path) for path in item.claims]},
                 )
 
 
 OFFLINE_AUDIENCE = "eduwallet:offline"
 WALLET_METADATA = {
-    "vp_formats_supported": {
-        "dc+sd-jwt": {
-            "sd-jwt_alg_values": ["ES256", "EdDSA"],
-            "kb-jwt_alg_values": ["ES256", "EdDSA"],
-        }
-    },
+    "vp_formats_supported": registry.vp_formats_supported(),
     "response_modes_supported": ["direct_post", "direct_post.jwt"],
     "client_id_prefixes_supported": [
         "redirect_uri",
@@ -197,13 +207,6 @@ WALLET_METADATA = {
         "decentralized_identifier",
     ],
 }
-
-
-def _named_format(definition: pex.PresentationDefinition, descriptor_id: str, held: str) -> str:
-    """The verifier's own name for the format (``vc+sd-jwt`` for draft-21 verifiers)."""
-    descriptor = definition.descriptor(descriptor_id)
-    formats = descriptor.formats or definition.formats or {}
-    return next((name for name in formats if same_format(name, held)), held)
 
 
 def _claims_to_send(candidate: Candidate, chosen: list[ClaimPath]) -> tuple[ClaimPath, ...]:
@@ -226,21 +229,3 @@ def _claims_to_send(candidate: Candidate, chosen: list[ClaimPath]) -> tuple[Clai
 
 def _name(path: ClaimPath) -> str:
     return ".".join("*" if part is None else str(part) for part in path)
-
-
-def _check_combination(request: PresentationRequest, choices: Mapping[str, Choice]) -> None:
-    """Refuse, before anything is built or sent, a set of answers the verifier cannot accept:
-    DCQL ``credential_sets`` (§6.2; every query when there are none) or PE
-    ``submission_requirements`` (every descriptor when there are none)."""
-    if request.dcql_query is not None:
-        unmet = dcql.unmet_sets(dcql.parse_query(request.dcql_query), choices)
-        if unmet:
-            wanted = " or ".join("+".join(option) for option in unmet[0].options)
-            raise NoMatchingCredentialError(f"the verifier requires {wanted}")
-    else:
-        assert request.presentation_definition is not None
-        definition = pex.parse_definition(request.presentation_definition)
-        if not pex.fits_requirements(definition, choices):
-            raise NoMatchingCredentialError(
-                "these credentials do not meet the verifier's submission requirements"
-            )

@@ -24,15 +24,15 @@ from wallet_core.errors import (
     WalletError,
     WrongHolderKeyError,
 )
-from wallet_core.formats import sd_jwt_vc
-from wallet_core.freshness import SD_JWT_VC_FORMATS
+from wallet_core.formats import registry
+from wallet_core.formats.seam import VerifiedCredential
+from wallet_core.issuers import IssuerClients
 from wallet_core.models import (
     NewCredential,
     PendingCredential,
     StoredCredential,
 )
 from wallet_core.network import Network
-from wallet_core.oid4vci import metadata as vci_metadata
 from wallet_core.oid4vci import offer as vci_offer
 from wallet_core.oid4vci import preview as vci_preview
 from wallet_core.oid4vci.client import (
@@ -75,12 +75,13 @@ class Receiving:
         self._vault = vault
         self._network = network
         self._locale = locale
+        self._issuers = IssuerClients(network, vault.clock)
 
     def parse_offer(self, text: str) -> CredentialOffer:
         return vci_offer.parse_offer(text, self._network.http, self._network.policy)
 
     def preview_offer(self, offer: CredentialOffer, locale: str | None = None) -> OfferPreview:
-        metadata = self._issuer_client(offer).metadata
+        metadata = self._issuers.for_offer(offer).metadata
         return vci_preview.build_preview(offer, metadata, locale or self._locale())
 
     def cancel_pending(self, pending_id: str) -> None:
@@ -95,7 +96,7 @@ class Receiving:
     def poll_pending(self, pending_id: str) -> StoredCredential | PendingCredential:
         """Ask the issuer for a deferred credential; store it if it is ready."""
         pending, state = self._vault.pending.get(pending_id)
-        issuer = self._issuer_client_for(pending.issuer, None)
+        issuer = self._issuers.for_issuer(pending.issuer, None)
         token = TokenResponse(access_token=state["access_token"])
         answer = issuer.deferred(token, pending.transaction_id)
         if not answer.credentials:
@@ -117,7 +118,7 @@ class Receiving:
         grant = offer.pre_authorized
         if grant is None:
             raise OfferError("this offer needs a login at the institution (authorization code)")
-        issuer = self._issuer_client(offer)
+        issuer = self._issuers.for_offer(offer)
         offer = vci_offer.bind_offer(offer, issuer.metadata)
         token = issuer.token_pre_authorized(grant, tx_code, offer.credential_configuration_ids)
         return self._receive(issuer, token, offer.credential_configuration_ids)
@@ -126,7 +127,7 @@ class Receiving:
         self, offer: CredentialOffer, redirect_uri: str
     ) -> AuthorizationSession:
         """Authorization code flow with PKCE (and PAR when offered): open ``session.url``."""
-        issuer = self._issuer_client(offer, grant="authorization_code")
+        issuer = self._issuers.for_offer(offer, grant="authorization_code")
         offer = vci_offer.bind_offer(offer, issuer.metadata)
         return AuthorizationSession(
             offer, issuer.authorization_request(offer, redirect_uri), issuer
@@ -165,6 +166,7 @@ class Receiving:
     ) -> StoredCredential | PendingCredential:
         metadata = issuer.metadata
         configuration = _configuration(metadata, configuration_id)
+        registry.format_for(configuration.format)  # refused before anything is issued
         algorithm = choose_algorithm(configuration.proof_signing_algs)
         wanted = 1 if metadata.draft13 else min(metadata.batch_size or 1, BATCH_INSTANCES)
         bound = bool(configuration.cryptographic_binding_methods) or metadata.draft13
@@ -240,12 +242,12 @@ class Receiving:
         )
         new = NewCredential(
             format=configuration.format,
-            raw=answer.credentials[0],
+            raw=first.raw,
             claims=first.claims,
             issuer=first.issuer or metadata.credential_issuer,
             issuer_name=display_name(metadata.display, locale)
             or host_of(metadata.credential_issuer),
-            type=first.vct,
+            type=first.type or "",
             title=card_title(configuration, first.claims, locale),
             display=display,
             issued_at=first.issued_at,
@@ -266,8 +268,8 @@ class Receiving:
                 elif not keys_stored and signer.kid in used:
                     self._vault.keys.add_signer(signer, self._vault.now())
             instances = [
-                (raw, signer.kid if signer is not None else None)
-                for raw, signer in zip(answer.credentials[1:], bound[1:], strict=True)
+                (other.raw, signer.kid if signer is not None else None)
+                for other, signer in zip(verified[1:], bound[1:], strict=True)
             ]
             credential_id = vault.credentials.add(
                 new, vault.now(), instances=instances, issuance=issuance
@@ -279,7 +281,7 @@ class Receiving:
                 vault.now(),
                 credential_id=credential_id,
                 counterparty=metadata.credential_issuer,
-                details={"instances": len(answer.credentials), "vct": first.vct},
+                details={"instances": len(verified), "vct": first.type},
             )
         if answer.notification_id is not None:
             self._notify(issuer, token, answer.notification_id, "credential_accepted")
@@ -287,11 +289,11 @@ class Receiving:
 
     def _verify_all(
         self,
-        credentials: tuple[str, ...],
+        credentials: tuple[object, ...],
         configuration: CredentialConfiguration,
         issuer: IssuerClient,
         signers: list[Signer],
-    ) -> tuple[list[sd_jwt_vc.SdJwtVc], list[Signer | None]]:
+    ) -> tuple[list[VerifiedCredential], list[Signer | None]]:
         """Verify every instance and pair it with the key its ``cnf`` names.
 
         OpenID4VCI 1.0 §8.3: each proven key binds at most one credential, in no promised
@@ -299,11 +301,13 @@ class Receiving:
         for this request, or bound twice, spoils the batch.
         """
         unused = {thumbprint(signer.public_jwk): signer for signer in signers}
-        verified: list[sd_jwt_vc.SdJwtVc] = []
+        verified: list[VerifiedCredential] = []
         bound: list[Signer | None] = []
-        for raw in credentials:
-            credential = self._verify_issued(raw, configuration, issuer.metadata.credential_issuer)
-            holder = credential.sd_jwt.holder_jwk
+        for issued in credentials:
+            credential = self._verify_issued(
+                issued, configuration, issuer.metadata.credential_issuer
+            )
+            holder = credential.holder_jwk
             if holder is None:
                 if signers:
                     raise MissingHolderKeyError("a credential came without the holder key (cnf)")
@@ -322,23 +326,20 @@ class Receiving:
         return verified, bound
 
     def _verify_issued(
-        self, raw: str, configuration: CredentialConfiguration, credential_issuer: str
-    ) -> sd_jwt_vc.SdJwtVc:
+        self, issued: object, configuration: CredentialConfiguration, credential_issuer: str
+    ) -> VerifiedCredential:
         """Signature by a key of the credential's ``iss``, which must be the Credential Issuer
         we are talking to: otherwise anyone able to answer at its credential endpoint could
         hand over something self-signed under the institution's name."""
-        if configuration.format not in SD_JWT_VC_FORMATS:
-            raise IssuanceError(
-                f"credentials in {configuration.format!r} format are not supported yet"
-            )
+        credential_format = registry.format_for(configuration.format)
 
         def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
             if payload.get("iss") != credential_issuer:
                 raise IssuerMismatchError("the credential's iss is not the Credential Issuer")
             return self._network.issuer_keys.resolve(credential_issuer, header)
 
-        return sd_jwt_vc.verify_issued(
-            raw, issuer_key, expected_vct=configuration.vct, now=self._vault.now()
+        return credential_format.verify_issued(
+            issued, issuer_key, expected_type=configuration.vct, now=self._vault.now()
         )
 
     def _notify(
@@ -350,42 +351,13 @@ class Receiving:
         except WalletError:
             return
 
-    def _issuer_client(self, offer: CredentialOffer, grant: str | None = None) -> IssuerClient:
-        server = None
-        if grant == "authorization_code" and offer.authorization_code is not None:
-            server = offer.authorization_code.authorization_server
-        elif offer.pre_authorized is not None:
-            server = offer.pre_authorized.authorization_server
-        return self._issuer_client_for(offer.credential_issuer, server)
-
-    def _issuer_client_for(self, credential_issuer: str, server: str | None) -> IssuerClient:
-        metadata = vci_metadata.fetch_issuer_metadata(
-            credential_issuer,
-            self._network.http,
-            self._network.policy,
-            key_resolver=self._network.issuer_keys.resolve,
-        )
-        # the issuer decides which servers may log the user in; an offer only picks among them
-        authorization_server = vci_metadata.fetch_authorization_server_metadata(
-            vci_metadata.authorization_server_for(metadata, server),
-            self._network.http,
-            self._network.policy,
-        )
-        return IssuerClient(
-            self._network.http,
-            self._network.policy,
-            metadata,
-            authorization_server,
-            self._vault.clock,
-        )
-
     def notify_deleted(self, issuance: Mapping[str, Any]) -> None:
         """Tell the issuer ``credential_deleted`` (OpenID4VCI §10), after the fact and best
         effort: deleting must work offline and must not depend on the issuer."""
         if not issuance or not issuance.get("notification_id") or not issuance.get("issuer"):
             return
         try:
-            issuer = self._issuer_client_for(issuance["issuer"], None)
+            issuer = self._issuers.for_issuer(issuance["issuer"], None)
         except WalletError:
             return
         token = TokenResponse(access_token=str(issuance["access_token"]))

@@ -20,6 +20,7 @@ from cryptography import x509
 from wallet_core import crypto, http
 from wallet_core.clock import Clock, SystemClock
 from wallet_core.crypto.keys import Signer, signer_from_vault
+from wallet_core.formats.seam import HeldCredential
 from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.freshness import Freshness
 from wallet_core.models import (
@@ -261,13 +262,21 @@ class Wallet:
         return self._presenting.match(request)
 
     def present(
-        self, request: PresentationRequest, choices: Mapping[str, Choice]
+        self,
+        request: PresentationRequest,
+        choices: Mapping[str, Choice],
+        matched: PresentationMatch | None = None,
     ) -> PresentationResult:
-        """Send what the holder confirmed; nothing else is disclosed."""
-        return self._presenting.present(request, choices)
+        """Send what the holder confirmed; nothing else is disclosed. ``matched`` is this
+        request's :meth:`match` when the caller has it (it is not run again)."""
+        return self._presenting.present(request, choices, matched)
 
     def decline(self, request: PresentationRequest) -> PresentationResult:
         return self._presenting.decline(request)
+
+    def held(self, credential_id: str) -> HeldCredential:
+        """The credential as its format reads it: claim tree, types, what can be left out."""
+        return self._presenting.held_one(credential_id)
 
     def offline_presentation(
         self,

@@ -15,15 +15,14 @@ from typing import Any
 
 import flet as ft
 
+from wallet_core import rules_for
 from wallet_core.oid4vci.models import Display
 from wallet_core.oid4vci.preview import localized
 
 Translate = Callable[..., str]
 
-# JWT and SD-JWT VC bookkeeping: proves things to software, tells the holder nothing.
-BOOKKEEPING = frozenset(
-    {"iss", "iat", "exp", "nbf", "vct", "vct#integrity", "cnf", "status", "_sd_alg", "jti"}
-)
+# A JWT's own identifier: the format does not hide it, but it tells the holder nothing.
+TECHNICAL = frozenset({"jti"})
 
 # The EU standard elements of a microcredential (MICROCREDENTIALS.md), in reading order.
 # ``awardingBody`` is shown as "institution", falling back to the issuer's name.
@@ -161,10 +160,17 @@ def other_rows(
     labels: Mapping[tuple[Any, ...], str],
     t: Translate,
     *,
+    credential_format: str,
     skip: frozenset[str] = frozenset(),
 ) -> list[Row]:
-    """Every top-level claim not shown elsewhere, labelled, in the issuer's order first."""
-    names = [n for n in claims if n not in BOOKKEEPING and n not in skip and not n.startswith("_")]
+    """Every top-level claim not shown elsewhere, labelled, in the issuer's order first;
+    never the format's own bookkeeping (type, issuer, validity, key, status)."""
+    rules = rules_for(credential_format)
+    names = [
+        n
+        for n in claims
+        if not rules.is_bookkeeping((n,)) and n not in TECHNICAL | skip and not n.startswith("_")
+    ]
     order = {path[0]: i for i, path in enumerate(labels) if path}
     names.sort(key=lambda n: order.get(n, len(order)))
     return [

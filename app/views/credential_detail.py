@@ -168,7 +168,7 @@ class DetailScreen:
             sections.append(self._section("facts", t("detail.facts"), rows_section(facts)))
             skip = frozenset(FACTS)
         labels = claim_labels(c.display, self.state.locale)
-        others = other_rows(claims, labels, t, skip=skip)
+        others = other_rows(claims, labels, t, credential_format=c.format, skip=skip)
         if others:
             sections.append(self._section("claims", t("detail.claims"), rows_section(others)))
         sections.append(self._section("issuer", t("detail.issuer"), self._issuer()))

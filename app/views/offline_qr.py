@@ -28,7 +28,6 @@ from app.messages import Message, error_message, log_failure
 from app.state import SessionState
 from app.views.present import Path, claim_label
 from wallet_core import Wallet, qr
-from wallet_core.formats import sd_jwt_vc
 from wallet_core.models import StoredCredential
 from wallet_core.oid4vp import offline_challenge, qr_payload
 from wallet_core.oid4vp.offline_challenge import OfflineChallenge
@@ -36,14 +35,15 @@ from wallet_core.oid4vp.offline_challenge import OfflineChallenge
 log = logging.getLogger(__name__)
 
 
-def disclosable_paths(credential: StoredCredential) -> list[Path]:
+def disclosable_paths(wallet: Wallet | None, credential: StoredCredential) -> list[Path]:
     """Top-level selectively disclosable claims, in the credential's own order."""
+    if wallet is None:  # locked while the screen was being made
+        return []
     try:
-        parsed = sd_jwt_vc.read_stored(credential.raw)
+        return [tuple(path) for path in wallet.held(credential.id).top_level]
     except Exception as exc:  # an unreadable credential simply offers nothing to show
         log_failure(log, "read stored credential", exc)
         return []
-    return [tuple(c.path) for c in parsed.sd_jwt.disclosable if c.parent is None]
 
 
 def build_qr(
@@ -77,7 +77,7 @@ class OfflineQrScreen:
         self._on_back = on_back
         self._busy = False
         self._error: Message | None = None
-        self.paths = disclosable_paths(credential)
+        self.paths = disclosable_paths(state.wallet, credential)
         self.selected: set[Path] = set()
         self.png: bytes | None = None
         self.challenge: OfflineChallenge | None = None

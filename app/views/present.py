@@ -551,7 +551,7 @@ class PresentScreen:
         self.relabel()
         yield
         try:
-            self.result = await asyncio.to_thread(wallet.present, request, choices)
+            self.result = await asyncio.to_thread(wallet.present, request, choices, self.match)
         except Exception as exc:
             log_failure(log, "present", exc)
             self._error = error_message(exc)

@@ -135,7 +135,10 @@ def test_optional_claims_start_off_and_are_sent_only_when_toggled(
             satisfiable=found.satisfiable,
         )
 
-    def present(self: Wallet, request: Any, choices: dict[str, Choice]) -> PresentationResult:
+    def present(
+        self: Wallet, request: Any, choices: dict[str, Choice], matched: Any = None
+    ) -> PresentationResult:
+        assert matched is not None  # the screen hands over its match; it is not run again
         sent.append(choices)
         return PresentationResult(ok=True)
 

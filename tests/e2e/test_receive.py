@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import httpx
 import pytest
 from demo_admin import Admin, log_in
 
@@ -18,6 +19,7 @@ from wallet_core import (
     Wallet,
 )
 from wallet_core.formats import sd_jwt_vc
+from wallet_core.issuers import METADATA_REUSE_SECONDS
 
 
 def _stored(results: list[StoredCredential | PendingCredential]) -> StoredCredential:
@@ -156,3 +158,35 @@ def test_revocation_shows_on_the_next_status_check(
     clock.advance(120)  # past the list's ttl, so the wallet fetches it again
     assert wallet.refresh_status(stored.id).state is StatusState.INVALID
     assert wallet.credentials()[0].status.state is StatusState.INVALID
+
+
+class _Counting(httpx.HTTPTransport):
+    """The real transport, noting each path asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return super().handle_request(request)
+
+
+def test_the_metadata_the_preview_fetched_serves_the_accept(
+    open_wallet: Callable[..., Wallet], admin: Admin, clock: ManualClock
+) -> None:
+    counting = _Counting()
+    wallet = open_wallet(http_transport=counting)
+    offer = wallet.parse_offer(admin.offer()["offer_link"])
+    wallet.preview_offer(offer)
+    _stored(wallet.accept_offer(offer))
+    metadata = ("/.well-known/openid-credential-issuer", "/.well-known/oauth-authorization-server")
+
+    def fetched() -> list[str]:
+        return [p for p in counting.paths if p in metadata]
+
+    assert fetched() == list(metadata)  # once each, for the preview and the accept
+    # past the reuse window the next offer's metadata is fetched afresh
+    clock.advance(METADATA_REUSE_SECONDS + 1)
+    wallet.preview_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert fetched() == [*metadata, *metadata]

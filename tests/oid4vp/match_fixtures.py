@@ -16,8 +16,8 @@ from helpers import SHARED
 
 from wallet_core.crypto import generate
 from wallet_core.formats import sd_jwt_vc
-from wallet_core.models import ClaimPath
-from wallet_core.oid4vp.claims import HeldCredential
+from wallet_core.formats.seam import HeldCredential
+from wallet_core.models import ClaimPath, CredentialStatus, StoredCredential
 
 VECTORS = SHARED / "vectors"
 DCQL_EXAMPLES = VECTORS / "oid4vp-1.0-final" / "examples" / "query_lang"
@@ -99,10 +99,23 @@ def sd_jwt_vc_credential(
         issuer_key=ISSUER_KEY,
         holder_jwk=HOLDER_KEY.public_jwk if bound else None,
     )
-    held = HeldCredential.from_sd_jwt_vc(
-        credential_id, raw, format=credential_format, extra_types=extra_types
+    held = sd_jwt_vc.FORMAT.read(stored_as(credential_id, credential_format, raw))
+    return held.with_types(extra_types), raw
+
+
+def stored_as(credential_id: str, credential_format: str, raw: str) -> StoredCredential:
+    """What the vault would hand back for ``raw`` (only what formats read is filled in)."""
+    return StoredCredential(
+        id=credential_id,
+        format=credential_format,
+        claims={},
+        issuer="https://issuer.example",
+        display={},
+        status=CredentialStatus(),
+        issued_at=None,
+        expires_at=None,
+        raw=raw,
     )
-    return held, raw
 
 
 PID_CLAIMS: dict[str, Any] = {

@@ -19,13 +19,15 @@ from oid4vp.match_fixtures import (
     pid,
     plain,
     sd_jwt_vc_credential,
+    stored_as,
 )
 
-from wallet_core.errors import PresentationRequestError, WalletError
-from wallet_core.formats import sd_jwt
+from wallet_core.errors import PresentationRequestError, UnsupportedFormatError, WalletError
+from wallet_core.formats import registry, sd_jwt
+from wallet_core.formats.rules import DoctypeValue, VctValues
+from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import Candidate, PresentationMatch
 from wallet_core.oid4vp import claims, dcql
-from wallet_core.oid4vp.claims import HeldCredential
 
 SIMPLE: dict[str, Any] = {
     "credentials": [
@@ -80,7 +82,7 @@ def test_simple_example_requests_three_claims_of_the_identity_credential() -> No
     """§7.4: a dc+sd-jwt of type identity_credential with last_name, first_name and
     address.street_address."""
     query = dcql.parse_query(dcql_example("simple"))
-    assert query.credentials[0].vct_values == (IDENTITY,)
+    assert query.credentials[0].types == VctValues((IDENTITY,))
     other = pid("other", vct="https://credentials.example.com/other")
     result = dcql.match(query, [pid("pid-1"), other, pid("partial", drop=["first_name"])])
     assert result.satisfiable
@@ -117,7 +119,7 @@ def test_simple_example_needs_holder_binding_by_default() -> None:
 def test_simple_mdoc_example_matches_no_sd_jwt_but_an_mdoc() -> None:
     """Appendix D: mso_mdoc with vehicle_holder and first_name; paths are namespace + element."""
     query = dcql.parse_query(dcql_example("simple_mdoc"))
-    assert query.credentials[0].doctype_value == "org.iso.7367.1.mVRC"
+    assert query.credentials[0].types == DoctypeValue("org.iso.7367.1.mVRC")
     assert not dcql.match(query, [pid()]).satisfiable
     vehicle = plain(
         "mvrc",
@@ -541,40 +543,17 @@ def test_required_claims_present_exactly_the_requested_disclosures() -> None:
     assert "secret" not in presented.claims
 
 
-def test_from_stored_builds_the_same_view() -> None:
-    from datetime import UTC, datetime
-
-    from wallet_core.models import CredentialStatus, StoredCredential
-
+def test_the_registry_reads_a_stored_sd_jwt_vc_into_the_same_view() -> None:
     held, raw = sd_jwt_vc_credential("s1", IDENTITY, {"last_name": "Doe"})
-    stored = StoredCredential(
-        id="s1",
-        format="dc+sd-jwt",
-        claims={},
-        issuer="https://issuer.example",
-        display={},
-        status=CredentialStatus(),
-        issued_at=datetime(2026, 1, 1, tzinfo=UTC),
-        expires_at=None,
-        raw=raw,
-    )
-    assert HeldCredential.from_stored(stored) == held
-    assert held.disclosable == frozenset({("last_name",)})
+    assert registry.read(stored_as("s1", "dc+sd-jwt", raw)) == held
+    assert held.disclosable == frozenset({("last_name",)}) and held.top_level == (("last_name",),)
     assert held.holder_binding and held.alg == "ES256"
-    other = StoredCredential(
-        id="o1",
-        format="ldp_vc",
-        claims={"type": ["VerifiableCredential"]},
-        issuer="did:example:1",
-        display={},
-        status=CredentialStatus(),
-        issued_at=None,
-        expires_at=None,
-        type="OpenBadgeCredential",
-    )
-    view = HeldCredential.from_stored(other)
-    assert view.types == ("OpenBadgeCredential",)
-    assert not view.holder_binding and not view.disclosable
+
+
+def test_a_format_the_wallet_does_not_hold_is_refused_with_its_own_code() -> None:
+    with pytest.raises(UnsupportedFormatError) as raised:
+        registry.read(stored_as("o1", "ldp_vc", '{"type": ["VerifiableCredential"]}'))
+    assert raised.value.code == "unsupported_format"
 
 
 # -- invalid queries -------------------------------------------------------------------------------

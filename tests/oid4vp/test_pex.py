@@ -23,9 +23,9 @@ from oid4vp.match_fixtures import (
 )
 
 from wallet_core.errors import PresentationRequestError, WalletError
+from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import Candidate, PresentationMatch
 from wallet_core.oid4vp import json_filter, jsonpath, pex
-from wallet_core.oid4vp.claims import HeldCredential
 
 SPEC_PID = {"given_name": "John", "family_name": "Doe", "birthdate": "1940-01-01"}
 

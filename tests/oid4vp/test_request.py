@@ -20,6 +20,8 @@ from wallet_core import PresentationRequestError, UntrustedVerifierError
 from wallet_core.crypto import Signer, did_jwk, generate, sign_compact
 from wallet_core.crypto.jwk import b64url
 from wallet_core.http import HttpPolicy
+from wallet_core.oid4vp import dcql
+from wallet_core.oid4vp.query import DcqlRequestQuery
 from wallet_core.oid4vp.request import REQUEST_TYP, parse_request
 from wallet_core.trust import DidResolver, MemoryCache
 
@@ -72,7 +74,9 @@ def test_redirect_uri_request_by_value(client: httpx.Client) -> None:
     request = _parse(link, client)
     assert request.verifier.verified is False and request.verifier.method == "unsigned"
     assert request.verifier.name == "werkgever.example"
-    assert request.client_id == f"redirect_uri:{uri}" and request.dcql_query == DCQL
+    assert request.client_id == f"redirect_uri:{uri}" and request.query == DcqlRequestQuery(
+        dcql.parse_query(DCQL)
+    )
     assert request.nonce == "n-0S6_WzA2Mj" and "n-0S6" not in repr(request)
 
 

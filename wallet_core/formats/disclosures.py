@@ -11,8 +11,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from wallet_core.crypto.jwk import b64url, b64url_decode
 from wallet_core.errors import (
@@ -30,6 +29,16 @@ HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
 __all__ = ["b64url", "b64url_decode"]  # re-exported for the other format modules
 DEFAULT_HASH = "sha-256"
 RESERVED_NAMES = frozenset({"_sd", "..."})
+_JSON = json.JSONDecoder()
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` for the common case of no surrounding white space, at half the cost."""
+    try:
+        value, end = _JSON.raw_decode(text)
+    except ValueError:
+        return json.loads(text)  # white space first, or not JSON: the full rules decide
+    return value if end == len(text) else json.loads(text)
 
 
 def hash_function(alg: str) -> Callable[[bytes], Any]:
@@ -64,8 +73,7 @@ class _SaltSource:
 _salts = _SaltSource()
 
 
-@dataclass(frozen=True)
-class Disclosure:
+class Disclosure(NamedTuple):  # a tuple: made for every disclosure of every credential read
     encoded: str
     salt: str
     name: str | None  # None for an array element
@@ -86,22 +94,25 @@ def make_disclosure(name: str | None, value: Any, alg: str = DEFAULT_HASH) -> Di
 
 
 def parse_disclosure(encoded: str, alg: str = DEFAULT_HASH) -> Disclosure:
+    hasher = hash_function(alg)
     try:
-        content = json.loads(b64url_decode(encoded))
+        content = loads(b64url_decode(encoded).decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedDisclosureError("a disclosure is not base64url-encoded JSON") from exc
-    if not isinstance(content, list) or len(content) not in (2, 3):
+    if type(content) is not list or len(content) not in (2, 3):
         raise MalformedDisclosureError("a disclosure must be an array of 2 or 3 elements")
-    if not isinstance(content[0], str):
+    salt = content[0]
+    if not isinstance(salt, str):
         raise MalformedDisclosureError("a disclosure's salt must be a string")
     name: str | None = None
     if len(content) == 3:
-        if not isinstance(content[1], str):
-            raise MalformedDisclosureError("a disclosure's claim name must be a string")
         name = content[1]
+        if not isinstance(name, str):
+            raise MalformedDisclosureError("a disclosure's claim name must be a string")
         if name in RESERVED_NAMES:
             raise ReservedClaimNameError(f"a disclosure may not name a claim {name!r}")
-    return Disclosure(encoded, content[0], name, content[-1], digest_of(encoded, alg))
+    digest = b64url(hasher(encoded.encode("ascii")).digest())  # over the text as sent (§4.2.3)
+    return Disclosure(encoded, salt, name, content[-1], digest)
 
 
 def decoy_digest(alg: str = DEFAULT_HASH) -> str:

@@ -9,11 +9,10 @@ disclosures needed to reach it; nothing else.
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from wallet_core.crypto import Signer, public_only, sign_compact, signer_from_jwk, verify_compact
 from wallet_core.errors import (
@@ -38,6 +37,7 @@ from wallet_core.formats.disclosures import (
     decoy_digest,
     digest_length,
     hash_function,
+    loads,
     make_disclosure,
     parse_disclosure,
 )
@@ -56,8 +56,7 @@ DEFAULT_KB_MAX_AGE = 300.0
 # -- the parsed view -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DisclosableClaim:
+class DisclosableClaim(NamedTuple):
     path: ClaimPath
     digest: str
     parent: ClaimPath | None  # the nearest selectively disclosable ancestor, if any
@@ -268,7 +267,7 @@ def _process(serialized: SerializedSdJwt, header: JsonObject, payload: JsonObjec
     disclosures = tuple(parse_disclosure(d, alg) for d in serialized.disclosures)
     processor = _Processor(disclosures, alg)
     claims = processor.object(payload, (), None, top=True)
-    unused = [d for d in disclosures if d.digest not in processor.used]
+    unused = [d for d in disclosures if d.digest not in processor.seen]
     if unused:
         raise UnreferencedDisclosureError(f"{len(unused)} disclosure(s) are not referenced")
     return SdJwt(
@@ -374,8 +373,8 @@ def _verify_issuer_signature(
 def _decode_unverified(jwt: str) -> tuple[JsonObject, JsonObject]:
     head, body, _ = jwt.split(".")
     try:
-        header = json.loads(b64url_decode(head))
-        payload = json.loads(b64url_decode(body))
+        header = loads(b64url_decode(head).decode("utf-8"))
+        payload = loads(b64url_decode(body).decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedCredentialError("the issuer-signed JWT is not base64url JSON") from exc
     if not isinstance(header, dict) or not isinstance(payload, dict):
@@ -404,17 +403,17 @@ class _Processor:
                 raise DuplicateDigestError("the same disclosure is present twice")
             self.by_digest[disclosure.digest] = disclosure
         self.digest_length = digest_length(alg)
-        self.seen: set[str] = set()
-        self.used: set[str] = set()
+        self.seen: set[str] = set()  # every digest met; the disclosures used are among them
         self.disclosable: list[DisclosableClaim] = []
         self.visible: list[ClaimPath] = []
         self.paths: list[ClaimPath] = []
 
     def value(self, value: Any, path: ClaimPath, sd_parent: ClaimPath | None) -> Any:
         self.paths.append(path)
-        if isinstance(value, dict):
+        kind = type(value)  # what json.loads makes: exact types, no subclasses
+        if kind is dict:
             return self.object(value, path, sd_parent)
-        if isinstance(value, list):
+        if kind is list:
             return self.array(value, path, sd_parent)
         return value
 
@@ -426,10 +425,7 @@ class _Processor:
         if digest in self.seen:
             raise DuplicateDigestError("a digest appears more than once")
         self.seen.add(digest)
-        found = self.by_digest.get(digest)
-        if found is not None:
-            self.used.add(digest)
-        return found  # None: a decoy, or a claim the presenter withheld
+        return self.by_digest.get(digest)  # None: a decoy, or a claim the presenter withheld
 
     def object(
         self,

@@ -4,18 +4,20 @@
 - ``vct`` is required; ``iss``, ``nbf``, ``exp``, ``cnf``, ``vct``, ``vct#integrity``,
   ``aka_vcts`` and ``status`` must never be selectively disclosable (§3.2.2.2).
 - A holder checks that ``cnf`` binds the credential to the key it made for it.
+
+:data:`FORMAT` is SD-JWT VC on the format seam (:mod:`wallet_core.formats.seam`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from wallet_core.clock import to_datetime
-from wallet_core.crypto import thumbprint
+from wallet_core.crypto import Signer, thumbprint
 from wallet_core.errors import (
     ForbiddenDisclosureError,
     KeyStoreError,
@@ -28,14 +30,22 @@ from wallet_core.errors import (
     UnexpectedTypeError,
     WrongHolderKeyError,
 )
-from wallet_core.formats import sd_jwt
+from wallet_core.formats import sd_jwt, status
+from wallet_core.formats.rules import Rules, vct_values
 from wallet_core.formats.sd_jwt import DEFAULT_LEEWAY, IssuerKey, SdJwt
+from wallet_core.formats.seam import HeldCredential, IssuerKeyFor, VerifiedCredential
+from wallet_core.models import ClaimPath, StoredCredential
 
 TYP = "dc+sd-jwt"
-ACCEPTED_TYPS = frozenset({TYP, "vc+sd-jwt"})
+# The media type's draft-era name (SD-JWT VC draft history; OpenID4VP draft 21 B.4): the
+# same data model, so a credential stored under either name answers a query for either.
+LEGACY_TYP = "vc+sd-jwt"
+ACCEPTED_TYPS = frozenset({TYP, LEGACY_TYP})
 NEVER_DISCLOSABLE = frozenset(
     {"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status"}
 )
+# In every presentation, so never a claim to disclose: §3.2.2.2 plus what RFC 9901 adds.
+BOOKKEEPING = NEVER_DISCLOSABLE | {"iat", "_sd_alg"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,7 @@ class SdJwtVc:
 
     def subject_claims(self) -> dict[str, Any]:
         """The claims about the holder, without the credential's own bookkeeping."""
-        bookkeeping = NEVER_DISCLOSABLE | {"iat", "_sd_alg"}
-        return {k: v for k, v in self.sd_jwt.claims.items() if k not in bookkeeping}
+        return {k: v for k, v in self.sd_jwt.claims.items() if k not in BOOKKEEPING}
 
 
 def issue(
@@ -202,3 +211,91 @@ def _number(value: Any) -> float | None:
     if not 0 <= value <= _LATEST:  # also refuses NaN
         raise MalformedCredentialError("a time claim is out of range")
     return float(value)
+
+
+# -- on the format seam --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SdJwtVcFormat(Rules):
+    """SD-JWT VC as a :class:`~wallet_core.formats.seam.CredentialFormat`."""
+
+    name: str = TYP
+    # B.3.4: the algorithms this wallet verifies issuer signatures with and signs KB-JWTs with
+    vp_parameters: Mapping[str, Any] = field(
+        compare=False,
+        default_factory=lambda: {
+            "sd-jwt_alg_values": ["ES256", "EdDSA"],
+            "kb-jwt_alg_values": ["ES256", "EdDSA"],
+        },
+    )
+
+    def verify_issued(
+        self,
+        issued: object,
+        issuer_key: IssuerKeyFor,
+        *,
+        expected_type: str | None,
+        now: float,
+    ) -> VerifiedCredential:
+        if not isinstance(issued, str):
+            raise MalformedCredentialError("an SD-JWT VC is issued as a string")
+        credential = verify_issued(issued, issuer_key, expected_vct=expected_type, now=now)
+        return VerifiedCredential(
+            raw=issued,
+            claims=credential.claims,
+            issuer=credential.issuer,
+            type=credential.vct,
+            issued_at=credential.issued_at,
+            expires_at=credential.expires_at,
+            holder_jwk=credential.sd_jwt.holder_jwk,
+        )
+
+    def read(self, stored: StoredCredential) -> HeldCredential:
+        parsed = read_stored(stored.raw)
+        alg = parsed.sd_jwt.header.get("alg")
+        disclosable = parsed.sd_jwt.disclosable
+        return HeldCredential(
+            id=stored.id,
+            format=stored.format,
+            types=tuple(dict.fromkeys(parsed.types)),
+            claims=parsed.claims,
+            disclosable=frozenset(claim.path for claim in disclosable),
+            holder_binding=isinstance(parsed.claims.get("cnf"), Mapping),
+            alg=alg if isinstance(alg, str) else None,
+            top_level=tuple(claim.path for claim in disclosable if claim.parent is None),
+            parsed=parsed,
+        )
+
+    def status_reference(self, held: HeldCredential) -> status.StatusListReference | None:
+        return status.parse_status_reference(held.claims)
+
+    def present(
+        self,
+        held: HeldCredential,
+        claims: Iterable[ClaimPath],
+        signer: Signer | None,
+        *,
+        aud: str,
+        nonce: str,
+        iat: int,
+        instance: str | None = None,
+    ) -> str:
+        if instance is not None:
+            parsed = read_stored(instance)
+        elif isinstance(held.parsed, SdJwtVc):
+            parsed = held.parsed
+        else:
+            raise MalformedCredentialError("this credential was not read as an SD-JWT VC")
+        return sd_jwt.present(parsed.sd_jwt, claims, signer, aud=aud, nonce=nonce, iat=iat)
+
+
+FORMAT = SdJwtVcFormat(
+    identifiers=ACCEPTED_TYPS,
+    legacy_identifiers=frozenset({LEGACY_TYP}),
+    selective=True,
+    bookkeeping=BOOKKEEPING,
+    type_claim=("vct",),
+    configuration_type_key="vct",
+    meta=vct_values,
+)

@@ -54,7 +54,7 @@ class TokenResponse:
 class IssuedCredentials:
     """A Credential Response: credentials now, or a transaction to poll later."""
 
-    credentials: tuple[str, ...] = field(default=(), repr=False)
+    credentials: tuple[str | dict[str, Any], ...] = field(default=(), repr=False)
     notification_id: str | None = None
     transaction_id: str | None = None
     interval: float | None = None
@@ -402,11 +402,12 @@ def _issued(answer: Mapping[str, Any], status: int) -> IssuedCredentials:
         values = [entry.get("credential") if isinstance(entry, dict) else None for entry in entries]
     else:  # draft 13: a single "credential"
         values = [answer.get("credential")]
-    if not all(isinstance(value, str) and value for value in values):
-        raise MalformedResponseError("only string credentials (SD-JWT VC) are supported")
-    return IssuedCredentials(
-        credentials=tuple(str(value) for value in values), notification_id=notification_id
-    )
+    # §8.3: a string, or a JSON object for formats issued as JSON (ldp_vc); what a string or
+    # object must hold is for the credential's format to say.
+    issued = tuple(value for value in values if isinstance(value, str | dict) and value)
+    if len(issued) != len(values):
+        raise MalformedResponseError("a credential must be a non-empty string or JSON object")
+    return IssuedCredentials(credentials=issued, notification_id=notification_id)
 
 
 def _interval(value: Any) -> float | None:

@@ -11,13 +11,11 @@ from typing import Any
 
 from wallet_core import http
 from wallet_core.errors import InsecureUrlError, IssuerMetadataError
+from wallet_core.formats.registry import rules_for
 from wallet_core.http import HttpPolicy
 from wallet_core.models import ClaimPath
 from wallet_core.oid4vci.models import ClaimDescription, CredentialConfiguration, Display
 
-_SD_JWT_FORMATS = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
-_W3C_FORMATS = frozenset({"jwt_vc_json", "jwt_vc_json-ld", "ldp_vc", "jwt_vc"})
-_JWT_CLAIMS = frozenset({"iss", "sub", "aud", "iat", "exp", "nbf", "jti"})
 _CLAIM_LEAF_KEYS = frozenset({"mandatory", "value_type", "display"})
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _RGB_COLOUR = re.compile(r"rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)", re.IGNORECASE)
@@ -36,11 +34,12 @@ def parse_configuration(
     credential_format = value.get("format")
     if not isinstance(credential_format, str) or not credential_format:
         raise IssuerMetadataError(f"{where} has no format")
-    legacy = credential_format == "vc+sd-jwt"
+    rules = rules_for(credential_format)
+    legacy = rules.is_legacy(credential_format)
     vct = value.get("vct")
     if vct is not None and (not isinstance(vct, str) or not vct):
         raise IssuerMetadataError(f"{where}: vct is not a non-empty string")
-    if credential_format in _SD_JWT_FORMATS and vct is None:
+    if rules.configuration_type_key == "vct" and vct is None:
         raise IssuerMetadataError(f"{where}: an SD-JWT VC configuration needs vct")
     definition = _credential_definition(value, where)
     # Drafts ≤ 12 described W3C types on the configuration itself.
@@ -207,10 +206,10 @@ def _legacy_claims(
     if claims is not None:
         if not isinstance(claims, Mapping):
             raise IssuerMetadataError(f"{where}: claims is neither an array nor an object")
-        skip_first = credential_format == "mso_mdoc"  # namespaces are not claims
+        skip_first = rules_for(credential_format).namespaced_claims  # namespaces aren't claims
         return tuple(_claims_map(claims, (), where, emit=not skip_first)), True
     subject = definition.get("credentialSubject") if definition is not None else None
-    if credential_format in _W3C_FORMATS and subject is not None:
+    if rules_for(credential_format).subject_in_definition and subject is not None:
         if not isinstance(subject, Mapping):
             raise IssuerMetadataError(f"{where}: credentialSubject is not an object")
         return tuple(_claims_map(subject, ("credentialSubject",), where, emit=True)), True

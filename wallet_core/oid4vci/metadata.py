@@ -56,7 +56,6 @@ structure (arrays being arrays, objects being objects) is still enforced.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -115,15 +114,9 @@ SIGNED_METADATA_TYP = "openidvci-issuer-metadata+jwt"
 # (iss, protected header) -> public JWK; IssuerKeyResolver has this shape.
 KeyResolver = Callable[[str | None, Mapping[str, Any]], Mapping[str, Any]]
 
-_SD_JWT_FORMATS = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
-_W3C_FORMATS = frozenset({"jwt_vc_json", "jwt_vc_json-ld", "ldp_vc", "jwt_vc"})
 # Registered JWT claims of the signed-metadata JWT; they are not metadata parameters.
 _JWT_CLAIMS = frozenset({"iss", "sub", "aud", "iat", "exp", "nbf", "jti"})
-# Draft-13 claim leaves: these keys describe the claim, every other key is a nested claim.
-_CLAIM_LEAF_KEYS = frozenset({"mandatory", "value_type", "display"})
 _CLOCK_LEEWAY = 60.0  # seconds of clock skew tolerated on the signed metadata's exp
-_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_RGB_COLOUR = re.compile(r"rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)", re.IGNORECASE)
 
 
 # -- where --------------------------------------------------------------------------------

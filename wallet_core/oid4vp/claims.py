@@ -1,14 +1,9 @@
-"""What the presentation matchers (DCQL, Presentation Exchange) see of a stored credential.
+"""Claims path pointers (OpenID4VP 1.0 §7) for the presentation matchers (DCQL, PE).
 
-- :class:`HeldCredential` is one credential as a matcher sees it: format, types, the holder's
-  full processed claims and which concrete claim paths are selectively disclosable.
 - :func:`parse_path` and :func:`select` implement the claims path pointer of OpenID4VP 1.0
-  §7 (JSON-based credentials, §7.1.1) with the mdoc restriction of §7.2.1.
-- :func:`same_format` says when a held credential answers a requested format: the SD-JWT VC
-  media type was renamed from ``vc+sd-jwt`` to ``dc+sd-jwt`` (SD-JWT VC draft history;
-  OpenID4VP 1.0 Appendix B.3.1 uses ``dc+sd-jwt``, draft 21 Appendix B.4 ``vc+sd-jwt``). The
-  data model did not change, so a credential stored under either name answers a query for
-  either name; the presentation itself keeps the credential's own ``typ``.
+  §7 (JSON-based credentials, §7.1.1); :func:`select_for` adds the format's own pointer rule
+  (mdoc, §7.2.1) from :mod:`wallet_core.formats.registry`.
+- A credential as the matchers see it is a :class:`~wallet_core.formats.seam.HeldCredential`.
 
 Matching never raises for what a credential lacks: a claim that cannot be found is simply
 absent (OpenID4VP 1.0 §7.1.1 step 2/3 "abort processing and return an error" is read as "the
@@ -19,136 +14,12 @@ claim does not exist in this credential"). Only a malformed *request* raises
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from wallet_core.errors import PresentationRequestError
-from wallet_core.formats import sd_jwt_vc
-from wallet_core.models import ClaimPath, StoredCredential
-
-SD_JWT_VC_FORMATS = frozenset({"dc+sd-jwt", "vc+sd-jwt"})
-MDOC_FORMAT = "mso_mdoc"
-W3C_FORMATS = frozenset({"jwt_vc_json", "ldp_vc"})
-#: Formats whose presentations can leave claims out (SD-JWT disclosures, mdoc data elements).
-SELECTIVE_DISCLOSURE_FORMATS = SD_JWT_VC_FORMATS | {MDOC_FORMAT}
-
-# Claims that describe the credential rather than the holder: type, issuer, validity, binding
-# and status. They are in every presentation (SD-JWT VC §3.2.2.2 forbids making the SD-JWT VC
-# ones selectively disclosable), so a request that tests them selects a credential but asks
-# for nothing to be disclosed.
-_SD_JWT_VC_METADATA = sd_jwt_vc.NEVER_DISCLOSABLE | {"iat", "_sd_alg"}
-_W3C_METADATA = frozenset(
-    {
-        "@context",
-        "id",
-        "type",
-        "issuer",
-        "issuanceDate",
-        "validFrom",
-        "validUntil",
-        "expirationDate",
-        "credentialStatus",
-        "credentialSchema",
-        "proof",
-    }
-)
-_JWT_REGISTERED = frozenset({"iss", "nbf", "exp", "iat", "jti"})
-
-
-@dataclass(frozen=True)
-class HeldCredential:
-    """One stored credential as the matchers see it.
-
-    ``types``: for SD-JWT VC the ``vct`` plus ``aka_vcts`` (and, when the wallet resolved Type
-    Metadata, the types it ``extends``: OpenID4VP 1.0 Appendix B.3.5 lets a Wallet return
-    credentials that inherit from a requested type); for mdoc the doctype; for W3C VCs the
-    fully expanded type IRIs (Appendix B.1.1). ``claims`` is the holder's full processed
-    claim tree (for ``jwt_vc_json`` the JWT payload, so ``$.vc.type`` resolves).
-    ``disclosable`` holds the concrete paths that are selectively disclosable. ``alg`` is the
-    issuer signature algorithm when known (checked against PE ``sd-jwt_alg_values``/``alg``).
-    """
-
-    id: str
-    format: str
-    types: tuple[str, ...]
-    claims: Mapping[str, Any] = field(repr=False, hash=False)
-    disclosable: frozenset[ClaimPath] = frozenset()
-    holder_binding: bool = True
-    alg: str | None = None
-
-    @classmethod
-    def from_sd_jwt_vc(
-        cls,
-        credential_id: str,
-        credential: str | sd_jwt_vc.SdJwtVc,
-        *,
-        format: str = "dc+sd-jwt",
-        extra_types: Iterable[str] = (),
-    ) -> HeldCredential:
-        """Build from a stored SD-JWT VC (the raw text verified at receipt, or its parsed view).
-
-        Raises the :mod:`wallet_core.formats` errors (all ``WalletError``) for a bad text.
-        """
-        parsed = sd_jwt_vc.read_stored(credential) if isinstance(credential, str) else credential
-        claims = parsed.claims
-        alg = parsed.sd_jwt.header.get("alg")
-        return cls(
-            id=credential_id,
-            format=format,
-            types=_unique((*parsed.types, *extra_types)),
-            claims=claims,
-            disclosable=frozenset(claim.path for claim in parsed.sd_jwt.disclosable),
-            holder_binding=isinstance(claims.get("cnf"), Mapping),
-            alg=alg if isinstance(alg, str) else None,
-        )
-
-    @classmethod
-    def from_stored(
-        cls, stored: StoredCredential, *, extra_types: Iterable[str] = ()
-    ) -> HeldCredential:
-        """Build from the wallet's stored record: SD-JWT VCs from their raw text, others from
-        the stored claims (nothing selectively disclosable; bound when the wallet holds a key).
-        """
-        if stored.format in SD_JWT_VC_FORMATS and stored.raw:
-            return cls.from_sd_jwt_vc(
-                stored.id, stored.raw, format=stored.format, extra_types=extra_types
-            )
-        types = (stored.type,) if stored.type else ()
-        return cls(
-            id=stored.id,
-            format=stored.format,
-            types=_unique((*types, *extra_types)),
-            claims=stored.claims,
-            holder_binding=stored.key_id is not None,
-        )
-
-
-def same_format(requested: str, held: str) -> bool:
-    """Whether a credential stored as ``held`` answers a request for format ``requested``."""
-    if requested == held:
-        return True
-    return requested in SD_JWT_VC_FORMATS and held in SD_JWT_VC_FORMATS
-
-
-def is_metadata_path(credential_format: str, path: ClaimPath) -> bool:
-    """Whether ``path`` points at credential metadata (type, issuer, validity, status, key).
-
-    Such claims are in every presentation of the credential; they select credentials but are
-    not claims to disclose.
-    """
-    if not path:
-        return False
-    head = path[0]
-    if credential_format in SD_JWT_VC_FORMATS:
-        return head in _SD_JWT_VC_METADATA
-    if credential_format in W3C_FORMATS:
-        if head == "vc" and len(path) > 1:
-            return path[1] in _W3C_METADATA
-        return head in _W3C_METADATA or (
-            credential_format == "jwt_vc_json" and head in _JWT_REGISTERED
-        )
-    return False
-
+from wallet_core.formats.registry import rules_for
+from wallet_core.formats.seam import HeldCredential
+from wallet_core.models import ClaimPath
 
 # -- claims path pointers (OpenID4VP 1.0 §7) -----------------------------------------------
 
@@ -200,9 +71,7 @@ def select_for(held: HeldCredential, path: ClaimPath) -> tuple[tuple[ClaimPath, 
     """:func:`select` with the format's own pointer rules: an mdoc pointer is exactly a
     namespace and a data element identifier (OpenID4VP 1.0 §7.2.1), otherwise nothing.
     """
-    if held.format == MDOC_FORMAT and (
-        len(path) != 2 or not all(isinstance(part, str) for part in path)
-    ):
+    if not rules_for(held.format).pointer_allowed(path):
         _check_components(path)
         return ()
     return select(held.claims, path)
@@ -246,7 +115,3 @@ def _valid_component(component: Any) -> bool:
     if component is None or isinstance(component, str):
         return True
     return isinstance(component, int) and not isinstance(component, bool) and component >= 0
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))

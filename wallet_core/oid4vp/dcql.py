@@ -8,13 +8,14 @@ invalid. Unknown properties are ignored (§6 note).
 (§6.4). Decisions, with the rule each follows:
 
 - Formats: a ``dc+sd-jwt`` query is answered by SD-JWT VCs stored as ``dc+sd-jwt`` or as the
-  legacy ``vc+sd-jwt`` (same data model, renamed media type; see :mod:`.claims`). ``meta`` is
-  REQUIRED on every Credential Query (§6.1); ``vct_values`` is REQUIRED for SD-JWT VC
-  (Appendix B.3.5) and matched against ``vct``, ``aka_vcts`` and any inherited type the
-  wallet put in ``HeldCredential.types``; ``doctype_value`` for ``mso_mdoc`` (B.2.3);
-  ``type_values`` for ``jwt_vc_json``/``ldp_vc`` (B.1.1: one inner array must be a subset of
-  the credential's expanded types). A format whose ``meta`` this module does not understand
-  matches only with an empty ``meta``.
+  legacy ``vc+sd-jwt`` (same data model, renamed media type; see
+  :mod:`wallet_core.formats.sd_jwt_vc`). ``meta`` is REQUIRED on every Credential Query
+  (§6.1) and parsed by the format's rules (:mod:`wallet_core.formats.rules`):
+  ``vct_values`` for SD-JWT VC (B.3.5), matched against ``vct``, ``aka_vcts`` and any
+  inherited type the wallet put in ``HeldCredential.types``; ``doctype_value`` for
+  ``mso_mdoc`` (B.2.3); ``type_values`` for ``jwt_vc_json``/``ldp_vc`` (B.1.1: one inner
+  array must be a subset of the credential's expanded types). An unknown format matches
+  only with an empty ``meta``.
 - ``require_cryptographic_holder_binding`` (default true, §6.1): credentials without holder
   binding (no ``cnf``) are not candidates then (B.3).
 - ``trusted_authorities`` is validated and kept on the query but not evaluated: the wallet
@@ -51,17 +52,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wallet_core.errors import PresentationRequestError
+from wallet_core.formats.registry import answers, rules_for
+from wallet_core.formats.rules import string_list
+from wallet_core.formats.seam import HeldCredential, TypeFilter
 from wallet_core.models import Candidate, ClaimPath, PresentationMatch, QueryMatch
-from wallet_core.oid4vp.claims import (
-    MDOC_FORMAT,
-    SD_JWT_VC_FORMATS,
-    W3C_FORMATS,
-    HeldCredential,
-    dedupe,
-    parse_path,
-    same_format,
-    select_for,
-)
+from wallet_core.oid4vp.claims import dedupe, parse_path, select_for
 
 _ID = re.compile(r"[A-Za-z0-9_-]+")
 Value = str | int | bool
@@ -91,15 +86,14 @@ class CredentialQuery:
 
     id: str
     format: str
+    #: the format's ``meta`` (Appendix B), parsed by the format's own rules
+    types: TypeFilter = field(compare=False)
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     multiple: bool = False
     require_cryptographic_holder_binding: bool = True
     claims: tuple[ClaimsQuery, ...] | None = None
     claim_sets: tuple[tuple[str, ...], ...] | None = None
     trusted_authorities: tuple[TrustedAuthority, ...] | None = None
-    vct_values: tuple[str, ...] | None = None
-    doctype_value: str | None = None
-    type_values: tuple[tuple[str, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,19 +158,7 @@ def _credential_query(raw: Any, where: str) -> CredentialQuery:
     meta = raw["meta"]
     if not isinstance(meta, Mapping):
         raise PresentationRequestError(f"{where}.meta must be an object")
-    vct_values = doctype_value = type_values = None
-    if credential_format in SD_JWT_VC_FORMATS:
-        vct_values = _string_list(meta.get("vct_values"), f"{where}.meta.vct_values")
-    elif credential_format == MDOC_FORMAT:
-        doctype_value = meta.get("doctype_value")
-        if not isinstance(doctype_value, str) or not doctype_value:
-            raise PresentationRequestError(f"{where}.meta.doctype_value must be a string")
-    elif credential_format in W3C_FORMATS:
-        outer = _non_empty_list(meta.get("type_values"), f"{where}.meta.type_values")
-        type_values = tuple(
-            _string_list(inner, f"{where}.meta.type_values[{index}]")
-            for index, inner in enumerate(outer)
-        )
+    types = rules_for(credential_format).type_filter(meta, f"{where}.meta")
     authorities = None
     if "trusted_authorities" in raw:
         entries = _non_empty_list(raw["trusted_authorities"], f"{where}.trusted_authorities")
@@ -215,9 +197,7 @@ def _credential_query(raw: Any, where: str) -> CredentialQuery:
         claims=claims,
         claim_sets=claim_sets,
         trusted_authorities=authorities,
-        vct_values=vct_values,
-        doctype_value=doctype_value,
-        type_values=type_values,
+        types=types,
     )
 
 
@@ -257,7 +237,7 @@ def _trusted_authority(raw: Any, where: str) -> TrustedAuthority:
     kind = raw.get("type")
     if not isinstance(kind, str) or not kind:
         raise PresentationRequestError(f"{where}.type must be a non-empty string")
-    return TrustedAuthority(type=kind, values=_string_list(raw.get("values"), f"{where}.values"))
+    return TrustedAuthority(type=kind, values=string_list(raw.get("values"), f"{where}.values"))
 
 
 def _id_option(
@@ -292,13 +272,6 @@ def _non_empty_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list) or not value:
         raise PresentationRequestError(f"{where} must be a non-empty array")
     return value
-
-
-def _string_list(value: Any, where: str) -> tuple[str, ...]:
-    items = _non_empty_list(value, where)
-    if not all(isinstance(item, str) and item for item in items):
-        raise PresentationRequestError(f"{where} must hold non-empty strings")
-    return tuple(items)
 
 
 def _scalar(value: Any, where: str) -> Value:
@@ -410,18 +383,11 @@ def _required_ids(query: DcqlQuery) -> set[str]:
 
 
 def _credential_matches(query: CredentialQuery, credential: HeldCredential) -> bool:
-    if not same_format(query.format, credential.format):
+    if not answers(query.format, credential.format):
         return False
     if query.require_cryptographic_holder_binding and not credential.holder_binding:
         return False
-    types = set(credential.types)
-    if query.format in SD_JWT_VC_FORMATS:
-        return bool(types.intersection(query.vct_values or ()))
-    if query.format == MDOC_FORMAT:
-        return query.doctype_value in types
-    if query.format in W3C_FORMATS:
-        return any(types.issuperset(inner) for inner in query.type_values or ())
-    return not query.meta
+    return query.types.accepts(credential.types)
 
 
 def _resolve(claim: ClaimsQuery, credential: HeldCredential) -> tuple[ClaimPath, ...] | None:

@@ -36,8 +36,8 @@ Mapping to :class:`~wallet_core.models.Candidate`: a matched field contributes t
 claim paths of the values that satisfied it (the first alternative path that did; every
 such value for a wildcard) to ``required_claims``, or to ``optional_claims`` for
 ``optional: true`` fields. Credential metadata (``$.vct``, ``$.iss``, ``$.type``, ...; see
-:func:`.claims.is_metadata_path`) selects credentials but is not a claim to disclose; nor is
-a field on ``$`` itself. When
+:meth:`~wallet_core.formats.seam.FormatRules.is_bookkeeping`) selects credentials but is not
+a claim to disclose; nor is a field on ``$`` itself. When
 ``limit_disclosure`` is absent the verifier has not asked the wallet to limit disclosure,
 so the remaining selectively disclosable claims are offered as further ``optional_claims``
 (after the optional fields, in path order); the holder still chooses. With ``required``
@@ -59,17 +59,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wallet_core.errors import PresentationRequestError
+from wallet_core.formats.registry import answers, rules_for
+from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import Candidate, ClaimPath, PresentationMatch, QueryMatch
-from wallet_core.oid4vp.claims import (
-    SD_JWT_VC_FORMATS,
-    SELECTIVE_DISCLOSURE_FORMATS,
-    HeldCredential,
-    covers,
-    dedupe,
-    is_metadata_path,
-    path_sort_key,
-    same_format,
-)
+from wallet_core.oid4vp.claims import covers, dedupe, path_sort_key
 from wallet_core.oid4vp.json_filter import check_filter, filter_accepts
 from wallet_core.oid4vp.jsonpath import JsonPath, parse_json_path
 
@@ -415,7 +408,8 @@ def _candidate(
     if formats is not None and not _format_accepted(formats, credential):
         return None
     limit = descriptor.limit_disclosure
-    if limit == "required" and credential.format not in SELECTIVE_DISCLOSURE_FORMATS:
+    rules = rules_for(credential.format)
+    if limit == "required" and not rules.selective:
         return None
     required: list[ClaimPath] = []
     optional: list[ClaimPath] = []
@@ -425,7 +419,7 @@ def _candidate(
             if entry.optional:
                 continue
             return None
-        wanted = [p for p in paths if p and not is_metadata_path(credential.format, p)]
+        wanted = [p for p in paths if p and not rules.is_bookkeeping(p)]
         (optional if entry.optional else required).extend(wanted)
     must = dedupe(required)
     may = [p for p in dedupe(optional) if not any(covers(r, p) for r in must)]
@@ -442,7 +436,7 @@ def _candidate(
 
 def _format_accepted(formats: Mapping[str, Mapping[str, Any]], credential: HeldCredential) -> bool:
     for name, params in formats.items():
-        if not same_format(name, credential.format):
+        if not answers(name, credential.format):
             continue
         if credential.alg is not None and any(
             isinstance(algs := params.get(key), list) and algs and credential.alg not in algs
@@ -455,10 +449,11 @@ def _format_accepted(formats: Mapping[str, Mapping[str, Any]], credential: HeldC
 
 def _evaluate(entry: Field, credential: HeldCredential) -> tuple[ClaimPath, ...] | None:
     """The concrete paths of the values that satisfy the field, or None (PE 2.0 §8)."""
+    type_claim = rules_for(credential.format).type_claim
     for path in entry.paths:
-        if credential.format in SD_JWT_VC_FORMATS and path.segments == ("vct",):
+        if type_claim is not None and path.segments == type_claim:
             nodes: tuple[tuple[ClaimPath, Any], ...] = tuple(
-                (("vct",), vct) for vct in credential.types
+                (type_claim, value) for value in credential.types
             )
         else:
             nodes = path.evaluate(credential.claims)

@@ -32,6 +32,7 @@ from wallet_core.errors import (
     UntrustedVerifierError,
     WalletError,
 )
+from wallet_core.oid4vp.query import Query, parse_query
 from wallet_core.trust import key_from_x5c, parse_x5c
 
 REQUEST_TYP = "oauth-authz-req+jwt"
@@ -62,9 +63,8 @@ class PresentationRequest:
     response_mode: str
     response_uri: str
     nonce: str = field(repr=False)
+    query: Query = field(repr=False, compare=False)  # parsed once, with the request
     state: str | None = field(default=None, repr=False)
-    dcql_query: Mapping[str, Any] | None = None
-    presentation_definition: Mapping[str, Any] | None = None
     client_metadata: Mapping[str, Any] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -286,11 +286,6 @@ def _verify(token: str, jwk: Mapping[str, Any]) -> None:
         raise UntrustedVerifierError("the request's signature does not verify") from exc
 
 
-_DER = __import__(
-    "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
-).Encoding.DER
-
-
 def _dns_names(certificate: x509.Certificate) -> set[str]:
     try:
         names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -332,13 +327,7 @@ def _checked(
     state = parameters.get("state")
     if state is not None and (not isinstance(state, str) or not _URL_SAFE.fullmatch(state)):
         raise PresentationRequestError("state must be URL-safe characters")
-    dcql = parameters.get("dcql_query")
-    definition = parameters.get("presentation_definition")
-    if (dcql is None) == (definition is None):
-        raise PresentationRequestError("exactly one of dcql_query and presentation_definition")
-    for member, value in (("dcql_query", dcql), ("presentation_definition", definition)):
-        if value is not None and not isinstance(value, dict):
-            raise PresentationRequestError(f"{member} must be a JSON object")
+    query = parse_query(parameters)
     metadata = parameters.get("client_metadata") or {}
     if not isinstance(metadata, dict):
         raise PresentationRequestError("client_metadata must be a JSON object")
@@ -347,9 +336,8 @@ def _checked(
         response_mode=str(mode),
         response_uri=response_uri,
         nonce=nonce,
+        query=query,
         state=state,
-        dcql_query=dcql,
-        presentation_definition=definition,
         client_metadata=metadata,
         raw=dict(parameters),
     )

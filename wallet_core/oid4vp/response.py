@@ -4,7 +4,7 @@ encrypted ``direct_post.jwt``, and the error response for a declined request."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -19,33 +19,6 @@ from wallet_core.oid4vp.request import PresentationRequest
 
 ENCRYPTION_ENCS = ("A128GCM", "A256GCM")  # §8.3: A128GCM unless the verifier lists others
 _OUTCOMES = (200, 400, 401, 403)
-
-
-def dcql_vp_token(presentations: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """§8.1: always ``{query_id: [presentation, ...]}``, arrays even for one."""
-    return {query_id: list(items) for query_id, items in presentations.items()}
-
-
-def pex_response(
-    definition_id: str, presentations: Sequence[tuple[str, str, str]]
-) -> tuple[Any, dict[str, Any]]:
-    """Presentation Exchange (draft 21): the ``vp_token`` and its ``presentation_submission``.
-
-    ``presentations`` are (input descriptor id, format, presentation); one presentation is
-    sent bare, several as an array addressed by ``$[i]``.
-    """
-    single = len(presentations) == 1
-    descriptors = [
-        {"id": descriptor_id, "format": fmt, "path": "$" if single else f"$[{index}]"}
-        for index, (descriptor_id, fmt, _) in enumerate(presentations)
-    ]
-    token: Any = presentations[0][2] if single else [p for _, _, p in presentations]
-    submission = {
-        "id": f"submission-{definition_id}",
-        "definition_id": definition_id,
-        "descriptor_map": descriptors,
-    }
-    return token, submission
 
 
 def send(

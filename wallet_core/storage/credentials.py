@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from wallet_core.clock import to_datetime
 from wallet_core.errors import NotFoundError
@@ -35,9 +35,29 @@ _SUMMARY_COLUMNS = (
 )
 
 
+T = TypeVar("T")
+
+
 class CredentialRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # what read_once made of each credential, for as long as the vault is open
+        self._read: dict[str, tuple[Callable[[StoredCredential], Any], Any]] = {}
+
+    def read_once(self, credential_id: str, reader: Callable[[StoredCredential], T]) -> T:
+        """``reader(get(credential_id))``, remembered while the vault is open.
+
+        A stored credential never changes (only its status does, which is not in what is
+        read), so parsing it once per open wallet instead of once per use is safe; deleting
+        it forgets what was read. Raises ``NotFoundError`` like :meth:`get`.
+        """
+        known = self._read.get(credential_id)
+        if known is not None and known[0] == reader:
+            value: T = known[1]
+            return value
+        value = reader(self.get(credential_id))
+        self._read[credential_id] = (reader, value)
+        return value
 
     def add(
         self,
@@ -153,6 +173,7 @@ class CredentialRepository:
         )
 
     def delete(self, credential_id: str) -> None:
+        self._read.pop(credential_id, None)
         # credential_data goes with it through ON DELETE CASCADE.
         if self._db.execute("DELETE FROM credentials WHERE id = ?", (credential_id,)) == 0:
             raise NotFoundError("no such credential")
