@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cryptography import x509
 
-    from wallet_core.storage import KdfParams
+    from wallet_core import KdfParams
 
 VAULT_DIRNAME = "wallet"
 SETTINGS_FILENAME = "app-settings.json"
@@ -41,6 +41,6 @@ class AppConfig:
         """KDF parameters for ``Wallet.create``; None means wallet_core's production cost."""
         if not self.fast_kdf:
             return None
-        from wallet_core.storage import KdfParams
+        from wallet_core import KdfParams
 
         return KdfParams.fast_for_tests()

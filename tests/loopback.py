@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from wallet_core import http
 from wallet_core.clock import ManualClock
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.trust import IssuerKeyResolver, MemoryCache
 
 DEV = HttpPolicy(allow_http_loopback=True, timeout=5.0)
@@ -115,8 +114,8 @@ def server(_loopback_server: LoopbackServer) -> Iterator[LoopbackServer]:
 
 
 @pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with http.make_client(DEV) as made:
+def client() -> Iterator[HttpClient]:
+    with HttpClient(DEV) as made:
         yield made
 
 
@@ -126,16 +125,16 @@ def cache() -> MemoryCache:
 
 
 @pytest.fixture
-def resolver(client: httpx.Client, cache: MemoryCache, clock: ManualClock) -> IssuerKeyResolver:
-    return IssuerKeyResolver(client, DEV, cache, clock)
+def resolver(client: HttpClient, cache: MemoryCache, clock: ManualClock) -> IssuerKeyResolver:
+    return IssuerKeyResolver(client, cache, clock)
 
 
 @pytest.fixture
-def offline_client() -> Iterator[httpx.Client]:
+def offline_client() -> Iterator[HttpClient]:
     """A client whose every request fails as if the network were down."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("network is unreachable", request=request)
 
-    with http.make_client(DEV, transport=httpx.MockTransport(handler)) as made:
+    with HttpClient(DEV, transport=httpx.MockTransport(handler)) as made:
         yield made

@@ -126,3 +126,47 @@ def test_only_the_formats_name_a_format() -> None:
             continue
         named = _literals(path) & identifiers
         assert not named, f"{path.relative_to(ROOT)} names the format(s) {sorted(named)}"
+
+
+# -- the app sees only the public face (DESIGN §4) --------------------------------------------
+
+PUBLIC_MODULES = {"wallet_core", "wallet_core.qr"}
+
+
+def test_the_app_imports_only_the_public_face() -> None:
+    """app/ imports ``wallet_core`` (its ``__all__``) and ``wallet_core.qr``, nothing deeper:
+    an internal module can then change without touching the UI."""
+    import wallet_core
+
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                module = node.module
+                if module.split(".")[0] != "wallet_core":
+                    continue
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                assert module in PUBLIC_MODULES, f"{where} imports the private {module}"
+                if module == "wallet_core":
+                    submodules = {m.rsplit(".", 1)[1] for m in PUBLIC_MODULES if "." in m}
+                    hidden = {a.name for a in node.names} - {*wallet_core.__all__, *submodules}
+                    assert not hidden, f"{where} imports {hidden}, not in __all__"
+            elif isinstance(node, ast.Import):
+                private = {a.name for a in node.names if a.name.startswith("wallet_core.")}
+                assert private <= PUBLIC_MODULES, f"{path.relative_to(ROOT)} imports {private}"
+
+
+def test_the_public_names_are_pinned() -> None:
+    """Adding or removing a public name is a decision: this list changes with it."""
+    import wallet_core
+
+    errors = {n for n in wallet_core.__all__ if n.endswith(("Error", "Error_"))}
+    assert set(wallet_core.__all__) - errors == {
+        "ActivityEntry", "AuthorizationSession", "Candidate", "Choice", "ClaimPath", "Clock",
+        "CredentialOffer", "CredentialStatus", "CredentialSummary", "Display", "HeldCredential",
+        "KdfParams", "KeyAlgorithm", "KeyInfo", "ManualClock", "NewCredential", "OfferPreview",
+        "OfflineChallenge", "PendingCredential", "PresentationMatch", "PresentationRequest",
+        "PresentationResult", "QueryMatch", "StatusState", "StoredCredential", "SystemClock",
+        "Wallet", "check_backup_passphrase", "check_pin", "localized", "logo_bytes",
+        "offline_challenge", "qr_payload", "rules_for",
+    }  # fmt: skip
+    assert all(hasattr(wallet_core, name) for name in wallet_core.__all__)

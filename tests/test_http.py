@@ -25,7 +25,7 @@ from wallet_core.errors import (
     UnexpectedContentTypeError,
     WalletError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 
 STRICT = HttpPolicy()
 DEV = HttpPolicy(allow_http_loopback=True)
@@ -33,8 +33,8 @@ DEV = HttpPolicy(allow_http_loopback=True)
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def client_for(handler: Handler, policy: HttpPolicy = STRICT) -> httpx.Client:
-    return http.make_client(policy, transport=httpx.MockTransport(handler))
+def client_for(handler: Handler, policy: HttpPolicy = STRICT) -> HttpClient:
+    return HttpClient(policy, transport=httpx.MockTransport(handler))
 
 
 def json_response(value: Any, status: int = 200, **headers: str) -> httpx.Response:
@@ -158,7 +158,7 @@ def test_get_json_sends_accept_and_returns_the_document() -> None:
         return json_response({"issuer": "https://issuer.example"})
 
     with client_for(handler) as client:
-        value = http.get_json(client, "https://issuer.example/meta", STRICT)
+        value = client.get_json("https://issuer.example/meta")
     assert value == {"issuer": "https://issuer.example"}
     assert seen[0].headers["accept"] == "application/json"
     assert seen[0].method == "GET"
@@ -172,10 +172,10 @@ def test_get_text_and_bytes_check_the_declared_type() -> None:
 
     with client_for(handler) as client:
         accept = "application/statuslist+jwt"
-        assert http.get_text(client, "https://s.example/1", STRICT, accept=accept) == "eyJ.a.b"
-        assert http.get_bytes(client, "https://s.example/1", STRICT, accept=accept) == b"eyJ.a.b"
+        assert client.get_text("https://s.example/1", accept=accept) == "eyJ.a.b"
+        assert client.get_bytes("https://s.example/1", accept=accept) == b"eyJ.a.b"
         with pytest.raises(UnexpectedContentTypeError):
-            http.get_text(client, "https://s.example/1", STRICT, accept="application/jwt")
+            client.get_text("https://s.example/1", accept="application/jwt")
 
 
 @pytest.mark.parametrize(
@@ -198,10 +198,10 @@ def test_json_content_type_is_checked(content_type: str | None, ok: bool) -> Non
 
     with client_for(handler) as client:
         if ok:
-            assert http.get_json(client, "https://i.example/", STRICT) == {}
+            assert client.get_json("https://i.example/") == {}
         else:
             with pytest.raises(UnexpectedContentTypeError):
-                http.get_json(client, "https://i.example/", STRICT)
+                client.get_json("https://i.example/")
 
 
 def test_wildcard_accept_skips_the_type_check() -> None:
@@ -209,7 +209,7 @@ def test_wildcard_accept_skips_the_type_check() -> None:
         return httpx.Response(200, content=b"png", headers={"content-type": "image/png"})
 
     with client_for(handler) as client:
-        assert http.get_bytes(client, "https://i.example/logo", STRICT, accept="*/*") == b"png"
+        assert client.get_bytes("https://i.example/logo", accept="*/*") == b"png"
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"NaN", b"\xff\xfe", b'{"a": Infinity}'])
@@ -218,7 +218,7 @@ def test_invalid_json_is_a_network_error(body: bytes) -> None:
         return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
     with client_for(handler) as client, pytest.raises(NetworkError):
-        http.get_json(client, "https://i.example/", STRICT)
+        client.get_json("https://i.example/")
 
 
 @pytest.mark.parametrize("status", [400, 404, 418, 500, 503])
@@ -227,7 +227,7 @@ def test_non_2xx_is_an_http_status_error(status: int) -> None:
         return json_response({"error": "nope"}, status=status)
 
     with client_for(handler) as client, pytest.raises(HttpStatusError) as caught:
-        http.get_json(client, "https://i.example/", STRICT)
+        client.get_json("https://i.example/")
     assert caught.value.status == status
 
 
@@ -236,12 +236,10 @@ def test_allowed_error_statuses_are_returned_for_oauth_bodies() -> None:
         return json_response({"error": "invalid_grant"}, status=400)
 
     with client_for(handler) as client:
-        response = http.post_form(
-            client, "https://as.example/token", STRICT, {"a": "b"}, allow_status={400}
-        )
+        response = client.post_form("https://as.example/token", {"a": "b"}, allow_status={400})
         assert response.status == 400 and response.json() == {"error": "invalid_grant"}
         with pytest.raises(HttpStatusError):
-            http.post_form(client, "https://as.example/token", STRICT, {"a": "b"})
+            client.post_form("https://as.example/token", {"a": "b"})
 
 
 def test_post_form_and_post_json_encode_their_bodies() -> None:
@@ -253,8 +251,8 @@ def test_post_form_and_post_json_encode_their_bodies() -> None:
 
     with client_for(handler) as client:
         form = {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code", "x": "a b&"}
-        http.post_form(client, "https://as.example/token", STRICT, form)
-        http.post_json(client, "https://i.example/credential", STRICT, {"proof": "é"})
+        client.post_form("https://as.example/token", form)
+        client.post_json("https://i.example/credential", {"proof": "é"})
     assert seen[0].headers["content-type"] == "application/x-www-form-urlencoded"
     assert dict(httpx.QueryParams(seen[0].content.decode())) == form
     assert seen[1].headers["content-type"] == "application/json"
@@ -266,7 +264,7 @@ def test_no_content_response_to_a_post_needs_no_content_type() -> None:
         return httpx.Response(204)
 
     with client_for(handler) as client:
-        response = http.post_json(client, "https://i.example/notification", STRICT, {"a": 1})
+        response = client.post_json("https://i.example/notification", {"a": 1})
     assert response.status == 204 and response.content == b""
 
 
@@ -289,7 +287,7 @@ def test_redirects_are_followed_and_every_hop_is_requested() -> None:
         return json_response({"final": True})
 
     with client_for(handler) as client:
-        response = http.get(client, "https://i.example/a", STRICT)
+        response = client.get("https://i.example/a")
     assert response.json() == {"final": True}
     assert response.url == "https://cdn.example/c"
     assert seen == ["https://i.example/a", "https://i.example/b", "https://cdn.example/c"]
@@ -314,7 +312,7 @@ def test_redirect_targets_are_checked_like_the_first_url(target: str) -> None:
         return redirect(target)
 
     with client_for(handler) as client, pytest.raises(InsecureUrlError):
-        http.get_json(client, "https://i.example/start", STRICT)
+        client.get_json("https://i.example/start")
     assert seen == ["https://i.example/start"]  # the refused target was never contacted
 
 
@@ -323,7 +321,7 @@ def test_redirect_from_loopback_to_a_public_http_host_is_refused_in_dev_mode() -
         return redirect("http://issuer.example/x")
 
     with client_for(handler, DEV) as client, pytest.raises(InsecureUrlError):
-        http.get_json(client, "http://127.0.0.1:9000/x", DEV)
+        client.get_json("http://127.0.0.1:9000/x")
 
 
 def test_too_many_redirects() -> None:
@@ -336,7 +334,7 @@ def test_too_many_redirects() -> None:
 
     policy = HttpPolicy(max_redirects=3)
     with client_for(handler, policy) as client, pytest.raises(NetworkError) as caught:
-        http.get_json(client, "https://i.example/", policy)
+        client.get_json("https://i.example/")
     assert "redirects" in str(caught.value)
     assert count == 4  # the first request and three followed hops
 
@@ -346,7 +344,7 @@ def test_redirect_without_location_is_an_error() -> None:
         return httpx.Response(302)
 
     with client_for(handler) as client, pytest.raises(NetworkError):
-        http.get_json(client, "https://i.example/", STRICT)
+        client.get_json("https://i.example/")
 
 
 def test_credentials_are_not_forwarded_to_another_origin() -> None:
@@ -359,9 +357,7 @@ def test_credentials_are_not_forwarded_to_another_origin() -> None:
         return json_response({})
 
     with client_for(handler) as client:
-        http.get(
-            client, "https://i.example/", STRICT, headers={"Authorization": "Bearer T", "X-A": "1"}
-        )
+        client.get("https://i.example/", headers={"Authorization": "Bearer T", "X-A": "1"})
     assert seen[0].headers["authorization"] == "Bearer T"
     assert "authorization" not in seen[1].headers
     assert seen[1].headers["x-a"] == "1"
@@ -375,7 +371,7 @@ def test_post_does_not_follow_redirects() -> None:
         return redirect("https://i.example/elsewhere", 307)
 
     with client_for(handler) as client, pytest.raises(HttpStatusError) as caught:
-        http.post_json(client, "https://i.example/credential", STRICT, {})
+        client.post_json("https://i.example/credential", {})
     assert caught.value.status == 307 and seen == ["POST"]
 
 
@@ -388,7 +384,7 @@ def test_declared_length_over_the_cap_is_refused() -> None:
 
     policy = HttpPolicy(max_response_bytes=1000)
     with client_for(handler, policy) as client, pytest.raises(ResponseTooLargeError):
-        http.get_json(client, "https://i.example/", policy)
+        client.get_json("https://i.example/")
 
 
 def test_streamed_body_over_the_cap_is_cut_off() -> None:
@@ -405,7 +401,7 @@ def test_streamed_body_over_the_cap_is_cut_off() -> None:
 
     policy = HttpPolicy(max_response_bytes=10_000)
     with client_for(handler, policy) as client, pytest.raises(ResponseTooLargeError):
-        http.get_json(client, "https://i.example/", policy)
+        client.get_json("https://i.example/")
     assert produced <= 11  # reading stopped right after the cap
 
 
@@ -417,7 +413,7 @@ def test_body_exactly_at_the_cap_is_fine() -> None:
 
     policy = HttpPolicy(max_response_bytes=100)
     with client_for(handler, policy) as client:
-        assert http.get_json(client, "https://i.example/", policy) == "a" * 98
+        assert client.get_json("https://i.example/") == "a" * 98
 
 
 def test_gzip_is_decoded() -> None:
@@ -429,7 +425,7 @@ def test_gzip_is_decoded() -> None:
         )
 
     with client_for(handler) as client:
-        assert http.get_json(client, "https://i.example/", STRICT) == {"a": 1}
+        assert client.get_json("https://i.example/") == {"a": 1}
 
 
 def test_a_compression_bomb_is_stopped_at_the_decoded_cap() -> None:
@@ -445,7 +441,7 @@ def test_a_compression_bomb_is_stopped_at_the_decoded_cap() -> None:
 
     policy = HttpPolicy(max_response_bytes=100_000)
     with client_for(handler, policy) as client, pytest.raises(ResponseTooLargeError):
-        http.get_json(client, "https://i.example/", policy)
+        client.get_json("https://i.example/")
 
 
 def test_unknown_content_encoding_is_refused() -> None:
@@ -457,7 +453,7 @@ def test_unknown_content_encoding_is_refused() -> None:
         )
 
     with client_for(handler) as client, pytest.raises(NetworkError):
-        http.get_json(client, "https://i.example/", STRICT)
+        client.get_json("https://i.example/")
 
 
 # -- transport failures ------------------------------------------------------------------
@@ -479,25 +475,26 @@ def test_transport_errors_become_wallet_errors(exc: Exception, expected: type[Ex
         raise exc
 
     with client_for(handler) as client, pytest.raises(expected) as caught:
-        http.get_json(client, "https://i.example/", STRICT)
+        client.get_json("https://i.example/")
     assert isinstance(caught.value, WalletError)
     assert isinstance(caught.value.__cause__, httpx.HTTPError)
 
 
 def test_direct_client_use_still_checks_urls() -> None:
     with client_for(lambda request: json_response({})) as client:
+        raw = client._client  # the httpx client inside, used past HttpClient's methods
         with pytest.raises(InsecureUrlError):
-            client.get("http://issuer.example/")
+            raw.get("http://issuer.example/")
         with pytest.raises(InsecureUrlError):
-            client.get("https://10.0.0.1/")
-        assert client.get("https://issuer.example/").status_code == 200
+            raw.get("https://10.0.0.1/")
+        assert raw.get("https://issuer.example/").status_code == 200
 
 
 def test_client_settings() -> None:
-    client = http.make_client(STRICT)
-    assert client.follow_redirects is False
-    assert client.trust_env is False
-    assert client.timeout.read == STRICT.timeout
+    client = HttpClient(STRICT)
+    assert client._client.follow_redirects is False
+    assert client._client.trust_env is False
+    assert client._client.timeout.read == STRICT.timeout
     client.close()
 
 
@@ -567,24 +564,24 @@ def loopback() -> Iterator[str]:
 
 
 def test_real_loopback_server(loopback: str) -> None:
-    with http.make_client(DEV) as client:
-        assert http.get_json(client, f"{loopback}/doc", DEV)["path"] == "/doc"
-        response = http.get(client, f"{loopback}/redirect", DEV)
+    with HttpClient(DEV) as client:
+        assert client.get_json(f"{loopback}/doc")["path"] == "/doc"
+        response = client.get(f"{loopback}/redirect")
         assert response.json()["path"] == "/doc"
         assert response.url == f"{loopback}/doc"
         assert response.json()["ua"].startswith("eduwallet/")
 
 
 def test_real_loopback_server_is_refused_without_the_flag(loopback: str) -> None:
-    with http.make_client(STRICT) as client, pytest.raises(InsecureUrlError):
-        http.get_json(client, f"{loopback}/doc", STRICT)
+    with HttpClient(STRICT) as client, pytest.raises(InsecureUrlError):
+        client.get_json(f"{loopback}/doc")
 
 
 def test_the_whole_retrieval_has_one_deadline(loopback: str) -> None:
     policy = HttpPolicy(allow_http_loopback=True, timeout=0.5)
     started = time.monotonic()
-    with http.make_client(policy) as client, pytest.raises(TimeoutError_):
-        http.get_json(client, f"{loopback}/slow", policy)
+    with HttpClient(policy) as client, pytest.raises(TimeoutError_):
+        client.get_json(f"{loopback}/slow")
     assert time.monotonic() - started < 1.5
 
 
@@ -592,8 +589,8 @@ def test_connection_refused_is_a_network_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with http.make_client(DEV) as client, pytest.raises(NetworkError) as caught:
-        http.get_json(client, f"http://127.0.0.1:{port}/", DEV)
+    with HttpClient(DEV) as client, pytest.raises(NetworkError) as caught:
+        client.get_json(f"http://127.0.0.1:{port}/")
     assert type(caught.value) is NetworkError
 
 
@@ -601,8 +598,8 @@ def test_environment_proxies_are_ignored(loopback: str, monkeypatch: pytest.Monk
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "")
-    with http.make_client(DEV) as client:
-        assert http.get_json(client, f"{loopback}/doc", DEV)["path"] == "/doc"
+    with HttpClient(DEV) as client:
+        assert client.get_json(f"{loopback}/doc")["path"] == "/doc"
 
 
 def _fake_dns(monkeypatch: pytest.MonkeyPatch, name: str, address: str) -> None:
@@ -620,14 +617,14 @@ def test_names_resolving_to_private_addresses_are_not_connected(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _fake_dns(monkeypatch, "intranet.example", "10.11.12.13")
-    with http.make_client(DEV) as client, pytest.raises(InsecureUrlError):
-        http.get_json(client, "https://intranet.example/", DEV)
+    with HttpClient(DEV) as client, pytest.raises(InsecureUrlError):
+        client.get_json("https://intranet.example/")
 
 
 def test_names_resolving_to_loopback_need_the_flag(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_dns(monkeypatch, "sneaky.example", "127.0.0.1")
-    with http.make_client(STRICT) as client, pytest.raises(InsecureUrlError):
-        http.get_json(client, "https://sneaky.example/", STRICT)
+    with HttpClient(STRICT) as client, pytest.raises(InsecureUrlError):
+        client.get_json("https://sneaky.example/")
 
 
 def test_the_connection_goes_to_the_checked_address(
@@ -635,5 +632,5 @@ def test_the_connection_goes_to_the_checked_address(
 ) -> None:
     port = loopback.rsplit(":", 1)[1]
     _fake_dns(monkeypatch, "wallet.localhost", "127.0.0.1")
-    with http.make_client(DEV) as client:
-        assert http.get_json(client, f"http://wallet.localhost:{port}/x", DEV)["path"] == "/x"
+    with HttpClient(DEV) as client:
+        assert client.get_json(f"http://wallet.localhost:{port}/x")["path"] == "/x"

@@ -92,6 +92,12 @@ from wallet_core.models import (
     StatusState,
     StoredCredential,
 )
+from wallet_core.oid4vci.logos import logo_bytes
+from wallet_core.oid4vci.models import CredentialOffer, Display, OfferPreview
+from wallet_core.oid4vci.preview import localized
+from wallet_core.oid4vp import offline_challenge, qr_payload
+from wallet_core.oid4vp.offline_challenge import OfflineChallenge
+from wallet_core.oid4vp.request import PresentationRequest
 from wallet_core.receiving import AuthorizationSession
 from wallet_core.storage import KdfParams, check_backup_passphrase, check_pin
 from wallet_core.wallet import Wallet
@@ -107,10 +113,12 @@ __all__ = [
     "ClaimPath",
     "Clock",
     "CredentialError",
+    "CredentialOffer",
     "CredentialStatus",
     "CredentialSummary",
     "DidResolutionError",
     "DisclosureError",
+    "Display",
     "DuplicateDigestError",
     "ExpiredCredentialError",
     "ForbiddenDisclosureError",
@@ -146,9 +154,12 @@ __all__ = [
     "NotFoundError",
     "NotYetValidError",
     "OfferError",
+    "OfferPreview",
+    "OfflineChallenge",
     "PartialIssuanceError",
     "PendingCredential",
     "PresentationMatch",
+    "PresentationRequest",
     "PresentationRequestError",
     "PresentationResult",
     "ProtocolError",
@@ -191,5 +202,9 @@ __all__ = [
     "WrongPinError",
     "check_backup_passphrase",
     "check_pin",
+    "localized",
+    "logo_bytes",
+    "offline_challenge",
+    "qr_payload",
     "rules_for",
 ]

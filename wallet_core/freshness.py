@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from wallet_core import http
 from wallet_core.clock import to_datetime
 from wallet_core.errors import NetworkError, TypeMetadataError
 from wallet_core.formats import registry, status, type_metadata
@@ -51,12 +50,7 @@ class Freshness:
             return self._network.issuer_keys.resolve(issuer, header)
 
         def fetch() -> Fetched:
-            token = http.get_text(
-                self._network.http,
-                reference.uri,
-                self._network.policy,
-                accept="application/statuslist+jwt",
-            )
+            token = self._network.http.get_text(reference.uri, accept="application/statuslist+jwt")
             checked = status.verify_status_list_token(
                 token, uri=reference.uri, issuer_key=issuer_key, now=self._now()
             )
@@ -82,9 +76,7 @@ class Freshness:
 
         def fetch(url: str) -> bytes:
             def download() -> Fetched:
-                response = http.get(
-                    self._network.http, url, self._network.policy, accept="application/json"
-                )
+                response = self._network.http.get(url, accept="application/json")
                 # kept as base64: integrity (SRI) is over the exact octets served
                 return Fetched(base64.b64encode(response.content).decode(), response.max_age())
 

@@ -1,4 +1,4 @@
-"""The one HTTP client factory and its safety policy (DESIGN §6 "Network").
+"""The one HTTP client and its safety policy (DESIGN §6 "Network").
 
 Every URL the wallet dereferences comes, directly or through a redirect, from something a
 third party controls: an offer, a presentation request, a credential's ``iss``, a metadata
@@ -26,10 +26,10 @@ say what any careful consumer of fetched metadata has to do:
   subclasses (:class:`TimeoutError_`, :class:`HttpStatusError`, ...). The client ignores
   environment variables (``trust_env=False``: no proxy or CA bundle from the environment).
 
-Protocol packages never construct a client (DESIGN §2): they receive one made here and call
-the helpers (:func:`get`, :func:`get_json`, :func:`post_form`, ...). The client also checks
-every request URL in an event hook, so a direct ``client.get(...)`` cannot bypass the scheme
-and host rules, though only the helpers enforce size caps and redirects.
+Protocol packages never construct a client (DESIGN §2): they receive an :class:`HttpClient`,
+which holds its :class:`HttpPolicy`, and call its methods (``get``, ``get_json``,
+``post_form``, ...). The httpx client inside also checks every request URL in an event hook,
+so a request sent past those methods still cannot break the scheme and host rules.
 """
 
 from __future__ import annotations
@@ -61,19 +61,7 @@ from wallet_core.errors import (
     WalletError,
 )
 
-__all__ = [
-    "HttpPolicy",
-    "HttpResponse",
-    "check_url",
-    "get",
-    "get_bytes",
-    "get_json",
-    "get_text",
-    "make_client",
-    "post_form",
-    "post_json",
-    "request",
-]
+__all__ = ["HttpClient", "HttpPolicy", "HttpResponse", "check_url"]
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers that authenticate the wallet to one server; never replay them to another origin.
@@ -290,213 +278,206 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
-def make_client(policy: HttpPolicy, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The wallet's HTTP client. ``transport`` is the test seam (``httpx.MockTransport``).
+class HttpClient:
+    """The wallet's HTTP client: one httpx client and the policy every request runs under.
 
-    With a custom transport the DNS-level address check is the transport's business; the
-    URL rules still apply to every request through the event hook.
+    ``transport`` is the test seam (``httpx.MockTransport``). With a custom transport the
+    DNS-level address check is the transport's business; the URL rules still apply to every
+    request through the event hook.
     """
 
-    def _check_request(request: httpx.Request) -> None:
-        check_url(request.url, policy)
+    def __init__(self, policy: HttpPolicy, transport: httpx.BaseTransport | None = None) -> None:
+        self._policy = policy
 
-    return httpx.Client(
-        transport=transport if transport is not None else _GuardedTransport(policy),
-        follow_redirects=False,
-        trust_env=False,
-        timeout=httpx.Timeout(policy.timeout),
-        headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-        event_hooks={"request": [_check_request]},
-    )
+        def _check_request(request: httpx.Request) -> None:
+            check_url(request.url, policy)
 
+        self._client = httpx.Client(
+            transport=transport if transport is not None else _GuardedTransport(policy),
+            follow_redirects=False,
+            trust_env=False,
+            timeout=httpx.Timeout(policy.timeout),
+            headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            event_hooks={"request": [_check_request]},
+        )
 
-# -- requests ----------------------------------------------------------------------------
+    @property
+    def policy(self) -> HttpPolicy:
+        """Fixed at construction: the event hook and the transport were built with it."""
+        return self._policy
 
+    def __enter__(self) -> HttpClient:
+        return self
 
-def request(
-    client: httpx.Client,
-    method: str,
-    url: str,
-    policy: HttpPolicy,
-    *,
-    accept: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    content: bytes | None = None,
-    allow_status: Collection[int] = (),
-) -> HttpResponse:
-    """Send one request under the policy and read the whole (bounded) response.
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
-    ``accept`` is sent as the Accept header and, unless it is ``*/*``, a 2xx response with a
-    body must declare one of its media types. Statuses outside 2xx raise
-    :class:`HttpStatusError` unless listed in ``allow_status`` (OAuth error bodies, say).
-    Redirects are followed for GET and HEAD only.
-    """
-    deadline = time.monotonic() + policy.timeout
-    method = method.upper()
-    current = check_url(url, policy)
-    request_headers = dict(headers or {})
-    if accept is not None:
-        request_headers["Accept"] = accept
-    hops = 0
-    while True:
-        response = _open(client, method, current, request_headers, content, deadline)
+    def close(self) -> None:
+        self._client.close()
+
+    def check_url(self, url: str | httpx.URL) -> httpx.URL:
+        """:func:`check_url` under this client's policy."""
+        return check_url(url, self.policy)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        accept: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        allow_status: Collection[int] = (),
+    ) -> HttpResponse:
+        """Send one request under the policy and read the whole (bounded) response.
+
+        ``accept`` is sent as the Accept header and, unless it is ``*/*``, a 2xx response
+        with a body must declare one of its media types. Statuses outside 2xx raise
+        :class:`HttpStatusError` unless listed in ``allow_status`` (OAuth error bodies, say).
+        Redirects are followed for GET and HEAD only.
+        """
+        policy = self.policy
+        deadline = time.monotonic() + policy.timeout
+        method = method.upper()
+        current = check_url(url, policy)
+        request_headers = dict(headers or {})
+        if accept is not None:
+            request_headers["Accept"] = accept
+        hops = 0
+        while True:
+            response = self._open(method, current, request_headers, content, deadline)
+            try:
+                if response.status_code in _REDIRECT_STATUSES and method in {"GET", "HEAD"}:
+                    target = _redirect_target(response, current, policy)
+                    hops += 1
+                    if hops > policy.max_redirects:
+                        raise NetworkError(f"more than {policy.max_redirects} redirects")
+                    if _origin(target) != _origin(current):
+                        request_headers = {
+                            name: value
+                            for name, value in request_headers.items()
+                            if name.lower() not in _ORIGIN_BOUND_HEADERS
+                        }
+                    current = target
+                    continue
+                status = response.status_code
+                if not 200 <= status < 300 and status not in allow_status:
+                    # SD-JWT VC §http-retrieval: an error response never stands in for the
+                    # document, so its body is not even read.
+                    raise HttpStatusError(
+                        f"{_shown(current)} answered HTTP {status}", status=status
+                    )
+                body = _read_body(response, policy, deadline)
+            finally:
+                response.close()
+            break
+        result = HttpResponse(str(current), response.status_code, response.headers, body)
+        if 200 <= result.status < 300 and accept is not None and body:
+            _check_content_type(result, accept)
+        return result
+
+    def get(
+        self,
+        url: str,
+        *,
+        accept: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """GET with the full response (headers for caching, final URL)."""
+        return self.request("GET", url, accept=accept, headers=headers)
+
+    def get_json(
+        self,
+        url: str,
+        *,
+        accept: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        return self.get(url, accept=accept, headers=headers).json()
+
+    def get_text(self, url: str, *, accept: str, headers: Mapping[str, str] | None = None) -> str:
+        """For compact JWTs and the like (``application/jwt``, ``application/statuslist+jwt``)."""
+        return self.get(url, accept=accept, headers=headers).text()
+
+    def get_bytes(
+        self, url: str, *, accept: str, headers: Mapping[str, str] | None = None
+    ) -> bytes:
+        return self.get(url, accept=accept, headers=headers).content
+
+    def post_form(
+        self,
+        url: str,
+        data: Mapping[str, str],
+        *,
+        accept: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        allow_status: Collection[int] = (),
+    ) -> HttpResponse:
+        """POST ``application/x-www-form-urlencoded`` (token, PAR, direct_post endpoints)."""
+        encoded = urlencode(dict(data)).encode("ascii")
+        content_type = "application/x-www-form-urlencoded"
+        return self._post(url, encoded, content_type, accept, headers, allow_status)
+
+    def post_json(
+        self,
+        url: str,
+        body: Any,
+        *,
+        accept: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        allow_status: Collection[int] = (),
+    ) -> HttpResponse:
+        """POST a JSON body (credential, nonce, notification endpoints)."""
         try:
-            if response.status_code in _REDIRECT_STATUSES and method in {"GET", "HEAD"}:
-                target = _redirect_target(response, current, policy)
-                hops += 1
-                if hops > policy.max_redirects:
-                    raise NetworkError(f"more than {policy.max_redirects} redirects")
-                if _origin(target) != _origin(current):
-                    request_headers = {
-                        name: value
-                        for name, value in request_headers.items()
-                        if name.lower() not in _ORIGIN_BOUND_HEADERS
-                    }
-                current = target
-                continue
-            status = response.status_code
-            if not 200 <= status < 300 and status not in allow_status:
-                # SD-JWT VC §http-retrieval: an error response never stands in for the
-                # document, so its body is not even read.
-                raise HttpStatusError(f"{_shown(current)} answered HTTP {status}", status=status)
-            body = _read_body(response, policy, deadline)
-        finally:
-            response.close()
-        break
-    result = HttpResponse(str(current), response.status_code, response.headers, body)
-    if 200 <= result.status < 300 and accept is not None and body:
-        _check_content_type(result, accept)
-    return result
+            encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        except (TypeError, ValueError) as exc:
+            raise NetworkError("the request body cannot be encoded as JSON") from exc
+        return self._post(url, encoded, "application/json", accept, headers, allow_status)
 
+    def _post(
+        self,
+        url: str,
+        content: bytes,
+        content_type: str,
+        accept: str,
+        headers: Mapping[str, str] | None,
+        allow_status: Collection[int],
+    ) -> HttpResponse:
+        request_headers = {**(headers or {}), "Content-Type": content_type}
+        return self.request(
+            "POST",
+            url,
+            accept=accept,
+            headers=request_headers,
+            content=content,
+            allow_status=allow_status,
+        )
 
-def get(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    *,
-    accept: str = "application/json",
-    headers: Mapping[str, str] | None = None,
-) -> HttpResponse:
-    """GET with the full response (headers for caching, final URL)."""
-    return request(client, "GET", url, policy, accept=accept, headers=headers)
-
-
-def get_json(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    *,
-    accept: str = "application/json",
-    headers: Mapping[str, str] | None = None,
-) -> Any:
-    return get(client, url, policy, accept=accept, headers=headers).json()
-
-
-def get_text(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    *,
-    accept: str,
-    headers: Mapping[str, str] | None = None,
-) -> str:
-    """For compact JWTs and the like (``application/jwt``, ``application/statuslist+jwt``)."""
-    return get(client, url, policy, accept=accept, headers=headers).text()
-
-
-def get_bytes(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    *,
-    accept: str,
-    headers: Mapping[str, str] | None = None,
-) -> bytes:
-    return get(client, url, policy, accept=accept, headers=headers).content
-
-
-def post_form(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    data: Mapping[str, str],
-    *,
-    accept: str = "application/json",
-    headers: Mapping[str, str] | None = None,
-    allow_status: Collection[int] = (),
-) -> HttpResponse:
-    """POST ``application/x-www-form-urlencoded`` (token, PAR, direct_post endpoints)."""
-    encoded = urlencode(dict(data)).encode("ascii")
-    content_type = "application/x-www-form-urlencoded"
-    return _post(client, url, policy, encoded, content_type, accept, headers, allow_status)
-
-
-def post_json(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    body: Any,
-    *,
-    accept: str = "application/json",
-    headers: Mapping[str, str] | None = None,
-    allow_status: Collection[int] = (),
-) -> HttpResponse:
-    """POST a JSON body (credential, nonce, notification endpoints)."""
-    try:
-        encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    except (TypeError, ValueError) as exc:
-        raise NetworkError("the request body cannot be encoded as JSON") from exc
-    return _post(client, url, policy, encoded, "application/json", accept, headers, allow_status)
+    def _open(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        deadline: float,
+    ) -> httpx.Response:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError_(f"{_shown(url)} did not answer in time")
+        try:
+            built = self._client.build_request(
+                method, url, headers=headers, content=content, timeout=httpx.Timeout(remaining)
+            )
+            return self._client.send(built, stream=True)
+        except WalletError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise TimeoutError_(f"{_shown(url)} did not answer in time") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+            raise NetworkError(f"{_shown(url)} could not be reached") from exc
 
 
 # -- internals ---------------------------------------------------------------------------
-
-
-def _post(
-    client: httpx.Client,
-    url: str,
-    policy: HttpPolicy,
-    content: bytes,
-    content_type: str,
-    accept: str,
-    headers: Mapping[str, str] | None,
-    allow_status: Collection[int],
-) -> HttpResponse:
-    request_headers = {**(headers or {}), "Content-Type": content_type}
-    return request(
-        client,
-        "POST",
-        url,
-        policy,
-        accept=accept,
-        headers=request_headers,
-        content=content,
-        allow_status=allow_status,
-    )
-
-
-def _open(
-    client: httpx.Client,
-    method: str,
-    url: httpx.URL,
-    headers: Mapping[str, str],
-    content: bytes | None,
-    deadline: float,
-) -> httpx.Response:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError_(f"{_shown(url)} did not answer in time")
-    try:
-        built = client.build_request(
-            method, url, headers=headers, content=content, timeout=httpx.Timeout(remaining)
-        )
-        return client.send(built, stream=True)
-    except WalletError:
-        raise
-    except httpx.TimeoutException as exc:
-        raise TimeoutError_(f"{_shown(url)} did not answer in time") from exc
-    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-        raise NetworkError(f"{_shown(url)} could not be reached") from exc
 
 
 def _redirect_target(response: httpx.Response, current: httpx.URL, policy: HttpPolicy) -> httpx.URL:

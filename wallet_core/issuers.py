@@ -48,22 +48,13 @@ class IssuerClients:
             issuer = vci_metadata.fetch_issuer_metadata(
                 credential_issuer,
                 network.http,
-                network.policy,
                 key_resolver=network.issuer_keys.resolve,
                 clock=self._clock,
             )
             # the issuer decides which servers may log the user in; an offer only picks
             authorization = vci_metadata.fetch_authorization_server_metadata(
-                vci_metadata.authorization_server_for(issuer, server),
-                network.http,
-                network.policy,
+                vci_metadata.authorization_server_for(issuer, server), network.http
             )
             known = self._known[key] = (now, issuer, authorization)
         _, issuer_metadata, authorization_server = known
-        return IssuerClient(
-            self._network.http,
-            self._network.policy,
-            issuer_metadata,
-            authorization_server,
-            self._clock,
-        )
+        return IssuerClient(self._network.http, issuer_metadata, authorization_server, self._clock)

@@ -147,6 +147,42 @@ class Candidate:
     optional_claims: tuple[ClaimPath, ...] = ()
     alternatives: tuple[tuple[ClaimPath, ...], ...] = ()
 
+    # -- the claim-set rule (OpenID4VP 1.0 §6.4.1), for the wallet and its screens ----------
+
+    def always_sent(self) -> tuple[ClaimPath, ...]:
+        """The required claims every acceptable claim set contains: the holder cannot
+        leave them out."""
+        common = set(self.required_claims).intersection(*map(set, self.alternatives))
+        return tuple(path for path in self.required_claims if path in common)
+
+    def may_leave_out(self) -> tuple[ClaimPath, ...]:
+        """The required claims some acceptable claim set does without."""
+        kept = set(self.always_sent())
+        return tuple(path for path in self.required_claims if path not in kept)
+
+    def acceptable(self, chosen: Sequence[ClaimPath]) -> bool:
+        """Whether ``chosen`` contains a claim set the verifier accepts."""
+        picked = set(chosen)
+        return any(picked >= set(option) for option in (self.required_claims, *self.alternatives))
+
+    def to_send(self, chosen: Sequence[ClaimPath]) -> tuple[ClaimPath, ...] | None:
+        """The chosen claims plus the claim set they complete: the preferred one unless
+        the holder picked all of an alternative set (§6.4.1 lets the verifier accept
+        either). None when a chosen claim was not asked for."""
+        options = [self.required_claims, *self.alternatives]
+        allowed = {path for option in options for path in option} | set(self.optional_claims)
+        if any(path not in allowed for path in chosen):
+            return None
+        picked = set(chosen)
+        base = next(
+            (option for option in self.alternatives if picked >= set(option)),
+            self.required_claims,
+        )
+        if picked >= set(self.required_claims):
+            base = self.required_claims
+        extra = [path for path in chosen if path in set(self.optional_claims) | set(base)]
+        return tuple(dict.fromkeys([*base, *extra]))
+
 
 @dataclass(frozen=True)
 class QueryMatch:

@@ -34,13 +34,13 @@ class Network:
         # diploma issuers, and the other way round.
         self.trust_anchors = tuple(trust_anchors)
         self.verifier_trust_anchors = tuple(verifier_trust_anchors)
-        self._client: httpx.Client | None = None
+        self._client: http.HttpClient | None = None
         self._issuer_keys: IssuerKeyResolver | None = None
 
     @property
-    def http(self) -> httpx.Client:
+    def http(self) -> http.HttpClient:
         if self._client is None:
-            self._client = http.make_client(self.policy, transport=self._transport)
+            self._client = http.HttpClient(self.policy, transport=self._transport)
         return self._client
 
     @property
@@ -48,7 +48,7 @@ class Network:
         """Resolves issuer keys under the wallet's HTTP policy, cached in the vault."""
         if self._issuer_keys is None:
             self._issuer_keys = IssuerKeyResolver(
-                self.http, self.policy, self._cache, self._clock, self.trust_anchors
+                self.http, self._cache, self._clock, self.trust_anchors
             )
         return self._issuer_keys
 

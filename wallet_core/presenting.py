@@ -13,7 +13,6 @@ from wallet_core.errors import NoMatchingCredentialError, PresentationRequestErr
 from wallet_core.formats import registry
 from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import (
-    Candidate,
     Choice,
     ClaimPath,
     PresentationMatch,
@@ -47,13 +46,10 @@ class Presenting:
         self._network = network
 
     def parse_request(self, text: str) -> PresentationRequest:
-        resolver = DidResolver(
-            self._network.http, self._network.policy, self._vault.cache, self._vault.clock
-        )
+        resolver = DidResolver(self._network.http, self._vault.cache, self._vault.clock)
         return parse_request(
             text,
             self._network.http,
-            self._network.policy,
             trust_anchors=self._network.verifier_trust_anchors,
             did_key=resolver.assertion_key,
             now=self._vault.now(),
@@ -89,7 +85,9 @@ class Presenting:
             )
             if candidate is None:
                 raise NoMatchingCredentialError(f"that credential does not answer {query_id!r}")
-            claims = _claims_to_send(candidate, [tuple(p) for p in choice.claims])
+            claims = candidate.to_send([tuple(p) for p in choice.claims])
+            if claims is None:
+                raise PresentationRequestError("a chosen claim was not asked for by the verifier")
             held = self.held_one(choice.credential_id)
             built.append(
                 self._presentation(
@@ -100,7 +98,7 @@ class Presenting:
         # Recorded (and the instances spent) before anything leaves: whatever happens to the
         # reply, the history shows the disclosure and no verifier sees the instance again.
         self._record(request.client_id, built, "presentation_sent")
-        result = response.send(self._network.http, self._network.policy, request, parameters)
+        result = response.send(self._network.http, request, parameters)
         if not result.ok:
             self._vault.activity.record(
                 "presentation_rejected", self._vault.now(), counterparty=request.client_id
@@ -109,9 +107,7 @@ class Presenting:
 
     def decline(self, request: PresentationRequest) -> PresentationResult:
         """§8.5: tell the verifier the user said no (``access_denied``)."""
-        result = response.send(
-            self._network.http, self._network.policy, request, {"error": "access_denied"}
-        )
+        result = response.send(self._network.http, request, {"error": "access_denied"})
         vault = self._vault
         vault.activity.record("presentation_declined", vault.now(), counterparty=request.client_id)
         return result
@@ -207,24 +203,6 @@ WALLET_METADATA = {
         "decentralized_identifier",
     ],
 }
-
-
-def _claims_to_send(candidate: Candidate, chosen: list[ClaimPath]) -> tuple[ClaimPath, ...]:
-    """The chosen claims plus the claim set they complete: the preferred one unless the
-    holder picked all of an alternative set (§6.4.1 lets the verifier accept either)."""
-    options = [candidate.required_claims, *candidate.alternatives]
-    allowed = {path for option in options for path in option} | set(candidate.optional_claims)
-    if any(path not in allowed for path in chosen):
-        raise PresentationRequestError("a chosen claim was not asked for by the verifier")
-    picked = set(chosen)
-    base = next(
-        (option for option in candidate.alternatives if picked >= set(option)),
-        candidate.required_claims,
-    )
-    if picked >= set(candidate.required_claims):
-        base = candidate.required_claims
-    extra = [path for path in chosen if path in set(candidate.optional_claims) | set(base)]
-    return tuple(dict.fromkeys([*base, *extra]))
 
 
 def _name(path: ClaimPath) -> str:

@@ -78,7 +78,7 @@ class Receiving:
         self._issuers = IssuerClients(network, vault.clock)
 
     def parse_offer(self, text: str) -> CredentialOffer:
-        return vci_offer.parse_offer(text, self._network.http, self._network.policy)
+        return vci_offer.parse_offer(text, self._network.http)
 
     def preview_offer(self, offer: CredentialOffer, locale: str | None = None) -> OfferPreview:
         metadata = self._issuers.for_offer(offer).metadata
@@ -235,7 +235,6 @@ class Receiving:
         display = display_record(metadata, configuration)
         display["logos"] = fetch_logos(
             self._network.http,
-            self._network.policy,
             [d.logo_uri or "" for d in (*metadata.display, *configuration.display)],
             cache=self._vault.cache,
             clock=self._vault.clock,

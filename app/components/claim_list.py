@@ -15,9 +15,8 @@ from typing import Any
 
 import flet as ft
 
-from wallet_core import rules_for
-from wallet_core.oid4vci.models import Display
-from wallet_core.oid4vci.preview import localized
+from app.i18n import has_key
+from wallet_core import ClaimPath, Display, localized, rules_for
 
 Translate = Callable[..., str]
 
@@ -55,6 +54,16 @@ def displays_of(entries: Any) -> list[Display]:
 
 def pick_display(entries: Any, locale: str) -> Display | None:
     return localized(displays_of(entries), locale)
+
+
+def claim_label(path: ClaimPath, labels: Mapping[ClaimPath, str], t: Translate) -> str:
+    """The issuer's label for a claim, else our fact name, else the path itself."""
+    if path in labels:
+        return labels[path]
+    name = str(path[0]) if path else ""
+    if len(path) == 1 and has_key(f"detail.fact.{name}"):
+        return t(f"detail.fact.{name}")
+    return ".".join("*" if p is None else str(p) for p in path)
 
 
 def claim_labels(display: Mapping[str, Any], locale: str) -> dict[tuple[Any, ...], str]:

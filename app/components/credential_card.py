@@ -19,8 +19,7 @@ from typing import Any
 import flet as ft
 
 from app.components.claim_list import Translate, pick_display
-from wallet_core.models import CredentialStatus, StatusState
-from wallet_core.oid4vci.logos import logo_bytes
+from wallet_core import CredentialStatus, StatusState, logo_bytes
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 

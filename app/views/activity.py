@@ -12,8 +12,7 @@ from app.components.claim_list import format_date
 from app.components.layout import phone_view
 from app.i18n import has_key
 from app.state import SessionState
-from wallet_core import Wallet
-from wallet_core.models import ActivityEntry
+from wallet_core import ActivityEntry, Wallet
 
 ICONS: dict[str, ft.IconData] = {
     "wallet_created": ft.Icons.ACCOUNT_BALANCE_WALLET_OUTLINED,

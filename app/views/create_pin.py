@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import flet as ft
 
+from app.components.blocking import Failed, run_blocking
 from app.components.language_picker import language_picker
 from app.components.layout import FormStatus, ScreenHeader, phone_view
 from app.components.pin_field import PinField
-from app.messages import Message, error_message, log_failure, weak_pin_message
+from app.messages import Message, weak_pin_message
 from app.state import SessionState
 from app.vault import create_wallet
 from wallet_core import Wallet, WeakPinError, check_pin
@@ -138,15 +138,13 @@ class CreatePinScreen:
         self._show()
         self._set_busy(True)
         yield  # show the progress ring before the ~0.4 s KDF
-        try:
-            wallet = await asyncio.to_thread(create_wallet, self.state.config, pin)
-        except Exception as exc:
-            log_failure(log, "create wallet", exc)
+        wallet = await run_blocking(log, "create wallet", create_wallet, self.state.config, pin)
+        if isinstance(wallet, Failed):
             self._set_busy(False)
-            if isinstance(exc, WeakPinError):
-                self._show(pin=weak_pin_message(exc.reason))
+            if isinstance(wallet.error, WeakPinError):
+                self._show(pin=weak_pin_message(wallet.error.reason))
             else:
-                self._show(form=error_message(exc))
+                self._show(form=wallet.message)
             return
         self.pin.clear()
         self.confirm.clear()

@@ -4,7 +4,6 @@ Delete (after a confirmation)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import flet as ft
 
 from app.components.back_bar import back_bar
+from app.components.blocking import Failed, run_blocking
 from app.components.claim_list import (
     FACTS,
     claim_labels,
@@ -32,9 +32,9 @@ from app.components.credential_card import (
 from app.components.dialog import close_dialog, open_dialog
 from app.components.layout import FormStatus, phone_view
 from app.institutions import recognise
-from app.messages import Message, error_message, log_failure
+from app.messages import Message
 from app.state import SessionState
-from wallet_core.models import StatusState, StoredCredential
+from wallet_core import StatusState, StoredCredential, Wallet
 
 log = logging.getLogger(__name__)
 
@@ -255,12 +255,11 @@ class DetailScreen:
         self.relabel()
         yield
         credential_id = self.credential.id
-        try:
-            await asyncio.to_thread(wallet.refresh_status, credential_id)
-            self.credential = await asyncio.to_thread(wallet.credential, credential_id)
-        except Exception as exc:
-            log_failure(log, "refresh status", exc)
-            self._error = error_message(exc)
+        refreshed = await run_blocking(log, "refresh status", _refreshed, wallet, credential_id)
+        if isinstance(refreshed, Failed):
+            self._error = refreshed.message
+        else:
+            self.credential = refreshed
         self._set_busy(False)
         self.relabel()
 
@@ -307,11 +306,11 @@ class DetailScreen:
         self._set_busy(True)
         self.relabel()
         yield
-        try:
-            await asyncio.to_thread(wallet.delete_credential, self.credential.id)
-        except Exception as exc:
-            log_failure(log, "delete credential", exc)
-            self._error = error_message(exc)
+        deleted = await run_blocking(
+            log, "delete credential", wallet.delete_credential, self.credential.id
+        )
+        if isinstance(deleted, Failed):
+            self._error = deleted.message
             self._set_busy(False)
             self.relabel()
             return
@@ -325,3 +324,9 @@ class DetailScreen:
     async def _back(self, _e: Any) -> None:
         if not self._busy:
             await self._on_back()
+
+
+def _refreshed(wallet: Wallet, credential_id: str) -> StoredCredential:
+    """Blocking: check the status, then read the credential as it now stands."""
+    wallet.refresh_status(credential_id)
+    return wallet.credential(credential_id)

@@ -8,7 +8,6 @@ that is a local decrypt per credential, no signature work and no network.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,13 +15,13 @@ from typing import Any
 
 import flet as ft
 
+from app.components.blocking import Failed, run_blocking
 from app.components.credential_card import card_colors, card_logo, credential_card, status_mark
 from app.components.layout import FormStatus, phone_view
 from app.kinds import KINDS, credential_kind
-from app.messages import Message, error_message, log_failure
+from app.messages import Message, log_failure
 from app.state import SessionState
-from wallet_core import Wallet
-from wallet_core.models import CredentialSummary, PendingCredential, StoredCredential
+from wallet_core import CredentialSummary, PendingCredential, StoredCredential, Wallet
 
 log = logging.getLogger(__name__)
 
@@ -343,14 +342,9 @@ class HomeScreen:
         self._busy, self._message = True, None
         self.relabel()
         yield
-        try:
-            result: StoredCredential | PendingCredential | None = await asyncio.to_thread(
-                wallet.poll_pending, pending_id
-            )
-        except Exception as exc:
-            log_failure(log, "poll pending", exc)
-            self._message, self._message_is_error = error_message(exc), True
-            result = None
+        result = await run_blocking(log, "poll pending", wallet.poll_pending, pending_id)
+        if isinstance(result, Failed):
+            self._message, self._message_is_error = result.message, True
         self._busy = False
         self.status.hide_busy()
         if isinstance(result, StoredCredential):

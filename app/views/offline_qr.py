@@ -21,21 +21,26 @@ from urllib.parse import urlsplit
 import flet as ft
 
 from app.components.back_bar import back_bar
-from app.components.claim_list import claim_labels
+from app.components.blocking import Failed, run_blocking
+from app.components.claim_list import claim_label, claim_labels
 from app.components.layout import FormStatus, phone_view
 from app.components.scan import scan_picture
-from app.messages import Message, error_message, log_failure
+from app.messages import Message, log_failure
 from app.state import SessionState
-from app.views.present import Path, claim_label
-from wallet_core import Wallet, qr
-from wallet_core.models import StoredCredential
-from wallet_core.oid4vp import offline_challenge, qr_payload
-from wallet_core.oid4vp.offline_challenge import OfflineChallenge
+from wallet_core import (
+    ClaimPath,
+    OfflineChallenge,
+    StoredCredential,
+    Wallet,
+    offline_challenge,
+    qr,
+    qr_payload,
+)
 
 log = logging.getLogger(__name__)
 
 
-def disclosable_paths(wallet: Wallet | None, credential: StoredCredential) -> list[Path]:
+def disclosable_paths(wallet: Wallet | None, credential: StoredCredential) -> list[ClaimPath]:
     """Top-level selectively disclosable claims, in the credential's own order."""
     if wallet is None:  # locked while the screen was being made
         return []
@@ -49,7 +54,7 @@ def disclosable_paths(wallet: Wallet | None, credential: StoredCredential) -> li
 def build_qr(
     wallet: Wallet,
     credential_id: str,
-    claims: list[Path],
+    claims: list[ClaimPath],
     challenge: OfflineChallenge | None = None,
 ) -> bytes:
     """Blocking: the presentation, its compact QR text, and the PNG."""
@@ -78,7 +83,7 @@ class OfflineQrScreen:
         self._busy = False
         self._error: Message | None = None
         self.paths = disclosable_paths(state.wallet, credential)
-        self.selected: set[Path] = set()
+        self.selected: set[ClaimPath] = set()
         self.png: bytes | None = None
         self.challenge: OfflineChallenge | None = None
         self.remaining = 0
@@ -205,7 +210,7 @@ class OfflineQrScreen:
         minutes, seconds = divmod(max(0, self.remaining), 60)
         self.countdown.value = self.state.t("qr.countdown", time=f"{minutes}:{seconds:02d}")
 
-    def _claim_row(self, path: Path, label: str) -> ft.Control:
+    def _claim_row(self, path: ClaimPath, label: str) -> ft.Control:
         key = f"qr-claim-{'.'.join(str(p) for p in path)}"
         switch = ft.Switch(
             key=key,
@@ -218,7 +223,7 @@ class OfflineQrScreen:
 
     # -- actions -------------------------------------------------------------------------
 
-    def _toggle(self, path: Path, on: bool) -> None:
+    def _toggle(self, path: ClaimPath, on: bool) -> None:
         if self._busy:
             return
         if on:
@@ -243,14 +248,18 @@ class OfflineQrScreen:
         self._busy = True
         self.relabel()
         yield
-        try:
-            png = await asyncio.to_thread(
-                build_qr, wallet, self.credential.id, claims, self.challenge
-            )
-        except Exception as exc:
-            log_failure(log, "offline presentation", exc)
-            self._error = error_message(exc)
-            png = None
+        built = await run_blocking(
+            log,
+            "offline presentation",
+            build_qr,
+            wallet,
+            self.credential.id,
+            claims,
+            self.challenge,
+        )
+        png = None if isinstance(built, Failed) else built
+        if isinstance(built, Failed):
+            self._error = built.message
         self._busy = False
         self.status.hide_busy()
         if png is not None and self._active:

@@ -14,7 +14,6 @@ one runs is ignored.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -22,14 +21,20 @@ from typing import Any
 import flet as ft
 
 from app.components.back_bar import back_bar
+from app.components.blocking import Failed, run_blocking
 from app.components.layout import FormStatus, phone_view
 from app.components.link_step import LinkStep
 from app.login_callback import LoginCallback, LoginCancelledError
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
-from wallet_core import IssuanceError
-from wallet_core.models import PendingCredential, StoredCredential
-from wallet_core.oid4vci.models import CredentialOffer, OfferPreview
+from wallet_core import (
+    CredentialOffer,
+    IssuanceError,
+    OfferPreview,
+    PendingCredential,
+    StoredCredential,
+    Wallet,
+)
 
 log = logging.getLogger(__name__)
 
@@ -258,17 +263,12 @@ class ReceiveScreen:
         self._set_busy(True, "receive.busy_preview")
         self.relabel()
         yield
-        offer: CredentialOffer | None = None
-        preview: OfferPreview | None = None
-        try:
-            offer = await asyncio.to_thread(wallet.parse_offer, text)
-            preview = await asyncio.to_thread(wallet.preview_offer, offer, self.state.locale)
-        except Exception as exc:
-            log_failure(log, "preview offer", exc)
-            self._error = error_message(exc)
+        read = await run_blocking(log, "preview offer", _preview, wallet, text, self.state.locale)
         self._set_busy(False)
-        if offer is not None and preview is not None:
-            self.offer, self.preview = offer, preview
+        if isinstance(read, Failed):
+            self._error = read.message
+        else:
+            self.offer, self.preview = read
         self.relabel()
 
     async def _accept(self, _e: Any = None) -> AsyncIterator[None]:
@@ -291,11 +291,10 @@ class ReceiveScreen:
         self._set_busy(True, "receive.busy_accept")
         self.relabel()
         yield
-        results: list[StoredCredential | PendingCredential] | None = None
-        try:
-            results = await asyncio.to_thread(wallet.accept_offer, offer, code)
-        except Exception as exc:
-            log_failure(log, "accept offer", exc)
+        accepted = await run_blocking(log, "accept offer", wallet.accept_offer, offer, code)
+        results = None if isinstance(accepted, Failed) else accepted
+        if isinstance(accepted, Failed):
+            exc = accepted.error
             if (
                 code is not None
                 and isinstance(exc, IssuanceError)
@@ -304,7 +303,7 @@ class ReceiveScreen:
                 self._tx_error = Message("receive.tx_code_wrong")
                 self.tx_code.value = ""
             else:
-                self._error = error_message(exc)
+                self._error = accepted.message
         self._set_busy(False)
         await self._done(results)
 
@@ -331,36 +330,47 @@ class ReceiveScreen:
         login = self._login = LoginCallback(
             title=t("receive.login_done_title"), body=t("receive.login_done_body")
         )
-        results: list[StoredCredential | PendingCredential] | None = None
+        outcome: list[StoredCredential | PendingCredential] | Failed | None = None
         try:
-            session = await asyncio.to_thread(wallet.start_authorization, offer, login.redirect_uri)
-            self._show_login(session.url)
-            # Looking at the institution's tab hides this one: that must not lock the
-            # wallet mid-login (the idle lock still applies).
-            self.state.away_expected = True
-            yield
-            await self._open_in_browser(session.url)
-            redirect = await login.wait(LOGIN_TIMEOUT_SECONDS)
-            self._show_login(None)
-            self._set_busy(True, "receive.busy_accept")
-            self.relabel()
-            yield
-            results = await asyncio.to_thread(wallet.finish_authorization, session, redirect)
+            session = await run_blocking(
+                log, "start the login", wallet.start_authorization, offer, login.redirect_uri
+            )
+            if isinstance(session, Failed):
+                outcome = session
+            else:
+                self._show_login(session.url)
+                # Looking at the institution's tab hides this one: that must not lock the
+                # wallet mid-login (the idle lock still applies).
+                self.state.away_expected = True
+                yield
+                await self._open_in_browser(session.url)
+                redirect = await login.wait(LOGIN_TIMEOUT_SECONDS)
+                self._show_login(None)
+                self._set_busy(True, "receive.busy_accept")
+                self.relabel()
+                yield
+                outcome = await run_blocking(
+                    log, "log in at the institution", wallet.finish_authorization, session, redirect
+                )
         except LoginCancelledError:
             pass
         except TimeoutError:
             self._error = Message("receive.login_timeout")
-        except Exception as exc:
-            log_failure(log, "log in at the institution", exc)
-            denied = isinstance(exc, IssuanceError) and exc.oauth_error == "access_denied"
-            self._error = Message("receive.login_denied") if denied else error_message(exc)
+        except Exception as exc:  # the login wait itself; wallet calls never raise here
+            log_failure(log, "wait for the login", exc)
+            self._error = error_message(exc)
         finally:
             self.state.away_expected = False
             login.close()
             self._login = None
+        if isinstance(outcome, Failed):
+            error = outcome.error
+            denied = isinstance(error, IssuanceError) and error.oauth_error == "access_denied"
+            self._error = Message("receive.login_denied") if denied else outcome.message
+            outcome = None
         self._show_login(None)
         self._set_busy(False)
-        await self._done(results)
+        await self._done(outcome)
 
     def _show_login(self, url: str | None) -> None:
         waiting = url is not None
@@ -381,3 +391,9 @@ class ReceiveScreen:
     async def _back(self, _e: Any = None) -> None:
         if self.leave():
             await self._on_back()
+
+
+def _preview(wallet: Wallet, text: str, locale: str) -> tuple[CredentialOffer, OfferPreview]:
+    """Blocking: read the offer, then what its issuer says about it."""
+    offer = wallet.parse_offer(text)
+    return offer, wallet.preview_offer(offer, locale)

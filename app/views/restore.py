@@ -6,7 +6,6 @@ it stays in memory and is encrypted anyway. The restored wallet gets a new PIN.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -14,10 +13,11 @@ from typing import Any
 import flet as ft
 
 from app.components.back_bar import back_bar
+from app.components.blocking import Failed, run_blocking
 from app.components.files import FileTooLargeError, PickedFile, pick_file
 from app.components.layout import FormStatus, ScreenHeader, phone_view
 from app.components.pin_field import PinField
-from app.messages import Message, error_message, log_failure, weak_pin_message
+from app.messages import Message, weak_pin_message
 from app.state import SessionState
 from wallet_core import BackupError, Wallet, WeakPinError, check_pin
 
@@ -144,15 +144,13 @@ class RestoreScreen:
         self.button.disabled = True
         self.relabel()
         yield  # show the progress ring before two Argon2id runs
-        try:
-            wallet = await asyncio.to_thread(
-                self._restore, self._file.data, self.passphrase.value, pin
-            )
-        except Exception as exc:
-            log_failure(log, "restore backup", exc)
-            key = "passphrase" if isinstance(exc, BackupError) else "form"
-            self._errors[key] = error_message(exc)
-            wallet = None
+        restored = await run_blocking(
+            log, "restore backup", self._restore, self._file.data, self.passphrase.value, pin
+        )
+        wallet = None if isinstance(restored, Failed) else restored
+        if isinstance(restored, Failed):
+            key = "passphrase" if isinstance(restored.error, BackupError) else "form"
+            self._errors[key] = restored.message
         self._busy = False
         self.button.disabled = False
         self.status.hide_busy()

@@ -10,11 +10,12 @@ from typing import Any
 
 import flet as ft
 
+from app.components.blocking import Failed, run_blocking
 from app.components.language_picker import language_picker
 from app.components.layout import FormStatus, ScreenHeader, phone_view
 from app.components.pin_field import PinField
 from app.components.pin_pad import PinPad
-from app.messages import Message, error_message, lockout_message, log_failure
+from app.messages import Message, lockout_message, log_failure
 from app.state import SessionState
 from app.vault import lockout_remaining, open_wallet
 from wallet_core import LockedOutError, Wallet, WrongPinError
@@ -147,17 +148,15 @@ class UnlockScreen:
         self._set_busy(True)
         yield  # show the progress ring before the ~0.4 s KDF
         lockout: float | None = None
-        try:
-            wallet = await asyncio.to_thread(open_wallet, self.state.config, pin)
-        except Exception as exc:
-            log_failure(log, "unlock", exc)
-            if isinstance(exc, WrongPinError):
-                self._pin_error = error_message(exc)
-            elif isinstance(exc, LockedOutError):
-                lockout = exc.seconds_left
+        opened = await run_blocking(log, "unlock", open_wallet, self.state.config, pin)
+        wallet = None if isinstance(opened, Failed) else opened
+        if isinstance(opened, Failed):
+            if isinstance(opened.error, WrongPinError):
+                self._pin_error = opened.message
+            elif isinstance(opened.error, LockedOutError):
+                lockout = opened.error.seconds_left
             else:  # busy, damaged, ...: not about what was typed
-                self._form_error = error_message(exc)
-            wallet = None
+                self._form_error = opened.message
         self.pin.clear()
         self._set_busy(False)
         self.relabel()

@@ -138,9 +138,10 @@ class Verifier:
         self.state = VerifierState(clock)
         # Issuers, status lists: fetched under the wallet's own network rules, with plain
         # http allowed for loopback only (the demo issuer).
-        self.policy = http.HttpPolicy(allow_http_loopback=True, timeout=5.0)
-        self.http = http.make_client(self.policy, transport)
-        self._resolver = IssuerKeyResolver(self.http, self.policy, MemoryCache(), _Clock(clock))
+        self.http = http.HttpClient(
+            http.HttpPolicy(allow_http_loopback=True, timeout=5.0), transport
+        )
+        self._resolver = IssuerKeyResolver(self.http, MemoryCache(), _Clock(clock))
         self._issuer_keys = issuer_keys
         # Guards the demo page's upload form against cross-site posts.
         self.page_csrf = random_token(16)

@@ -35,7 +35,6 @@ from demo_services.verifier.context import Verifier
 from demo_services.verifier.query import QUERY_ID, REQUESTED, satisfied_claim_set
 from demo_services.verifier.response import ResponseRejected
 from demo_services.verifier.state import Outcome, Proven
-from wallet_core import http
 from wallet_core.crypto.jwk import b64url_decode
 from wallet_core.errors import WalletError
 from wallet_core.formats import sd_jwt_vc, status
@@ -137,9 +136,7 @@ def check_status(verifier: Verifier, credential: SdJwtVc, now: float) -> tuple[s
         return verifier.issuer_key(header, {**payload, "iss": issuer})
 
     try:
-        token = http.get_text(
-            verifier.http, reference.uri, verifier.policy, accept=STATUS_MEDIA_TYPE
-        )
+        token = verifier.http.get_text(reference.uri, accept=STATUS_MEDIA_TYPE)
         result = status.check_token_status(
             token, reference, issuer_key=key, now=datetime.fromtimestamp(now, UTC)
         )

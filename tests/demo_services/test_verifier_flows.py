@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 
 from demo_services.verifier import root_certificate
 from wallet_core.crypto import verify_compact
-from wallet_core.http import HttpPolicy, make_client
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vp.request import parse_request
 from wallet_core.trust import key_from_x5c
 
@@ -141,12 +141,10 @@ def test_wallet_core_accepts_the_request(
     verifier = verifiers(prefix)
     tx = verifier.transaction(request_uri_method=method)
     anchor = root_certificate(verifier.server.app)
-    policy = HttpPolicy(allow_http_loopback=True, timeout=5.0)
-    with make_client(policy) as client:
+    with HttpClient(HttpPolicy(allow_http_loopback=True, timeout=5.0)) as client:
         request = parse_request(
             tx["link"],
             client,
-            policy,
             trust_anchors=[anchor] if anchor else [],
             now=time.time(),
             wallet_metadata={"vp_formats_supported": {"dc+sd-jwt": {}}},

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from wallet_core import http
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.logos import MAX_LOGO_BYTES, fetch_logos, logo_bytes
 
 
@@ -38,13 +37,13 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client() -> httpx.Client:
-    return http.make_client(HttpPolicy(), transport=httpx.MockTransport(handler))
+def client() -> HttpClient:
+    return HttpClient(HttpPolicy(), transport=httpx.MockTransport(handler))
 
 
-def test_a_png_is_kept_as_a_data_uri(client: httpx.Client) -> None:
+def test_a_png_is_kept_as_a_data_uri(client: HttpClient) -> None:
     uri = "https://issuer.example/logo.png"
-    logos = fetch_logos(client, HttpPolicy(), [uri, uri, ""])
+    logos = fetch_logos(client, [uri, uri, ""])
     assert list(logos) == [uri]  # each logo once
     assert logos[uri].startswith("data:image/png;base64,")
     assert logo_bytes(logos[uri]) == PNG
@@ -62,13 +61,13 @@ def test_a_png_is_kept_as_a_data_uri(client: httpx.Client) -> None:
         "data:image/png;base64,not base64!",
     ],
 )
-def test_anything_else_is_left_out_without_failing(client: httpx.Client, uri: str) -> None:
-    assert fetch_logos(client, HttpPolicy(), [uri]) == {}
+def test_anything_else_is_left_out_without_failing(client: HttpClient, uri: str) -> None:
+    assert fetch_logos(client, [uri]) == {}
 
 
-def test_an_inline_data_uri_is_checked_too(client: httpx.Client) -> None:
+def test_an_inline_data_uri_is_checked_too(client: HttpClient) -> None:
     inline = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    assert fetch_logos(client, HttpPolicy(), [inline]) == {inline: inline}
+    assert fetch_logos(client, [inline]) == {inline: inline}
     assert logo_bytes("data:image/gif;base64,AAAA") is None
 
 
@@ -99,7 +98,7 @@ def test_fetched_logos_are_cached_for_the_next_credential() -> None:
     cache: MetadataCache = Cache()
     clock = ManualClock(1_000.0)
     uri = "https://issuer.example/logo.png"
-    with http.make_client(HttpPolicy(), transport=httpx.MockTransport(counting)) as client:
-        first = fetch_logos(client, HttpPolicy(), [uri], cache=cache, clock=clock)
-        again = fetch_logos(client, HttpPolicy(), [uri], cache=cache, clock=clock)
+    with HttpClient(HttpPolicy(), transport=httpx.MockTransport(counting)) as client:
+        first = fetch_logos(client, [uri], cache=cache, clock=clock)
+        again = fetch_logos(client, [uri], cache=cache, clock=clock)
     assert first == again and len(calls) == 1

@@ -9,9 +9,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from loopback import DEV, LoopbackServer
+from loopback import LoopbackServer
 from oid4vci.vci_fixtures import (
     EXAMPLE_DIRS,
     ISSUER,
@@ -37,7 +36,7 @@ from wallet_core.errors import (
     UnexpectedContentTypeError,
     UntrustedIssuerError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.metadata import (
     SIGNED_METADATA_TYP,
     authorization_server_for,
@@ -267,7 +266,7 @@ def test_signed_example_metadata() -> None:
         parse_signed_issuer_metadata(token, ISSUER, STRICT, lambda iss, h: public_jwk(generate()))
     # The example certificate is self-signed: no trust anchor makes it trusted (HAIP §4.1
     # forbids that anyway), and the resolver's refusal surfaces.
-    anchored = IssuerKeyResolver(httpx.Client(), STRICT, MemoryCache(), trust_anchors=[leaf])
+    anchored = IssuerKeyResolver(HttpClient(STRICT), MemoryCache(), trust_anchors=[leaf])
     with pytest.raises(UntrustedIssuerError):
         parse_signed_issuer_metadata(token, ISSUER, STRICT, anchored)
     with pytest.raises(IssuerMismatchError):
@@ -641,90 +640,90 @@ def publish_issuer(server: LoopbackServer, tenant: str = "", **extra: Any) -> st
     return issuer
 
 
-def test_fetch_root_issuer(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_root_issuer(server: LoopbackServer, client: HttpClient) -> None:
     issuer = publish_issuer(server)
-    metadata = fetch_issuer_metadata(issuer, client, DEV)
+    metadata = fetch_issuer_metadata(issuer, client)
     assert metadata.credential_issuer == issuer
     assert metadata.configurations["microcredential"].vct == "https://edu.example/microcredential"
     assert server.requests == [WELL_KNOWN]
 
 
 def test_fetch_inserts_well_known_before_the_path(
-    server: LoopbackServer, client: httpx.Client
+    server: LoopbackServer, client: HttpClient
 ) -> None:
     issuer = publish_issuer(server, "/tenant/hogeschool")
-    metadata = fetch_issuer_metadata(issuer, client, DEV)
+    metadata = fetch_issuer_metadata(issuer, client)
     assert metadata.credential_issuer == issuer and not metadata.draft13
     assert server.requests == [WELL_KNOWN + "/tenant/hogeschool"]
 
     # A trailing "/" is part of the identifier (compared exactly) but not of the URL.
     server.reset()
     slashed = publish_issuer(server, "/tenant/")
-    assert fetch_issuer_metadata(slashed, client, DEV).credential_issuer == slashed
+    assert fetch_issuer_metadata(slashed, client).credential_issuer == slashed
     assert server.requests == [WELL_KNOWN + "/tenant"]
 
 
 def test_fetch_falls_back_to_the_draft13_location(
-    server: LoopbackServer, client: httpx.Client
+    server: LoopbackServer, client: HttpClient
 ) -> None:
     issuer = server.base + "/tenant"
     server.json("/tenant" + WELL_KNOWN, issuer_document(issuer))
-    metadata = fetch_issuer_metadata(issuer, client, DEV)
+    metadata = fetch_issuer_metadata(issuer, client)
     assert server.requests == [WELL_KNOWN + "/tenant", "/tenant" + WELL_KNOWN]
     assert metadata.credential_issuer == issuer
     # Found only where draft 13 puts it, but it has a nonce endpoint: draft 14+ requests.
     assert not metadata.draft13
     server.json("/tenant" + WELL_KNOWN, {**issuer_document(issuer), "nonce_endpoint": None})
-    assert fetch_issuer_metadata(issuer, client, DEV).draft13
+    assert fetch_issuer_metadata(issuer, client).draft13
 
 
-def test_fetch_fallback_only_on_404(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_fallback_only_on_404(server: LoopbackServer, client: HttpClient) -> None:
     issuer = server.base + "/tenant"
     server.json("/tenant" + WELL_KNOWN, issuer_document(issuer))
     server.json(WELL_KNOWN + "/tenant", {"error": "boom"}, status=500)
     with pytest.raises(HttpStatusError) as caught:
-        fetch_issuer_metadata(issuer, client, DEV)
+        fetch_issuer_metadata(issuer, client)
     assert caught.value.status == 500
     assert server.requests == [WELL_KNOWN + "/tenant"]
 
     server.reset()
     with pytest.raises(HttpStatusError) as caught:
-        fetch_issuer_metadata(issuer, client, DEV)
+        fetch_issuer_metadata(issuer, client)
     assert caught.value.status == 404
     assert len(server.requests) == 2
 
     # Without a path there is only one location.
     server.reset()
     with pytest.raises(HttpStatusError):
-        fetch_issuer_metadata(server.base, client, DEV)
+        fetch_issuer_metadata(server.base, client)
     assert server.requests == [WELL_KNOWN]
 
 
-def test_fetch_issuer_mismatch(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_issuer_mismatch(server: LoopbackServer, client: HttpClient) -> None:
     issuer = server.base + "/tenant"
     server.json(WELL_KNOWN + "/tenant", issuer_document(server.base + "/other"))
     with pytest.raises(IssuerMismatchError):
-        fetch_issuer_metadata(issuer, client, DEV)
+        fetch_issuer_metadata(issuer, client)
 
 
-def test_fetch_needs_https(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_needs_https(server: LoopbackServer, client: HttpClient) -> None:
     issuer = publish_issuer(server)
-    with pytest.raises(InsecureUrlError):
-        fetch_issuer_metadata(issuer, client, STRICT)
+    with HttpClient(STRICT) as strict, pytest.raises(InsecureUrlError):
+        fetch_issuer_metadata(issuer, strict)
     assert server.requests == []
 
 
-def test_fetch_endpoint_outside_policy(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_endpoint_outside_policy(server: LoopbackServer, client: HttpClient) -> None:
     issuer = publish_issuer(server, credential_endpoint="https://10.0.0.1/credential")
     with pytest.raises(IssuerMetadataError):
-        fetch_issuer_metadata(issuer, client, DEV)
+        fetch_issuer_metadata(issuer, client)
 
 
-def test_fetch_too_large(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_too_large(server: LoopbackServer) -> None:
     issuer = publish_issuer(server, padding="x" * 5000)
     small = HttpPolicy(allow_http_loopback=True, timeout=5.0, max_response_bytes=2048)
-    with pytest.raises(ResponseTooLargeError):
-        fetch_issuer_metadata(issuer, client, small)
+    with HttpClient(small) as client, pytest.raises(ResponseTooLargeError):
+        fetch_issuer_metadata(issuer, client)
 
 
 def _closed_port() -> int:
@@ -734,24 +733,24 @@ def _closed_port() -> int:
     return port
 
 
-def test_fetch_unreachable(client: httpx.Client) -> None:
+def test_fetch_unreachable(client: HttpClient) -> None:
     with pytest.raises(NetworkError):
-        fetch_issuer_metadata(f"http://127.0.0.1:{_closed_port()}", client, DEV)
+        fetch_issuer_metadata(f"http://127.0.0.1:{_closed_port()}", client)
 
 
-def test_fetch_malformed_answers(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_malformed_answers(server: LoopbackServer, client: HttpClient) -> None:
     server.raw(WELL_KNOWN, b'{"credential_issuer": "', "application/json")
     with pytest.raises(MalformedResponseError):
-        fetch_issuer_metadata(server.base, client, DEV)
+        fetch_issuer_metadata(server.base, client)
     server.json(WELL_KNOWN, [issuer_document(server.base)])
     with pytest.raises(IssuerMetadataError):
-        fetch_issuer_metadata(server.base, client, DEV)
+        fetch_issuer_metadata(server.base, client)
     server.raw(WELL_KNOWN, json.dumps(issuer_document(server.base)).encode(), "text/html")
     with pytest.raises(UnexpectedContentTypeError):
-        fetch_issuer_metadata(server.base, client, DEV)
+        fetch_issuer_metadata(server.base, client)
 
 
-def test_fetch_signed_metadata(server: LoopbackServer, client: httpx.Client) -> None:
+def test_fetch_signed_metadata(server: LoopbackServer, client: HttpClient) -> None:
     signer = generate()
     issuer = server.base + "/tenant"
     token = signed(signer, signed_claims(issuer))
@@ -761,17 +760,17 @@ def test_fetch_signed_metadata(server: LoopbackServer, client: httpx.Client) -> 
         assert iss == issuer
         return public_jwk(signer)
 
-    metadata = fetch_issuer_metadata(issuer, client, DEV, key_resolver=resolver)
+    metadata = fetch_issuer_metadata(issuer, client, key_resolver=resolver)
     assert metadata.signed and metadata.credential_issuer == issuer
     # Not asked for without a resolver, so not accepted.
     with pytest.raises(UnexpectedContentTypeError):
-        fetch_issuer_metadata(issuer, client, DEV)
+        fetch_issuer_metadata(issuer, client)
     other = generate()
     with pytest.raises(IssuerMetadataError):
-        fetch_issuer_metadata(issuer, client, DEV, key_resolver=lambda i, h: public_jwk(other))
+        fetch_issuer_metadata(issuer, client, key_resolver=lambda i, h: public_jwk(other))
     # With a resolver, unsigned JSON is still acceptable; metadata.signed tells them apart.
     server.json(WELL_KNOWN + "/tenant", issuer_document(issuer))
-    assert not fetch_issuer_metadata(issuer, client, DEV, key_resolver=resolver).signed
+    assert not fetch_issuer_metadata(issuer, client, key_resolver=resolver).signed
 
 
 # -- authorization server metadata -------------------------------------------------------
@@ -791,10 +790,10 @@ def as_document(issuer: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def test_as_metadata_rfc8414(server: LoopbackServer, client: httpx.Client) -> None:
+def test_as_metadata_rfc8414(server: LoopbackServer, client: HttpClient) -> None:
     issuer = server.base + "/realms/edu"
     server.json("/.well-known/oauth-authorization-server/realms/edu", as_document(issuer))
-    metadata = fetch_authorization_server_metadata(issuer, client, DEV)
+    metadata = fetch_authorization_server_metadata(issuer, client)
     assert metadata.issuer == issuer
     assert metadata.token_endpoint == issuer + "/token"
     assert metadata.authorization_endpoint == issuer + "/authorize"
@@ -807,14 +806,14 @@ def test_as_metadata_rfc8414(server: LoopbackServer, client: httpx.Client) -> No
 
 
 def test_as_metadata_openid_configuration_fallback(
-    server: LoopbackServer, client: httpx.Client
+    server: LoopbackServer, client: HttpClient
 ) -> None:
     issuer = server.base + "/realms/edu"
     server.json(
         "/realms/edu/.well-known/openid-configuration",
         {"issuer": issuer, "token_endpoint": issuer + "/t"},
     )
-    metadata = fetch_authorization_server_metadata(issuer, client, DEV)
+    metadata = fetch_authorization_server_metadata(issuer, client)
     assert metadata.token_endpoint == issuer + "/t"
     # Defaults of RFC 8414 / RFC 9126 / RFC 9207 / OpenID4VCI §12.3.
     assert not metadata.require_pushed_authorization_requests
@@ -827,19 +826,19 @@ def test_as_metadata_openid_configuration_fallback(
     ]
 
 
-def test_as_metadata_failures(server: LoopbackServer, client: httpx.Client) -> None:
+def test_as_metadata_failures(server: LoopbackServer, client: HttpClient) -> None:
     issuer = server.base
     with pytest.raises(HttpStatusError):
-        fetch_authorization_server_metadata(issuer, client, DEV)
+        fetch_authorization_server_metadata(issuer, client)
     server.json("/.well-known/oauth-authorization-server", as_document("https://other.example"))
     with pytest.raises(IssuerMismatchError):
-        fetch_authorization_server_metadata(issuer, client, DEV)
+        fetch_authorization_server_metadata(issuer, client)
     server.json("/.well-known/oauth-authorization-server", {}, status=503)
     server.json("/.well-known/openid-configuration", as_document(issuer))
     with pytest.raises(HttpStatusError):  # no fall-back on a server error
-        fetch_authorization_server_metadata(issuer, client, DEV)
-    with pytest.raises(InsecureUrlError):
-        fetch_authorization_server_metadata(issuer, client, STRICT)
+        fetch_authorization_server_metadata(issuer, client)
+    with HttpClient(STRICT) as strict, pytest.raises(InsecureUrlError):
+        fetch_authorization_server_metadata(issuer, strict)
 
 
 AS_INVALID: dict[str, dict[str, Any]] = {

@@ -22,7 +22,6 @@ from oid4vci.vci_fixtures import (
     spec_offer_links,
 )
 
-from wallet_core import http
 from wallet_core.errors import (
     HttpStatusError,
     InsecureUrlError,
@@ -32,7 +31,7 @@ from wallet_core.errors import (
     ResponseTooLargeError,
     UnexpectedContentTypeError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.metadata import parse_issuer_metadata
 from wallet_core.oid4vci.models import CredentialOffer, TxCode
 from wallet_core.oid4vci.offer import (
@@ -68,13 +67,13 @@ def link(document: dict[str, Any], scheme: str = "openid-credential-offer://") -
 
 
 @pytest.fixture
-def offline() -> Iterator[httpx.Client]:
+def offline() -> Iterator[HttpClient]:
     """A client that must not be used: by-value offers need no network."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError(f"unexpected request to {request.url}")
 
-    with http.make_client(STRICT, transport=httpx.MockTransport(handler)) as made:
+    with HttpClient(STRICT, transport=httpx.MockTransport(handler)) as made:
         yield made
 
 
@@ -90,11 +89,11 @@ def test_every_example_offer_parses(path: Path) -> None:
     assert offer.pre_authorized is not None or offer.authorization_code is not None
     # The same object through every carrier gives the same offer.
     text = json.dumps(document)
-    with http.make_client(STRICT, transport=httpx.MockTransport(_no_network)) as client:
-        assert parse_offer(text, client, STRICT) == offer
-        assert parse_offer(link(document), client, STRICT) == offer
-        assert parse_offer(link(document, "haip-vci://"), client, STRICT) == offer
-        assert parse_offer(link(document, "https://wallet.example/offer"), client, STRICT) == offer
+    with HttpClient(STRICT, transport=httpx.MockTransport(_no_network)) as client:
+        assert parse_offer(text, client) == offer
+        assert parse_offer(link(document), client) == offer
+        assert parse_offer(link(document, "haip-vci://"), client) == offer
+        assert parse_offer(link(document, "https://wallet.example/offer"), client) == offer
 
 
 def _no_network(request: httpx.Request) -> httpx.Response:
@@ -152,8 +151,8 @@ def test_links_printed_in_the_specs(text: str) -> None:
         assert request.headers["accept"] == "application/json"
         return httpx.Response(200, json=reference)
 
-    with http.make_client(STRICT, transport=httpx.MockTransport(handler)) as client:
-        offer = parse_offer(text, client, STRICT)
+    with HttpClient(STRICT, transport=httpx.MockTransport(handler)) as client:
+        offer = parse_offer(text, client)
     assert offer.credential_issuer == ISSUER
     if "credential_offer_uri" in text:
         assert offer.credential_configuration_ids == ("UniversityDegree_LDP_VC",)
@@ -168,7 +167,7 @@ def test_links_printed_in_the_specs(text: str) -> None:
 # -- carriers ----------------------------------------------------------------------------
 
 
-def test_link_forms(offline: httpx.Client) -> None:
+def test_link_forms(offline: HttpClient) -> None:
     document = offer_document()
     expected = parse_offer_document(document)
     assert expected.pre_authorized is not None and expected.authorization_code is not None
@@ -184,17 +183,18 @@ def test_link_forms(offline: httpx.Client) -> None:
         + quote(json.dumps(document), safe="").replace("%20", "+"),
     ]
     for text in forms:
-        assert parse_offer(text, offline, STRICT) == expected, text
+        assert parse_offer(text, offline) == expected, text
 
 
-def test_http_link_only_on_loopback_in_development(offline: httpx.Client) -> None:
+def test_http_link_only_on_loopback_in_development(offline: HttpClient) -> None:
     document = offer_document()
     text = link(document, "http://127.0.0.1:8000/offer")
-    assert parse_offer(text, offline, DEV).credential_issuer == ISSUER
+    with HttpClient(DEV, transport=httpx.MockTransport(_no_network)) as dev:
+        assert parse_offer(text, dev).credential_issuer == ISSUER
+        with pytest.raises(OfferError):
+            parse_offer(link(document, "http://wallet.example/offer"), dev)
     with pytest.raises(OfferError):
-        parse_offer(text, offline, STRICT)
-    with pytest.raises(OfferError):
-        parse_offer(link(document, "http://wallet.example/offer"), offline, DEV)
+        parse_offer(text, offline)
 
 
 @pytest.mark.parametrize(
@@ -219,20 +219,20 @@ def test_http_link_only_on_loopback_in_development(offline: httpx.Client) -> Non
         "[" * 100_000,
     ],
 )
-def test_unusable_texts(text: str, offline: httpx.Client) -> None:
+def test_unusable_texts(text: str, offline: HttpClient) -> None:
     with pytest.raises(OfferError):
-        parse_offer(text, offline, STRICT)
+        parse_offer(text, offline)
 
 
-def test_overlong_text(offline: httpx.Client) -> None:
+def test_overlong_text(offline: HttpClient) -> None:
     document = offer_document(padding="x" * MAX_OFFER_CHARS)
     with pytest.raises(OfferError, match="longer"):
-        parse_offer(json.dumps(document), offline, STRICT)
+        parse_offer(json.dumps(document), offline)
 
 
-def test_not_text(offline: httpx.Client) -> None:
+def test_not_text(offline: HttpClient) -> None:
     with pytest.raises(OfferError):
-        parse_offer(b"{}", offline, STRICT)  # type: ignore[arg-type]
+        parse_offer(b"{}", offline)  # type: ignore[arg-type]
 
 
 # -- field rules (§4.1.1) ----------------------------------------------------------------
@@ -508,62 +508,62 @@ def reference_link(url: str) -> str:
     return f"openid-credential-offer://?credential_offer_uri={quote(url, safe='')}"
 
 
-def test_by_reference(server: LoopbackServer, client: httpx.Client) -> None:
+def test_by_reference(server: LoopbackServer, client: HttpClient) -> None:
     url = server.json("/offers/abc", offer_document())
-    offer = parse_offer(reference_link(url), client, DEV)
+    offer = parse_offer(reference_link(url), client)
     assert offer == parse_offer_document(offer_document())
     assert server.requests == ["/offers/abc"]
     # an https-style claimed link carrying the reference works the same way
     https_link = "https://wallet.example/offer?credential_offer_uri=" + quote(url, safe="")
-    assert parse_offer(https_link, client, DEV) == offer
+    assert parse_offer(https_link, client) == offer
 
 
-def test_by_reference_needs_https(server: LoopbackServer, client: httpx.Client) -> None:
+def test_by_reference_needs_https(server: LoopbackServer, client: HttpClient) -> None:
     url = server.json("/offers/abc", offer_document())
+    with HttpClient(STRICT) as strict, pytest.raises(InsecureUrlError):
+        parse_offer(reference_link(url), strict)
     with pytest.raises(InsecureUrlError):
-        parse_offer(reference_link(url), client, STRICT)
-    with pytest.raises(InsecureUrlError):
-        parse_offer(reference_link("https://10.1.2.3/offer"), client, DEV)
+        parse_offer(reference_link("https://10.1.2.3/offer"), client)
     assert server.requests == []
 
 
-def test_by_reference_too_large(server: LoopbackServer, client: httpx.Client) -> None:
+def test_by_reference_too_large(server: LoopbackServer) -> None:
     url = server.json("/offers/big", offer_document(padding="x" * 4000))
     small = HttpPolicy(allow_http_loopback=True, timeout=5.0, max_response_bytes=1024)
-    with pytest.raises(ResponseTooLargeError):
-        parse_offer(reference_link(url), client, small)
+    with HttpClient(small) as client, pytest.raises(ResponseTooLargeError):
+        parse_offer(reference_link(url), client)
 
 
-def test_by_reference_unreachable(client: httpx.Client) -> None:
+def test_by_reference_unreachable(client: HttpClient) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # The port was free a moment ago and nothing listens on it now.
     with pytest.raises(NetworkError):
-        parse_offer(reference_link(f"http://127.0.0.1:{port}/offer"), client, DEV)
+        parse_offer(reference_link(f"http://127.0.0.1:{port}/offer"), client)
 
 
-def test_by_reference_bad_answers(server: LoopbackServer, client: httpx.Client) -> None:
+def test_by_reference_bad_answers(server: LoopbackServer, client: HttpClient) -> None:
     url = server.raw("/offers/broken", b'{"credential_issuer": ', "application/json")
     with pytest.raises(MalformedResponseError):
-        parse_offer(reference_link(url), client, DEV)
+        parse_offer(reference_link(url), client)
 
     # §4.1.3: "The Credential Offer cannot be signed" and must be application/json.
     url = server.raw("/offers/jwt", b"eyJhbGciOiJub25lIn0.e30.", "application/jwt")
     with pytest.raises(UnexpectedContentTypeError):
-        parse_offer(reference_link(url), client, DEV)
+        parse_offer(reference_link(url), client)
 
     with pytest.raises(HttpStatusError) as caught:
-        parse_offer(reference_link(server.base + "/offers/missing"), client, DEV)
+        parse_offer(reference_link(server.base + "/offers/missing"), client)
     assert caught.value.status == 404
 
     url = server.json("/offers/array", [offer_document()])
     with pytest.raises(OfferError):
-        parse_offer(reference_link(url), client, DEV)
+        parse_offer(reference_link(url), client)
 
     url = server.json("/offers/invalid", offer_document(credential_configuration_ids=[]))
     with pytest.raises(OfferError):
-        parse_offer(reference_link(url), client, DEV)
+        parse_offer(reference_link(url), client)
 
 
 def test_offer_is_frozen() -> None:

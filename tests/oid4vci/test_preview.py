@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
-from loopback import DEV, LoopbackServer
+from loopback import LoopbackServer
 from oid4vci.vci_fixtures import EXAMPLE_DIRS, ISSUER, issuer_document, load_example, needs_vectors
 
 from wallet_core.errors import OfferError
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.metadata import fetch_issuer_metadata, parse_issuer_metadata
 from wallet_core.oid4vci.models import Display, IssuerMetadata, OfferedCredential, TxCode
 from wallet_core.oid4vci.offer import PRE_AUTHORIZED_GRANT, parse_offer, parse_offer_document
@@ -197,14 +196,14 @@ def test_preview_of_the_spec_examples() -> None:
     assert build_preview(authz, issuer, "fr-CA").issuer_name == "Example Université"
 
 
-def test_end_to_end_over_loopback(server: LoopbackServer, client: httpx.Client) -> None:
+def test_end_to_end_over_loopback(server: LoopbackServer, client: HttpClient) -> None:
     """Scan → fetch offer by reference → fetch metadata → preview, all over real HTTP."""
     issuer = server.base + "/hogeschool"
     server.json("/.well-known/openid-credential-issuer/hogeschool", issuer_document(issuer))
     offer_url = server.json("/offers/42", offer(credential_issuer=issuer))
     text = "openid-credential-offer://?credential_offer_uri=" + quote(offer_url, safe="")
-    parsed = parse_offer(text, client, DEV)
-    issuer_metadata = fetch_issuer_metadata(parsed.credential_issuer, client, DEV)
+    parsed = parse_offer(text, client)
+    issuer_metadata = fetch_issuer_metadata(parsed.credential_issuer, client)
     preview = build_preview(parsed, issuer_metadata, "nl")
     assert preview.issuer_name == "Hogeschool Demo"
     assert preview.credentials[0].name == "Microcredential (nl)"

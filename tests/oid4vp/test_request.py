@@ -8,18 +8,17 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from loopback import DEV, LoopbackServer, Route
+from loopback import LoopbackServer, Route
 from pki import NOW, Pki
 
 from wallet_core import PresentationRequestError, UntrustedVerifierError
 from wallet_core.crypto import Signer, did_jwk, generate, sign_compact
 from wallet_core.crypto.jwk import b64url
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vp import dcql
 from wallet_core.oid4vp.query import DcqlRequestQuery
 from wallet_core.oid4vp.request import REQUEST_TYP, parse_request
@@ -59,14 +58,12 @@ def _claims(client_id: str, response_uri: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _parse(text: str, client: httpx.Client, pki: Pki | None = None, **options: Any) -> Any:
+def _parse(text: str, client: HttpClient, pki: Pki | None = None, **options: Any) -> Any:
     anchors = [pki.root] if pki is not None else []
-    return parse_request(
-        text, client, options.pop("policy", DEV), trust_anchors=anchors, now=NOW, **options
-    )
+    return parse_request(text, client, trust_anchors=anchors, now=NOW, **options)
 
 
-def test_redirect_uri_request_by_value(client: httpx.Client) -> None:
+def test_redirect_uri_request_by_value(client: HttpClient) -> None:
     uri = "https://werkgever.example/post"
     link = "openid4vp://?" + urlencode(
         {**_claims(f"redirect_uri:{uri}", uri), "dcql_query": json.dumps(DCQL)}
@@ -80,7 +77,7 @@ def test_redirect_uri_request_by_value(client: httpx.Client) -> None:
     assert request.nonce == "n-0S6_WzA2Mj" and "n-0S6" not in repr(request)
 
 
-def test_x509_san_dns_by_reference(client: httpx.Client, server: LoopbackServer, pki: Pki) -> None:
+def test_x509_san_dns_by_reference(client: HttpClient, server: LoopbackServer, pki: Pki) -> None:
     signer, chain, _ = _signer_and_chain(pki, [x509.DNSName("localhost")])
     response_uri = f"http://localhost:{server.port}/post"
     token = sign_compact(
@@ -99,7 +96,7 @@ def test_x509_san_dns_by_reference(client: httpx.Client, server: LoopbackServer,
 
 
 def test_request_uri_post_with_wallet_nonce(
-    client: httpx.Client, server: LoopbackServer, pki: Pki
+    client: HttpClient, server: LoopbackServer, pki: Pki
 ) -> None:
     signer, chain, leaf = _signer_and_chain(pki, [x509.DNSName("verifier.example")])
     client_id = "x509_hash:" + b64url(
@@ -133,7 +130,7 @@ def test_request_uri_post_with_wallet_nonce(
         _parse(link, client, pki)
 
 
-def test_decentralized_identifier(client: httpx.Client, clock: Any) -> None:
+def test_decentralized_identifier(client: HttpClient, clock: Any) -> None:
     signer = generate("ES256")
     did = did_jwk(signer.public_jwk)
     token = sign_compact(
@@ -141,7 +138,7 @@ def test_decentralized_identifier(client: httpx.Client, clock: Any) -> None:
         _claims(f"decentralized_identifier:{did}", "https://verifier.example/post"),
         signer,
     )
-    resolver = DidResolver(client, DEV, MemoryCache(), clock)
+    resolver = DidResolver(client, MemoryCache(), clock)
     link = "openid4vp://?" + urlencode(
         {"client_id": f"decentralized_identifier:{did}", "request": token}
     )
@@ -162,13 +159,13 @@ def _signed_link(
     return "openid4vp://?" + urlencode({"client_id": claims["client_id"], "request": token})
 
 
-def test_wrong_typ(client: httpx.Client, pki: Pki) -> None:
+def test_wrong_typ(client: HttpClient, pki: Pki) -> None:
     claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
     with pytest.raises(PresentationRequestError):
         _parse(_signed_link(pki, claims, {"typ": "JWT"}), client, pki)
 
 
-def test_client_id_mismatch(client: httpx.Client, pki: Pki) -> None:
+def test_client_id_mismatch(client: HttpClient, pki: Pki) -> None:
     claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
     link = _signed_link(pki, claims).replace(
         "x509_san_dns%3Averifier.example", "x509_san_dns%3Aother.example", 1
@@ -177,25 +174,25 @@ def test_client_id_mismatch(client: httpx.Client, pki: Pki) -> None:
         _parse(link, client, pki)
 
 
-def test_bad_signature(client: httpx.Client, pki: Pki) -> None:
+def test_bad_signature(client: HttpClient, pki: Pki) -> None:
     claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
     with pytest.raises(UntrustedVerifierError):
         _parse(_signed_link(pki, claims, signer=generate("ES256")), client, pki)
 
 
-def test_x509_san_dns_response_uri_on_another_host(client: httpx.Client, pki: Pki) -> None:
+def test_x509_san_dns_response_uri_on_another_host(client: HttpClient, pki: Pki) -> None:
     claims = _claims("x509_san_dns:verifier.example", "https://attacker.example/post")
     with pytest.raises(UntrustedVerifierError):
         _parse(_signed_link(pki, claims), client, pki)
 
 
-def test_untrusted_root(client: httpx.Client, pki: Pki) -> None:
+def test_untrusted_root(client: HttpClient, pki: Pki) -> None:
     claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
     with pytest.raises(UntrustedVerifierError):
         _parse(_signed_link(pki, claims), client, Pki("Other"))
 
 
-def test_redirect_uri_with_direct_post(client: httpx.Client) -> None:
+def test_redirect_uri_with_direct_post(client: HttpClient) -> None:
     uri = "https://werkgever.example/post"
     link = "openid4vp://?" + urlencode(
         {**_claims(f"redirect_uri:{uri}", uri), "redirect_uri": uri, "dcql_query": json.dumps(DCQL)}
@@ -223,23 +220,23 @@ def test_redirect_uri_with_direct_post(client: httpx.Client) -> None:
         ),
     ],
 )
-def test_unsigned_request_rules(client: httpx.Client, change: dict[str, str], error: type) -> None:
+def test_unsigned_request_rules(change: dict[str, str], error: type) -> None:
     uri = "https://werkgever.example/post"
     parameters = {**_claims(f"redirect_uri:{uri}", uri), "dcql_query": json.dumps(DCQL), **change}
-    with pytest.raises(error):
-        _parse("openid4vp://?" + urlencode(parameters), client, policy=HttpPolicy())
+    with HttpClient(HttpPolicy()) as strict, pytest.raises(error):
+        _parse("openid4vp://?" + urlencode(parameters), strict)
 
 
 @pytest.mark.parametrize(
     "text", ["", "https://", "mailto:x@y", "openid4vp://", "openid4vp://?a=1&a=2"]
 )
-def test_not_a_request(client: httpx.Client, text: str) -> None:
+def test_not_a_request(client: HttpClient, text: str) -> None:
     with pytest.raises(PresentationRequestError):
         _parse(text, client)
 
 
 def test_request_object_needs_the_link_client_id_and_must_not_be_expired(
-    client: httpx.Client, pki: Pki
+    client: HttpClient, pki: Pki
 ) -> None:
     claims = _claims("x509_san_dns:verifier.example", "https://verifier.example/post")
     link = _signed_link(pki, claims)

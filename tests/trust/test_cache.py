@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from helpers import PIN
-from loopback import DEV, LoopbackServer, Route
+from loopback import LoopbackServer, Route
 
-from wallet_core import Wallet, http
+from wallet_core import Wallet
 from wallet_core.clock import ManualClock
 from wallet_core.crypto import Signer, generate, public_only, sign_compact, verify_compact
 from wallet_core.errors import (
@@ -19,7 +18,7 @@ from wallet_core.errors import (
     NetworkError,
     UntrustedIssuerError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.trust import (
     DEFAULT_TTL,
     JWT_VC_ISSUER_NAMESPACE,
@@ -48,7 +47,7 @@ def publish(server: LoopbackServer, signer: Signer, **headers: str) -> str:
 def test_offline_after_one_online_resolve(
     server: LoopbackServer,
     resolver: IssuerKeyResolver,
-    offline_client: httpx.Client,
+    offline_client: HttpClient,
     cache: MemoryCache,
     clock: ManualClock,
 ) -> None:
@@ -57,7 +56,7 @@ def test_offline_after_one_online_resolve(
     token, header = signed(signer, iss)
     online_key = resolver.resolve(iss, header)
 
-    offline = IssuerKeyResolver(offline_client, DEV, cache, clock)
+    offline = IssuerKeyResolver(offline_client, cache, clock)
     assert offline.resolve(iss, header) == online_key  # fresh: no network needed
 
     clock.advance(601)  # now stale, and the network is still down
@@ -65,8 +64,8 @@ def test_offline_after_one_online_resolve(
     assert server.requests == [WELL_KNOWN]
 
 
-def test_offline_with_nothing_cached(offline_client: httpx.Client, clock: ManualClock) -> None:
-    offline = IssuerKeyResolver(offline_client, DEV, MemoryCache(), clock)
+def test_offline_with_nothing_cached(offline_client: HttpClient, clock: ManualClock) -> None:
+    offline = IssuerKeyResolver(offline_client, MemoryCache(), clock)
     with pytest.raises(NetworkError):
         offline.resolve("https://issuer.example", {"alg": "ES256", "kid": "k1"})
 
@@ -152,8 +151,8 @@ def test_a_policy_refusal_is_not_offline(cache: MemoryCache, clock: ManualClock)
     iss = "http://127.0.0.1:9/issuer"
     cache.put(JWT_VC_ISSUER_NAMESPACE, iss, {"keys": []}, clock.now(), clock.now() + 60)
     strict = HttpPolicy()
-    with http.make_client(strict) as client:
-        resolver = IssuerKeyResolver(client, strict, cache, clock)
+    with HttpClient(strict) as client:
+        resolver = IssuerKeyResolver(client, cache, clock)
         with pytest.raises(UntrustedIssuerError):
             resolver.resolve(iss, {"alg": "ES256", "kid": "k1"})
 
@@ -189,8 +188,8 @@ def test_memory_cache_copies_values(clock: ManualClock) -> None:
 
 def test_the_vault_cache_works_offline_across_restarts(
     server: LoopbackServer,
-    client: httpx.Client,
-    offline_client: httpx.Client,
+    client: HttpClient,
+    offline_client: HttpClient,
     wallet: Wallet,
     wallet_dir: Path,
     clock: ManualClock,
@@ -200,10 +199,10 @@ def test_the_vault_cache_works_offline_across_restarts(
     iss = publish(server, signer, **{"cache-control": "max-age=60"})
     token, header = signed(signer, iss)
     repository: MetadataCache = wallet._vault.cache
-    IssuerKeyResolver(client, DEV, repository, clock).resolve(iss, header)
+    IssuerKeyResolver(client, repository, clock).resolve(iss, header)
     wallet.close()
 
     clock.advance(3600)  # stale by now, and offline
     with Wallet.open(wallet_dir, PIN, clock=clock) as reopened:
-        offline = IssuerKeyResolver(offline_client, DEV, reopened._vault.cache, clock)
+        offline = IssuerKeyResolver(offline_client, reopened._vault.cache, clock)
         verify_compact(token, offline.resolve(iss, header))

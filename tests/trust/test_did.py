@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from loopback import LoopbackServer
 
-from wallet_core import http
 from wallet_core.crypto import (
     Signer,
     did_jwk,
@@ -27,7 +26,7 @@ from wallet_core.errors import (
     UnknownKeyIdError,
     UntrustedIssuerError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.trust import IssuerKeyResolver, did_web_url
 
 pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
@@ -397,7 +396,7 @@ def test_did_web_is_cached(server: LoopbackServer, resolver: IssuerKeyResolver) 
 @pytest.mark.parametrize("host", ["10.0.0.1", "169.254.169.254", "localhost"])
 def test_did_web_to_hosts_we_may_not_contact(resolver: IssuerKeyResolver, host: str) -> None:
     strict = HttpPolicy()
-    with http.make_client(strict) as client:
-        strict_resolver = IssuerKeyResolver(client, strict)
+    with HttpClient(strict) as client:
+        strict_resolver = IssuerKeyResolver(client)
         with pytest.raises(DidResolutionError):
             strict_resolver.resolve(f"did:web:{host}", {"alg": "ES256", "kid": "#k"})

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from loopback import LoopbackServer, Route
 
-from wallet_core import http
 from wallet_core.clock import ManualClock
 from wallet_core.crypto import Signer, generate, public_only, sign_compact, verify_compact
 from wallet_core.errors import (
@@ -20,7 +19,7 @@ from wallet_core.errors import (
     UnknownKeyIdError,
     UntrustedIssuerError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.trust import IssuerKeyResolver, MemoryCache, metadata_url
 
 
@@ -132,8 +131,8 @@ def test_loopback_iss_is_refused_without_the_development_flag(
     server: LoopbackServer, cache: MemoryCache, clock: ManualClock
 ) -> None:
     strict = HttpPolicy()
-    with http.make_client(strict) as client:
-        resolver = IssuerKeyResolver(client, strict, cache, clock)
+    with HttpClient(strict) as client:
+        resolver = IssuerKeyResolver(client, cache, clock)
         with pytest.raises(UntrustedIssuerError):
             resolver.resolve(server.base, {"alg": "ES256", "kid": "k1"})
     assert server.requests == []

@@ -50,8 +50,8 @@ def resolver_with(anchors: Sequence[x509.Certificate], clock: ManualClock) -> Is
 
     from wallet_core import http
 
-    client = http.make_client(http.HttpPolicy(), transport=httpx.MockTransport(no_network))
-    return IssuerKeyResolver(client, http.HttpPolicy(), MemoryCache(), clock, anchors)
+    client = http.HttpClient(http.HttpPolicy(), transport=httpx.MockTransport(no_network))
+    return IssuerKeyResolver(client, MemoryCache(), clock, anchors)
 
 
 def signed(

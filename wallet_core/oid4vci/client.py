@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
-
-from wallet_core import http
 from wallet_core.clock import Clock
 from wallet_core.crypto import Signer
 from wallet_core.crypto.jwk import b64url
 from wallet_core.errors import IssuanceError, MalformedResponseError
+from wallet_core.http import HttpClient, HttpResponse
 from wallet_core.oid4vci.models import (
     AuthorizationServerMetadata,
     CredentialConfiguration,
@@ -76,14 +74,12 @@ class IssuerClient:
 
     def __init__(
         self,
-        client: httpx.Client,
-        policy: http.HttpPolicy,
+        client: HttpClient,
         metadata: IssuerMetadata,
         authorization_server: AuthorizationServerMetadata,
         clock: Clock,
     ) -> None:
         self._client = client
-        self._policy = policy
         self.metadata = metadata
         self.authorization_server = authorization_server
         self._clock = clock
@@ -117,10 +113,8 @@ class IssuerClient:
         )
 
     def _token(self, form: Mapping[str, str]) -> TokenResponse:
-        response = http.post_form(
-            self._client,
+        response = self._client.post_form(
             self.authorization_server.token_endpoint,
-            self._policy,
             form,
             allow_status=_OAUTH_ERRORS,
         )
@@ -191,10 +185,8 @@ class IssuerClient:
         if grant is not None and grant.issuer_state is not None:
             params["issuer_state"] = grant.issuer_state
         if server.pushed_authorization_request_endpoint is not None:
-            response = http.post_form(
-                self._client,
+            response = self._client.post_form(
                 server.pushed_authorization_request_endpoint,
-                self._policy,
                 params,
                 allow_status=_OAUTH_ERRORS,
             )
@@ -209,7 +201,7 @@ class IssuerClient:
             raise IssuanceError("the authorization server requires PAR but offers no endpoint")
         else:
             query = params
-        http.check_url(server.authorization_endpoint, self._policy)
+        self._client.check_url(server.authorization_endpoint)
         separator = "&" if "?" in server.authorization_endpoint else "?"
         return AuthorizationRequest(
             url=f"{server.authorization_endpoint}{separator}{urlencode(query)}",
@@ -254,7 +246,7 @@ class IssuerClient:
     def nonce(self, token: TokenResponse) -> str | None:
         if self.metadata.nonce_endpoint is None:
             return token.c_nonce
-        response = http.post_form(self._client, self.metadata.nonce_endpoint, self._policy, {})
+        response = self._client.post_form(self.metadata.nonce_endpoint, {})
         value = _json_object(response).get("c_nonce")
         if not isinstance(value, str) or not value:
             raise MalformedResponseError("the nonce response has no c_nonce")
@@ -273,10 +265,8 @@ class IssuerClient:
         retried = False
         while True:
             body = self._credential_body(configuration, signers, nonce, credential_identifier)
-            response = http.post_json(
-                self._client,
+            response = self._client.post_json(
                 self.metadata.credential_endpoint,
-                self._policy,
                 body,
                 headers=token.authorization,
                 allow_status=_OAUTH_ERRORS,
@@ -340,10 +330,8 @@ class IssuerClient:
         endpoint = self.metadata.deferred_credential_endpoint
         if endpoint is None:
             raise IssuanceError("the issuer deferred issuance but has no deferred endpoint")
-        response = http.post_json(
-            self._client,
+        response = self._client.post_json(
             endpoint,
-            self._policy,
             {"transaction_id": transaction_id},
             headers=token.authorization,
             allow_status=_OAUTH_ERRORS,
@@ -368,10 +356,8 @@ class IssuerClient:
         endpoint = self.metadata.notification_endpoint
         if endpoint is None:
             return
-        response = http.post_json(
-            self._client,
+        response = self._client.post_json(
             endpoint,
-            self._policy,
             {"notification_id": notification_id, "event": event},
             headers=token.authorization,
             allow_status=_OAUTH_ERRORS,
@@ -421,7 +407,7 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json_object(response: http.HttpResponse) -> dict[str, Any]:
+def _json_object(response: HttpResponse) -> dict[str, Any]:
     if not response.content:
         return {}
     try:

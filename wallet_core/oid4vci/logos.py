@@ -17,12 +17,9 @@ import binascii
 import logging
 from collections.abc import Iterable
 
-import httpx
-
-from wallet_core import http
 from wallet_core.clock import Clock
 from wallet_core.errors import WalletError
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient
 from wallet_core.trust.cache import Fetched, MetadataCache, cached_fetch
 
 log = logging.getLogger(__name__)
@@ -42,8 +39,7 @@ CACHE_NAMESPACE = "logo"
 
 
 def fetch_logos(
-    client: httpx.Client,
-    policy: HttpPolicy,
+    client: HttpClient,
     uris: Iterable[str],
     *,
     cache: MetadataCache | None = None,
@@ -54,7 +50,7 @@ def fetch_logos(
     for uri in dict.fromkeys(u for u in uris if u):
 
         def load(uri: str = uri) -> Fetched:
-            media_type, data, max_age = _load(client, policy, uri)
+            media_type, data, max_age = _load(client, uri)
             encoded = base64.b64encode(data).decode("ascii")
             return Fetched(f"data:{media_type};base64,{encoded}", max_age)
 
@@ -78,10 +74,10 @@ def logo_bytes(data_uri: str) -> bytes | None:
     return data if media_type else None
 
 
-def _load(client: httpx.Client, policy: HttpPolicy, uri: str) -> tuple[str, bytes, float | None]:
+def _load(client: HttpClient, uri: str) -> tuple[str, bytes, float | None]:
     if uri[:5].lower() == "data:":
         return (*_from_data_uri(uri), None)
-    response = http.get(client, uri, policy, accept=ACCEPT)
+    response = client.get(uri, accept=ACCEPT)
     return (*_checked(response.media_type or "", response.content), response.max_age())
 
 

@@ -60,8 +60,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from wallet_core import http
 from wallet_core.clock import Clock, SystemClock
 from wallet_core.crypto import verify_compact
@@ -77,7 +75,7 @@ from wallet_core.errors import (
     OfferError,
     UnexpectedContentTypeError,
 )
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.configurations import (
     parse_configuration,
     parse_displays,
@@ -167,8 +165,7 @@ def _identifier_parts(identifier: str, policy: HttpPolicy) -> tuple[str, str, st
 
 def fetch_issuer_metadata(
     issuer: str,
-    client: httpx.Client,
-    policy: HttpPolicy,
+    client: HttpClient,
     *,
     key_resolver: KeyResolver | None = None,
     clock: Clock | None = None,
@@ -179,17 +176,18 @@ def fetch_issuer_metadata(
     Accept header signals support for signed metadata) and a draft-13 ``signed_metadata``
     is verified and preferred. Network failures raise the :mod:`wallet_core.http` errors.
     """
+    policy = client.policy
     primary = issuer_metadata_url(issuer, policy)
     accept = "application/jwt, application/json" if key_resolver is not None else "application/json"
     legacy_location = False
     try:
-        response = http.get(client, primary, policy, accept=accept)
+        response = client.get(primary, accept=accept)
     except HttpStatusError as exc:
         appended = legacy_issuer_metadata_url(issuer, policy)
         if exc.status != 404 or appended == primary:
             raise
         try:
-            response = http.get(client, appended, policy, accept=accept)
+            response = client.get(appended, accept=accept)
         except HttpStatusError:
             # Not there either: the answer for the location 1.0 defines is the one to report.
             raise exc from None
@@ -450,20 +448,20 @@ def authorization_server_for(metadata: IssuerMetadata, hint: str | None = None) 
 
 
 def fetch_authorization_server_metadata(
-    as_issuer: str, client: httpx.Client, policy: HttpPolicy
+    as_issuer: str, client: HttpClient
 ) -> AuthorizationServerMetadata:
     """RFC 8414 metadata of ``as_issuer``, falling back to OIDC Discovery on a 4xx answer."""
-    primary, fallback = authorization_server_metadata_urls(as_issuer, policy)
+    primary, fallback = authorization_server_metadata_urls(as_issuer, client.policy)
     try:
-        document = http.get_json(client, primary, policy)
+        document = client.get_json(primary)
     except HttpStatusError as exc:
         if not 400 <= exc.status < 500 or fallback == primary:
             raise
         try:
-            document = http.get_json(client, fallback, policy)
+            document = client.get_json(fallback)
         except HttpStatusError:
             raise exc from None
-    return parse_authorization_server_metadata(document, as_issuer, policy)
+    return parse_authorization_server_metadata(document, as_issuer, client.policy)
 
 
 def parse_authorization_server_metadata(

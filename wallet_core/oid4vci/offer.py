@@ -46,11 +46,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
-
 from wallet_core import http
 from wallet_core.errors import InsecureUrlError, OfferError
-from wallet_core.http import HttpPolicy
+from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.models import (
     AuthorizationCodeGrant,
     CredentialConfiguration,
@@ -89,7 +87,7 @@ _OFFER_PARAMETERS = ("credential_offer", "credential_offer_uri")
 # -- entry points ------------------------------------------------------------------------
 
 
-def parse_offer(text: str, client: httpx.Client, policy: HttpPolicy) -> CredentialOffer:
+def parse_offer(text: str, client: HttpClient) -> CredentialOffer:
     """Parse what the user scanned or pasted; fetch the offer when it is by reference.
 
     Raises :class:`OfferError` for anything malformed, and the :class:`NetworkError`
@@ -103,12 +101,13 @@ def parse_offer(text: str, client: httpx.Client, policy: HttpPolicy) -> Credenti
         raise OfferError("the offer is empty")
     if len(text) > MAX_OFFER_CHARS:
         raise OfferError(f"the offer is longer than {MAX_OFFER_CHARS} characters")
+    policy = client.policy
     if text.startswith("{"):
         return parse_offer_document(_loads(text, "the offer"), policy=policy)
     name, value = _offer_parameter(text, policy)
     if name == "credential_offer":
         return parse_offer_document(_loads(value, "credential_offer"), policy=policy)
-    return parse_offer_document(_fetch_offer(value, client, policy), policy=policy)
+    return parse_offer_document(_fetch_offer(value, client), policy=policy)
 
 
 def parse_offer_document(
@@ -248,9 +247,9 @@ def _is_loopback(url: str, policy: HttpPolicy) -> bool:
     return True
 
 
-def _fetch_offer(uri: str, client: httpx.Client, policy: HttpPolicy) -> Mapping[str, Any]:
+def _fetch_offer(uri: str, client: HttpClient) -> Mapping[str, Any]:
     """§4.1.3: GET, ``application/json`` only; every URL rule of :mod:`wallet_core.http`."""
-    document = http.get_json(client, uri, policy, accept="application/json")
+    document = client.get_json(uri, accept="application/json")
     if not isinstance(document, Mapping):
         raise OfferError("the offer fetched from credential_offer_uri is not a JSON object")
     return document

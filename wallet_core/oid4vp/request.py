@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -75,8 +74,7 @@ class PresentationRequest:
 
 def parse_request(
     text: str,
-    client: httpx.Client,
-    policy: http.HttpPolicy,
+    client: http.HttpClient,
     *,
     trust_anchors: Sequence[x509.Certificate] = (),
     did_key: DidKeyResolver | None = None,
@@ -98,7 +96,7 @@ def parse_request(
         if method == "post":
             wallet_nonce = secrets.token_urlsafe(24)
         request_object = _fetch_request_object(
-            outer["request_uri"], client, policy, wallet_nonce, wallet_metadata
+            outer["request_uri"], client, wallet_nonce, wallet_metadata
         )
     if request_object is not None:
         if client_id is None:  # RFC 9101 §5: client_id travels with request / request_uri
@@ -119,7 +117,7 @@ def parse_request(
     else:
         parameters, header = outer, None
         verifier = _unsigned_verifier(parameters)
-    return _checked(parameters, verifier, policy)
+    return _checked(parameters, verifier, client.policy)
 
 
 # -- reading the link and the Request Object -------------------------------------------------
@@ -149,18 +147,17 @@ def _link_parameters(text: str) -> dict[str, Any]:
 
 def _fetch_request_object(
     uri: str,
-    client: httpx.Client,
-    policy: http.HttpPolicy,
+    client: http.HttpClient,
     wallet_nonce: str | None,
     wallet_metadata: Mapping[str, Any] | None,
 ) -> str:
     accept = f"application/{REQUEST_TYP}"
     if wallet_nonce is None:
-        return http.get_text(client, uri, policy, accept=accept).strip()
+        return client.get_text(uri, accept=accept).strip()
     form = {"wallet_nonce": wallet_nonce}
     if wallet_metadata is not None:
         form["wallet_metadata"] = json.dumps(dict(wallet_metadata), separators=(",", ":"))
-    content = http.post_form(client, uri, policy, form, accept=accept).content
+    content = client.post_form(uri, form, accept=accept).content
     try:
         return content.decode("ascii").strip()  # a compact JWS is ASCII
     except UnicodeDecodeError as exc:

@@ -7,7 +7,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
 from joserfc import jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
@@ -22,8 +21,7 @@ _OUTCOMES = (200, 400, 401, 403)
 
 
 def send(
-    client: httpx.Client,
-    policy: http.HttpPolicy,
+    client: http.HttpClient,
     request: PresentationRequest,
     parameters: Mapping[str, Any],
 ) -> PresentationResult:
@@ -39,8 +37,8 @@ def send(
             k: v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
             for k, v in fields.items()
         }
-    response = http.post_form(
-        client, request.response_uri, policy, form, accept="*/*", allow_status=_OUTCOMES[1:]
+    response = client.post_form(
+        request.response_uri, form, accept="*/*", allow_status=_OUTCOMES[1:]
     )
     # The presentation has gone out: from here on nothing raises, a bad reply is reported.
     try:
@@ -54,7 +52,7 @@ def send(
         redirect = None
     else:
         try:
-            http.check_url(redirect, policy)
+            client.check_url(redirect)
         except InsecureUrlError:
             redirect = None
     return PresentationResult(

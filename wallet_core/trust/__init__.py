@@ -1,10 +1,10 @@
 """Who signed a credential: issuer key resolution (jwt-vc-issuer metadata, x5c, DIDs).
 
-``IssuerKeyResolver(client, policy, cache, clock, trust_anchors).resolve(iss, header)``
-returns the public JWK to check an Issuer-signed JWT with; see :mod:`.issuer` for the order
-of mechanisms and the spec sections behind each rule. trust/ does no storage of its own: the
-cache is a :class:`MetadataCache` the caller passes (the vault's cache repository in the
-wallet, :class:`MemoryCache` elsewhere).
+``IssuerKeyResolver(client, cache, clock, trust_anchors).resolve(iss, header)`` returns the
+public JWK to check an Issuer-signed JWT with; see :mod:`.issuer` for the order of mechanisms
+and the spec sections behind each rule. trust/ does no storage of its own: the cache is a
+:class:`MetadataCache` the caller passes (the vault's cache repository in the wallet,
+:class:`MemoryCache` elsewhere).
 """
 
 from wallet_core.trust.cache import (

@@ -28,8 +28,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import httpx
-
 from wallet_core import http
 from wallet_core.clock import Clock
 from wallet_core.crypto.jwk import b64url_decode
@@ -61,8 +59,7 @@ class DidResolver:
 
     def __init__(
         self,
-        client: httpx.Client,
-        policy: http.HttpPolicy,
+        client: http.HttpClient,
         cache: MetadataCache,
         clock: Clock,
         *,
@@ -70,7 +67,6 @@ class DidResolver:
         max_ttl: float = MAX_TTL,
     ) -> None:
         self._client = client
-        self._policy = policy
         self._cache = cache
         self._clock = clock
         self._default_ttl = default_ttl
@@ -82,9 +78,9 @@ class DidResolver:
         if did.startswith("did:key:"):
             return did_key_document(did)
         if did.startswith("did:web:"):
-            url = did_web_url(did, self._policy)
+            url = did_web_url(did, self._client.policy)
             try:
-                http.check_url(url, self._policy)
+                self._client.check_url(url)
             except InsecureUrlError as exc:
                 # A property of the credential, not a passing network failure.
                 raise DidResolutionError("the did:web host may not be contacted") from exc
@@ -111,7 +107,7 @@ class DidResolver:
         return assertion_key(self.resolve(did), did, kid)
 
     def _fetch_web(self, did: str, url: str) -> Fetched:
-        response = http.get(self._client, url, self._policy, accept=_DID_WEB_ACCEPT)
+        response = self._client.get(url, accept=_DID_WEB_ACCEPT)
         try:
             document = json.loads(response.content)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:

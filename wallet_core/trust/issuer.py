@@ -36,7 +36,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from cryptography import x509
 
 from wallet_core import http
@@ -75,8 +74,7 @@ class IssuerKeyResolver:
 
     def __init__(
         self,
-        client: httpx.Client,
-        policy: http.HttpPolicy,
+        client: http.HttpClient,
         cache: MetadataCache | None = None,
         clock: Clock | None = None,
         trust_anchors: Sequence[x509.Certificate] = (),
@@ -85,14 +83,13 @@ class IssuerKeyResolver:
         max_ttl: float = MAX_TTL,
     ) -> None:
         self._client = client
-        self._policy = policy
         self._cache: MetadataCache = cache if cache is not None else MemoryCache()
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._anchors = tuple(trust_anchors)
         self._default_ttl = default_ttl
         self._max_ttl = max_ttl
         self._dids = DidResolver(
-            client, policy, self._cache, self._clock, default_ttl=default_ttl, max_ttl=max_ttl
+            client, self._cache, self._clock, default_ttl=default_ttl, max_ttl=max_ttl
         )
 
     def __call__(self, iss: str | None, header: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,7 +119,7 @@ class IssuerKeyResolver:
     # -- JWT VC Issuer Metadata --------------------------------------------------------
 
     def _metadata_key(self, iss: str, kid: str | None, alg: str | None) -> dict[str, Any]:
-        url = metadata_url(iss, self._policy)
+        url = metadata_url(iss, self._client.policy)
         keys, source = self._key_set(iss, url, refresh=False)
         try:
             return select_key(keys, kid, alg)
@@ -151,7 +148,7 @@ class IssuerKeyResolver:
         return keys, source
 
     def _fetch_key_set(self, iss: str, url: str) -> Fetched:
-        response = http.get(self._client, url, self._policy, accept="application/json")
+        response = self._client.get(url, accept="application/json")
         metadata = _json_object(response.content, "the JWT VC Issuer Metadata")
         if metadata.get("issuer") != iss:
             raise IssuerMismatchError("the issuer metadata is for another issuer")
@@ -165,7 +162,7 @@ class IssuerKeyResolver:
             jwks_uri = metadata["jwks_uri"]
             if not isinstance(jwks_uri, str):
                 raise IssuerMetadataError("jwks_uri is not a string")
-            jwks_response = http.get(self._client, jwks_uri, self._policy, accept=_JWKS_ACCEPT)
+            jwks_response = self._client.get(jwks_uri, accept=_JWKS_ACCEPT)
             jwks = _json_object(jwks_response.content, "the issuer's JWK Set")
             ages.append(jwks_response.max_age())
         keys = checked_key_set(jwks)

@@ -1,0 +1,303 @@
+"""The review step of sharing: what the wallet read for a request, what the holder chose,
+and one card per verifier query (the credential that answers it, and which claims go).
+
+Which claims may be left out or added is wallet_core's claim-set rule
+(:class:`~wallet_core.Candidate`); this module only keeps the holder's switches and draws them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from app.components.claim_list import claim_label, claim_labels
+from wallet_core import (
+    Candidate,
+    Choice,
+    ClaimPath,
+    PresentationMatch,
+    PresentationRequest,
+    StoredCredential,
+    Wallet,
+)
+
+Translate = Callable[..., str]
+SwitchHandler = Callable[[str, str, ClaimPath, bool], None]
+
+
+@dataclass(frozen=True)
+class Review:
+    request: PresentationRequest
+    match: PresentationMatch
+    stored: dict[str, StoredCredential]  # every candidate, for titles and labels
+    fresh_copies: dict[str, int]  # unused batch instances per candidate
+
+
+def load_review(wallet: Wallet, text: str) -> Review:
+    """Blocking: parse, match, and read every candidate credential."""
+    return review_of(wallet, wallet.parse_presentation_request(text))
+
+
+def review_of(wallet: Wallet, request: PresentationRequest) -> Review:
+    """Blocking: match a parsed request and read every candidate credential."""
+    match = wallet.match(request)
+    stored: dict[str, StoredCredential] = {}
+    for query in match.queries.values():
+        for candidate in query.candidates:
+            if candidate.credential_id not in stored:
+                stored[candidate.credential_id] = wallet.credential(candidate.credential_id)
+    fresh = {cid: wallet.unused_copies(cid) for cid in stored}
+    return Review(request, match, stored, fresh)
+
+
+def verifier_display_name(request: PresentationRequest) -> str:
+    verifier = request.verifier
+    client_name = request.client_metadata.get("client_name")
+    # A name from metadata is only as good as the request it came in: show it only when
+    # the request was signed under a trusted chain (or DID), else the bare identifier.
+    if verifier.verified and isinstance(client_name, str) and client_name.strip():
+        return client_name.strip()
+    return verifier.name or verifier.client_id
+
+
+def trust_text(request: PresentationRequest, t: Translate) -> str:
+    """How the wallet established who asks (for a verified request)."""
+    verifier = request.verifier
+    how = "did" if verifier.method == "decentralized_identifier" else "certificate"
+    text = t(f"present.verified_{how}")
+    if verifier.certificate_issuer:
+        text = t("present.verified_by", text=text, issuer=verifier.certificate_issuer)
+    return text
+
+
+Key = tuple[str, str]  # (query id, credential id)
+
+
+@dataclass
+class HolderChoices:
+    """The holder's switches per query. They outlive a lock (the credentials do not)."""
+
+    chosen: dict[str, str] = field(default_factory=dict)  # query id -> credential id
+    optional_on: dict[Key, set[ClaimPath]] = field(default_factory=dict)
+    # preferred claims switched off, where the verifier accepts a smaller set
+    left_out: dict[Key, set[ClaimPath]] = field(default_factory=dict)
+
+    def candidate(self, match: PresentationMatch, query_id: str) -> Candidate:
+        candidates = match.candidates(query_id)
+        chosen = self.chosen.get(query_id)
+        return next((c for c in candidates if c.credential_id == chosen), candidates[0])
+
+    def leave_out(self, candidate: Candidate, query_id: str, path: ClaimPath, off: bool) -> None:
+        """Only what still completes a claim set the verifier accepts can be left out."""
+        key = (query_id, candidate.credential_id)
+        left_out = set(self.left_out.get(key, set()))
+        if off:
+            left_out.add(path)
+        else:
+            left_out.discard(path)
+        kept = [p for p in candidate.required_claims if p not in left_out]
+        if not left_out or candidate.acceptable(kept):
+            self.left_out[key] = left_out
+
+    def toggle(self, key: Key, path: ClaimPath, on: bool) -> None:
+        selected = self.optional_on.setdefault(key, set())
+        if on:
+            selected.add(path)
+        else:
+            selected.discard(path)
+
+    def choices(self, match: PresentationMatch, query_ids: Sequence[str]) -> dict[str, Choice]:
+        out: dict[str, Choice] = {}
+        for qid in query_ids:
+            candidate = self.candidate(match, qid)
+            key = (qid, candidate.credential_id)
+            on, left_out = self.optional_on.get(key, set()), self.left_out.get(key, set())
+            asked = [p for p in candidate.required_claims if p not in left_out]
+            extra = [p for p in candidate.optional_claims if p in on]
+            out[qid] = Choice(candidate.credential_id, [*asked, *extra])
+        return out
+
+
+@dataclass(frozen=True)
+class Names:
+    """Titles and claim labels of the candidate credentials, in the holder's language."""
+
+    stored: dict[str, StoredCredential]
+    locale: str
+    t: Translate
+
+    def title(self, credential_id: str) -> str:
+        stored = self.stored.get(credential_id)
+        return (stored.title if stored else "") or self.t("present.untitled")
+
+    def claim(self, credential_id: str, path: ClaimPath) -> str:
+        stored = self.stored.get(credential_id)
+        labels = claim_labels(stored.display, self.locale) if stored else {}
+        return claim_label(path, labels, self.t)
+
+
+@dataclass(frozen=True)
+class CardEvents:
+    pick: Callable[[str, str | None], None]  # query id, credential id
+    leave_out: SwitchHandler  # query, credential, path, off
+    toggle: SwitchHandler  # query, credential, path, on
+
+
+def query_card(
+    query_id: str,
+    match: PresentationMatch,
+    holder: HolderChoices,
+    names: Names,
+    *,
+    fresh_copies: Mapping[str, int],
+    busy: bool,
+    events: CardEvents,
+) -> ft.Control:
+    """One query: the credential that answers it (a choice when several can), claims every
+    acceptable set contains locked on, claims some set does without as switches that start
+    on, optional claims as switches that start off."""
+    t = names.t
+    candidate = holder.candidate(match, query_id)
+    cid = candidate.credential_id
+    parts = _credential_part(query_id, match.candidates(query_id), cid, names, events)
+    if fresh_copies.get(cid, 1) == 0:  # every copy was shown before
+        parts.append(_note(t("present.no_fresh_copy"), f"no-fresh-copy-{query_id}"))
+    if candidate.required_claims:
+        parts.append(ft.Text(t("present.required"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
+    for path in candidate.always_sent():
+        parts.append(
+            _claim_row(
+                ft.Icons.LOCK,
+                names.claim(cid, path),
+                f"claim-{query_id}-{_path_key(path)}",
+                value=True,
+                disabled=True,
+                tooltip=t("present.required_tooltip"),
+            )
+        )
+    left_out = holder.left_out.get((query_id, cid), set())
+    for path in candidate.may_leave_out():
+        parts.append(
+            _claim_row(
+                ft.Icons.TUNE,
+                names.claim(cid, path),
+                f"claim-{query_id}-{_path_key(path)}",
+                value=path not in left_out,
+                disabled=busy,
+                on_change=_on_switch(events.leave_out, query_id, cid, path, off=True),
+            )
+        )
+    if candidate.optional_claims:
+        parts.append(ft.Text(t("present.optional"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
+    on = holder.optional_on.get((query_id, cid), set())
+    for path in candidate.optional_claims:
+        parts.append(
+            _claim_row(
+                ft.Icons.TUNE,
+                names.claim(cid, path),
+                f"claim-{query_id}-{_path_key(path)}",
+                value=path in on,
+                disabled=busy,
+                on_change=_on_switch(events.toggle, query_id, cid, path, off=False),
+            )
+        )
+    return ft.Container(
+        key=f"query-{query_id}",
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+        border_radius=16,
+        padding=16,
+        content=ft.Column(parts, spacing=6),
+    )
+
+
+def _credential_part(
+    query_id: str,
+    candidates: Sequence[Candidate],
+    chosen: str,
+    names: Names,
+    events: CardEvents,
+) -> list[ft.Control]:
+    if len(candidates) == 1:
+        return [
+            ft.Text(
+                names.title(chosen),
+                key=f"query-credential-{query_id}",
+                theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+                weight=ft.FontWeight.W_600,
+            )
+        ]
+    group = ft.RadioGroup(
+        key=f"pick-{query_id}",
+        value=chosen,
+        on_change=lambda e: events.pick(query_id, e.control.value),
+        content=ft.Column(
+            [
+                ft.Radio(
+                    key=f"pick-{query_id}-{c.credential_id}",
+                    value=c.credential_id,
+                    label=names.title(c.credential_id),
+                )
+                for c in candidates
+            ],
+            spacing=0,
+        ),
+    )
+    return [
+        ft.Text(names.t("present.pick"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        ft.Semantics(identifier=f"pick-{query_id}", content=group),
+    ]
+
+
+def _note(text: str, key: str) -> ft.Control:
+    return ft.Row(
+        [
+            ft.Icon(ft.Icons.INFO_OUTLINE, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(text, key=key, color=ft.Colors.ON_SURFACE_VARIANT, expand=True),
+        ],
+        spacing=6,
+        vertical_alignment=ft.CrossAxisAlignment.START,
+    )
+
+
+def _on_switch(
+    handler: SwitchHandler, query_id: str, credential_id: str, path: ClaimPath, *, off: bool
+) -> Callable[[Any], None]:
+    """The switch's handler: ``off`` hands over "switched off" rather than "switched on"."""
+
+    def changed(e: Any) -> None:
+        handler(query_id, credential_id, path, bool(e.control.value) != off)
+
+    return changed
+
+
+def _path_key(path: ClaimPath) -> str:
+    return ".".join("*" if p is None else str(p) for p in path)
+
+
+def _claim_row(
+    icon: ft.IconData,
+    label: str,
+    key: str,
+    *,
+    value: bool,
+    disabled: bool,
+    tooltip: str | None = None,
+    on_change: Callable[[Any], None] | None = None,
+) -> ft.Row:
+    """One claim with its switch; the switch's key doubles as its test identifier."""
+    return ft.Row(
+        [
+            ft.Icon(icon, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(label, expand=True),
+            ft.Semantics(
+                identifier=key,
+                content=ft.Switch(
+                    key=key, value=value, disabled=disabled, tooltip=tooltip, on_change=on_change
+                ),
+            ),
+        ],
+        spacing=8,
+    )
