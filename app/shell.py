@@ -34,7 +34,7 @@ from app.vault import finish_interrupted_replace, replace_with_backup, restore_w
 from app.views.activity import ActivityScreen, load_activity
 from app.views.create_pin import CreatePinScreen
 from app.views.credential_detail import DetailScreen
-from app.views.home import HomeScreen, load_home
+from app.views.home import HomeActions, HomeScreen, load_home
 from app.views.offline_qr import OfflineQrScreen
 from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
@@ -230,11 +230,7 @@ class Shell:
         data = await self._read("list credentials", load_home, lock_on_failure=True)
         if data is None:
             return None
-        return HomeScreen(
-            self.state,
-            data.credentials,
-            displays=data.displays,
-            pending=data.pending,
+        actions = HomeActions(
             on_lock=self.lock_now,
             on_open=lambda cid: self.go(routes.credential(cid)),
             on_add=self.to(routes.RECEIVE),
@@ -242,6 +238,9 @@ class Shell:
             on_present=self.to(routes.SHARE),
             on_activity=self.to(routes.ACTIVITY),
             on_settings=self.to(routes.SETTINGS),
+        )
+        return HomeScreen(
+            self.state, data.credentials, actions, displays=data.displays, pending=data.pending
         )
 
     async def _detail(self, credential_id: str) -> Screen | None:

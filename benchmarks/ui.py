@@ -34,7 +34,7 @@ from timing import median_ms
 from app import i18n
 from app.config import AppConfig
 from app.state import SessionState
-from app.views.home import HomeScreen, load_home
+from app.views.home import HomeActions, HomeScreen, load_home
 from wallet_core import KdfParams, Wallet
 from wallet_core.models import CredentialStatus, NewCredential, StatusState
 
@@ -92,9 +92,9 @@ def server_side(directory: Path, repeat: int) -> float:
             return HomeScreen(
                 state,
                 data.credentials,
+                HomeActions(on_lock=lambda: None),
                 displays=data.displays,
                 pending=data.pending,
-                on_lock=lambda: None,
             )
 
         def build_and_encode() -> bytes:

@@ -40,10 +40,7 @@ import json
 import socket
 import ssl
 import time
-import zlib
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
-from email.message import Message
 from typing import Any
 from urllib.parse import urlencode
 
@@ -53,152 +50,19 @@ import httpx
 from wallet_core.errors import (
     HttpStatusError,
     InsecureUrlError,
-    MalformedResponseError,
     NetworkError,
-    ResponseTooLargeError,
     TimeoutError_,
-    UnexpectedContentTypeError,
     WalletError,
 )
+from wallet_core.http_policy import HttpPolicy, check_url, is_public, shown_url, unmapped
+from wallet_core.http_responses import HttpResponse, check_content_type, read_body
 
 __all__ = ["HttpClient", "HttpPolicy", "HttpResponse", "check_url"]
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers that authenticate the wallet to one server; never replay them to another origin.
 _ORIGIN_BOUND_HEADERS = ("authorization", "cookie", "dpop", "proxy-authorization")
-_LOOPBACK_NAMES = frozenset({"localhost"})
 _USER_AGENT = "eduwallet/0.1"
-
-
-@dataclass(frozen=True)
-class HttpPolicy:
-    """The network rules one wallet runs under.
-
-    ``allow_http_loopback`` is the development switch of DESIGN §6 (tests and the demo);
-    everything else has safe defaults that are generous for metadata documents.
-    """
-
-    allow_http_loopback: bool = False
-    timeout: float = 10.0
-    max_response_bytes: int = 1024 * 1024
-    max_redirects: int = 3
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    """A completely read, size-checked response. ``url`` is the final URL after redirects."""
-
-    url: str
-    status: int
-    headers: httpx.Headers
-    content: bytes
-
-    @property
-    def media_type(self) -> str | None:
-        """The Content-Type without parameters, lower case; None when absent."""
-        return _media_type(self.headers.get("content-type"))
-
-    def json(self) -> Any:
-        """The body as JSON; :class:`NetworkError` when it is not valid JSON."""
-        return _parse_json(self.content)
-
-    def text(self) -> str:
-        """The body decoded with the declared charset (UTF-8 when none is declared)."""
-        charset = _charset(self.headers.get("content-type")) or "utf-8"
-        try:
-            return self.content.decode(charset)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise NetworkError(f"the response from {self.url} is not valid {charset}") from exc
-
-    def max_age(self) -> float | None:
-        """Freshness lifetime from ``Cache-Control`` (RFC 9111 §5.2.2), None when unstated.
-
-        ``no-store``/``no-cache`` give 0: the caller may still keep the value as a stale
-        fallback for offline use, but must not treat it as fresh.
-        """
-        value = self.headers.get("cache-control")
-        if not value:
-            return None
-        lifetime: float | None = None
-        for directive in value.split(","):
-            name, _, argument = directive.strip().partition("=")
-            name = name.strip().lower()
-            if name in {"no-store", "no-cache"}:
-                return 0.0
-            if name == "max-age":
-                argument = argument.strip().strip('"')
-                if argument.isdigit():
-                    lifetime = float(argument)
-        return lifetime
-
-
-# -- URL policy --------------------------------------------------------------------------
-
-
-def check_url(url: str | httpx.URL, policy: HttpPolicy) -> httpx.URL:
-    """Return the parsed URL if the policy allows fetching it, else raise InsecureUrlError."""
-    try:
-        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise InsecureUrlError("not a valid URL") from exc
-    shown = _shown(parsed)
-    if parsed.userinfo:
-        raise InsecureUrlError(f"URLs with user information are refused: {shown}")
-    host = parsed.host.rstrip(".").lower()
-    if not host:
-        raise InsecureUrlError(f"the URL has no host: {shown}")
-    if parsed.port is not None and not 0 < parsed.port < 65536:
-        raise InsecureUrlError(f"the URL has an invalid port: {shown}")
-    loopback = _is_loopback_host(host)
-    if parsed.scheme == "https":
-        pass
-    elif parsed.scheme == "http":
-        if not (policy.allow_http_loopback and loopback):
-            raise InsecureUrlError(f"only https URLs are allowed: {shown}")
-    else:
-        raise InsecureUrlError(f"only https URLs are allowed: {shown}")
-    if loopback:
-        if not policy.allow_http_loopback:
-            raise InsecureUrlError(f"loopback hosts are not allowed: {shown}")
-        return parsed
-    address = _ip_literal(host)
-    if address is not None and not _is_public(address):
-        raise InsecureUrlError(f"the URL points into a private network: {shown}")
-    return parsed
-
-
-def _is_loopback_host(host: str) -> bool:
-    # RFC 6761 §6.3: "localhost" and names under it are loopback by definition.
-    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
-        return True
-    address = _ip_literal(host)
-    return address is not None and _unmapped(address).is_loopback
-
-
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-def _unmapped(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
-) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    # ::ffff:10.0.0.1 reaches 10.0.0.1; judge the IPv4 address it stands for.
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    address = _unmapped(address)
-    return address.is_global and not address.is_multicast
-
-
-def _shown(url: httpx.URL) -> str:
-    """The URL for an error message: no query or fragment, which may carry tokens."""
-    return str(url.copy_with(query=None, fragment=None))
 
 
 # -- client ------------------------------------------------------------------------------
@@ -233,8 +97,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         if not addresses:
             raise httpcore.ConnectError(f"cannot resolve {host}")
         for address in addresses:
-            allowed = _is_public(address) or (
-                self._policy.allow_http_loopback and _unmapped(address).is_loopback
+            allowed = is_public(address) or (
+                self._policy.allow_http_loopback and unmapped(address).is_loopback
             )
             if not allowed:
                 # A WalletError passes through httpx untouched, so the caller sees why.
@@ -365,15 +229,15 @@ class HttpClient:
                     # SD-JWT VC §http-retrieval: an error response never stands in for the
                     # document, so its body is not even read.
                     raise HttpStatusError(
-                        f"{_shown(current)} answered HTTP {status}", status=status
+                        f"{shown_url(current)} answered HTTP {status}", status=status
                     )
-                body = _read_body(response, policy, deadline)
+                body = read_body(response, policy.max_response_bytes, deadline)
             finally:
                 response.close()
             break
         result = HttpResponse(str(current), response.status_code, response.headers, body)
         if 200 <= result.status < 300 and accept is not None and body:
-            _check_content_type(result, accept)
+            check_content_type(result, accept)
         return result
 
     def get(
@@ -463,7 +327,7 @@ class HttpClient:
     ) -> httpx.Response:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimeoutError_(f"{_shown(url)} did not answer in time")
+            raise TimeoutError_(f"{shown_url(url)} did not answer in time")
         try:
             built = self._client.build_request(
                 method, url, headers=headers, content=content, timeout=httpx.Timeout(remaining)
@@ -472,9 +336,9 @@ class HttpClient:
         except WalletError:
             raise
         except httpx.TimeoutException as exc:
-            raise TimeoutError_(f"{_shown(url)} did not answer in time") from exc
+            raise TimeoutError_(f"{shown_url(url)} did not answer in time") from exc
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-            raise NetworkError(f"{_shown(url)} could not be reached") from exc
+            raise NetworkError(f"{shown_url(url)} could not be reached") from exc
 
 
 # -- internals ---------------------------------------------------------------------------
@@ -483,7 +347,7 @@ class HttpClient:
 def _redirect_target(response: httpx.Response, current: httpx.URL, policy: HttpPolicy) -> httpx.URL:
     location = response.headers.get("location")
     if not location:
-        raise NetworkError(f"{_shown(current)} redirected without a Location")
+        raise NetworkError(f"{shown_url(current)} redirected without a Location")
     try:
         target = current.join(location)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
@@ -494,109 +358,3 @@ def _redirect_target(response: httpx.Response, current: httpx.URL, policy: HttpP
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
-
-
-def _read_body(response: httpx.Response, policy: HttpPolicy, deadline: float) -> bytes:
-    limit = policy.max_response_bytes
-    declared = response.headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
-    if response.is_stream_consumed:
-        # Only a MockTransport response built from bytes arrives already read (and decoded);
-        # a real transport always streams. Apply the cap after the fact.
-        if len(response.content) > limit:
-            raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
-        return response.content
-    raw = bytearray()
-    try:
-        # Raw (still encoded) bytes: decoding happens below with an output cap.
-        for chunk in response.iter_raw():
-            raw += chunk
-            if len(raw) > limit:
-                raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
-            if time.monotonic() > deadline:
-                raise TimeoutError_("the response took too long")
-    except WalletError:
-        raise
-    except httpx.TimeoutException as exc:
-        raise TimeoutError_("the response took too long") from exc
-    except (httpx.HTTPError, httpx.StreamError) as exc:
-        raise NetworkError("the response could not be read") from exc
-    return _decode(bytes(raw), response.headers.get("content-encoding", ""), limit)
-
-
-def _decode(raw: bytes, encoding_header: str, limit: int) -> bytes:
-    encodings = [e.strip().lower() for e in encoding_header.split(",") if e.strip()]
-    data = raw
-    for encoding in reversed(encodings):  # listed in the order they were applied
-        if encoding == "identity":
-            continue
-        if encoding in {"gzip", "x-gzip"}:
-            data = _inflate(data, zlib.MAX_WBITS | 16, limit)
-        elif encoding == "deflate":
-            # RFC 9110 says zlib-wrapped; some servers send raw deflate.
-            try:
-                data = _inflate(data, zlib.MAX_WBITS, limit)
-            except NetworkError:
-                data = _inflate(data, -zlib.MAX_WBITS, limit)
-        else:
-            raise NetworkError(f"unsupported content encoding {encoding!r}")
-    return data
-
-
-def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
-    inflater = zlib.decompressobj(wbits)
-    try:
-        out = inflater.decompress(data, limit + 1)
-    except zlib.error as exc:
-        raise NetworkError("the compressed response is corrupt") from exc
-    if len(out) > limit or inflater.unconsumed_tail:
-        raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
-    return out
-
-
-def _media_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
-
-
-def _charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    message = Message()
-    message["content-type"] = content_type
-    charset = message.get_param("charset")
-    return charset if isinstance(charset, str) else None
-
-
-def _expected_types(accept: str) -> set[str] | None:
-    types = {t.split(";", 1)[0].strip().lower() for t in accept.split(",")}
-    types.discard("")
-    return None if not types or "*/*" in types else types
-
-
-def _check_content_type(response: HttpResponse, accept: str) -> None:
-    expected = _expected_types(accept)
-    if expected is None:
-        return
-    actual = response.media_type
-    if actual in expected:
-        return
-    # RFC 6839 §3.1: a "+json" type is JSON, e.g. application/jwk-set+json, did+json.
-    if actual is not None and "application/json" in expected and actual.endswith("+json"):
-        return
-    raise UnexpectedContentTypeError(
-        f"expected {', '.join(sorted(expected))}, got {actual or 'no content type'}"
-    )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _parse_json(content: bytes) -> Any:
-    try:
-        return json.loads(content, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MalformedResponseError("the response is not valid JSON") from exc

@@ -45,33 +45,36 @@ def load_home(wallet: Wallet) -> HomeData:
     return HomeData(credentials, displays, wallet.pending())
 
 
+@dataclass(frozen=True)
+class HomeActions:
+    """Where the home screen leads. Without ``on_add``, ``on_present``, ``on_activity`` or
+    ``on_settings`` that button is not shown; ``on_changed`` runs when a pending
+    credential has arrived (the screen is then out of date)."""
+
+    on_lock: Callable[[], None]
+    on_open: Callable[[str], Awaitable[None]] | None = None
+    on_add: Callable[[], Awaitable[None]] | None = None
+    on_changed: Callable[[], Awaitable[None]] | None = None
+    on_present: Callable[[], Awaitable[None]] | None = None
+    on_activity: Callable[[], Awaitable[None]] | None = None
+    on_settings: Callable[[], Awaitable[None]] | None = None
+
+
 class HomeScreen:
     def __init__(
         self,
         state: SessionState,
         credentials: Sequence[CredentialSummary],
+        actions: HomeActions,
         *,
-        on_lock: Callable[[], None],
         displays: Mapping[str, Mapping[str, Any]] | None = None,
         pending: Sequence[PendingCredential] = (),
-        on_open: Callable[[str], Awaitable[None]] | None = None,
-        on_add: Callable[[], Awaitable[None]] | None = None,
-        on_changed: Callable[[], Awaitable[None]] | None = None,
-        on_present: Callable[[], Awaitable[None]] | None = None,
-        on_activity: Callable[[], Awaitable[None]] | None = None,
-        on_settings: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.credentials = list(credentials)
         self.displays = dict(displays or {})
         self.pending = list(pending)
-        self._on_lock = on_lock
-        self._on_open = on_open
-        self._on_add = on_add
-        self._on_changed = on_changed
-        self._on_present = on_present
-        self._on_activity = on_activity
-        self._on_settings = on_settings
+        self._actions = actions
         self._busy = False
         self._message: Message | None = None
         self._message_is_error = False
@@ -88,23 +91,7 @@ class HomeScreen:
             key="settings-btn", icon=ft.Icons.SETTINGS_OUTLINED, on_click=self._settings
         )
         self.title = ft.Text(key="appbar-title", weight=ft.FontWeight.W_600)
-        appbar_actions: list[ft.Control] = []
-        if on_activity is not None:
-            appbar_actions.append(
-                ft.Semantics(identifier="activity-btn", content=self.activity_button)
-            )
-        if on_settings is not None:
-            appbar_actions.append(
-                ft.Semantics(identifier="settings-btn", content=self.settings_button)
-            )
-        appbar_actions.append(ft.Semantics(identifier="lock-btn", content=self.lock_button))
-        self.appbar = ft.AppBar(
-            title=self.title,
-            actions=appbar_actions,
-            actions_padding=ft.Padding.only(right=8),
-            title_spacing=24,  # line the title up with the 24 px content margin
-            bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
+        self.appbar = self._appbar()
         self.heading = ft.Text(
             theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.W_600
         )
@@ -151,8 +138,41 @@ class HomeScreen:
             selectable=True,
             visible=state.config.demo_issuer_url is not None,
         )
+        # Cards by credential id: filtering and searching only choose among them.
+        self._cards: dict[str, ft.Control] = {}
+        self._cards_locale: str | None = None
+        self.no_match = ft.Text(key="home-no-match", text_align=ft.TextAlign.CENTER, visible=False)
+        self.filters = self._filters()
 
-        # Search and filters: narrow the list without another vault read.
+        body = self.list if self.credentials else self._empty_state()
+        header = ft.Column([self.heading, reassurance], spacing=4)
+        controls: list[ft.Control] = [header, self.filters, body, self.no_match]
+        controls.append(self.pending_section)
+        if actions.on_present is not None and self.credentials:
+            controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
+        if actions.on_add is not None:
+            controls.append(ft.Semantics(identifier="add-btn", content=self.add_button))
+        controls += [self.status.control, self.info]
+        self.view = phone_view(controls, appbar=self.appbar, top=24)
+        self.relabel()
+
+    def _appbar(self) -> ft.AppBar:
+        actions: list[ft.Control] = []
+        if self._actions.on_activity is not None:
+            actions.append(ft.Semantics(identifier="activity-btn", content=self.activity_button))
+        if self._actions.on_settings is not None:
+            actions.append(ft.Semantics(identifier="settings-btn", content=self.settings_button))
+        actions.append(ft.Semantics(identifier="lock-btn", content=self.lock_button))
+        return ft.AppBar(
+            title=self.title,
+            actions=actions,
+            actions_padding=ft.Padding.only(right=8),
+            title_spacing=24,  # line the title up with the 24 px content margin
+            bgcolor=ft.Colors.SURFACE_CONTAINER,
+        )
+
+    def _filters(self) -> ft.Column:
+        """Search and filters: they narrow the list without another vault read."""
         self._kinds = {s.id: credential_kind(s.type) for s in self.credentials}
         self.search = ft.TextField(
             key="home-search",
@@ -167,7 +187,9 @@ class HomeScreen:
             expand=True,
             on_select=self._filter_changed,
         )
-        institutions = sorted({self._institution(s) for s in self.credentials}, key=str.casefold)
+        self._institutions = sorted(
+            {self._institution(s) for s in self.credentials}, key=str.casefold
+        )
         self.institution_filter = ft.Dropdown(
             key="home-institution-filter",
             value="",
@@ -175,12 +197,7 @@ class HomeScreen:
             expand=True,
             on_select=self._filter_changed,
         )
-        self._institutions = institutions
-        # Cards by credential id: filtering and searching only choose among them.
-        self._cards: dict[str, ft.Control] = {}
-        self._cards_locale: str | None = None
-        self.no_match = ft.Text(key="home-no-match", text_align=ft.TextAlign.CENTER, visible=False)
-        self.filters = ft.Column(
+        return ft.Column(
             [
                 ft.Semantics(identifier="home-search", content=self.search),
                 ft.Row(
@@ -201,52 +218,38 @@ class HomeScreen:
             visible=len(self.credentials) > 1,
         )
 
-        body: ft.Control
-        if self.credentials:
-            body = self.list
-        else:
-            body = ft.Semantics(
-                identifier="home-empty",
-                container=True,
-                content=ft.Container(
-                    key="home-empty",
-                    bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
-                    border_radius=20,
-                    padding=ft.Padding.symmetric(horizontal=24, vertical=40),
-                    content=ft.Column(
-                        [
-                            ft.Container(
-                                content=ft.Icon(
-                                    ft.Icons.QR_CODE_SCANNER,
-                                    size=40,
-                                    color=ft.Colors.ON_SECONDARY_CONTAINER,
-                                ),
-                                width=80,
-                                height=80,
-                                border_radius=40,
-                                bgcolor=ft.Colors.SECONDARY_CONTAINER,
-                                alignment=ft.Alignment.CENTER,
+    def _empty_state(self) -> ft.Control:
+        return ft.Semantics(
+            identifier="home-empty",
+            container=True,
+            content=ft.Container(
+                key="home-empty",
+                bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+                border_radius=20,
+                padding=ft.Padding.symmetric(horizontal=24, vertical=40),
+                content=ft.Column(
+                    [
+                        ft.Container(
+                            content=ft.Icon(
+                                ft.Icons.QR_CODE_SCANNER,
+                                size=40,
+                                color=ft.Colors.ON_SECONDARY_CONTAINER,
                             ),
-                            self.empty_title,
-                            self.empty_body,
-                            self.demo_hint,
-                        ],
-                        spacing=12,
-                        horizontal_alignment=ft.CrossAxisAlignment.CENTER,
-                    ),
+                            width=80,
+                            height=80,
+                            border_radius=40,
+                            bgcolor=ft.Colors.SECONDARY_CONTAINER,
+                            alignment=ft.Alignment.CENTER,
+                        ),
+                        self.empty_title,
+                        self.empty_body,
+                        self.demo_hint,
+                    ],
+                    spacing=12,
+                    horizontal_alignment=ft.CrossAxisAlignment.CENTER,
                 ),
-            )
-
-        header = ft.Column([self.heading, reassurance], spacing=4)
-        controls: list[ft.Control] = [header, self.filters, body, self.no_match]
-        controls.append(self.pending_section)
-        if on_present is not None and self.credentials:
-            controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
-        if on_add is not None:
-            controls.append(ft.Semantics(identifier="add-btn", content=self.add_button))
-        controls += [self.status.control, self.info]
-        self.view = phone_view(controls, appbar=self.appbar, top=24)
-        self.relabel()
+            ),
+        )
 
     def relabel(self) -> None:
         t = self.state.t
@@ -317,7 +320,7 @@ class HomeScreen:
             logo=card_logo(self.displays.get(summary.id), self.state.locale),
             mark=status_mark(summary.status, summary.expires_at),
             t=t,
-            on_open=self._on_open,
+            on_open=self._actions.on_open,
         )
 
     def _pending_row(self, pending: PendingCredential) -> ft.Control:
@@ -348,28 +351,28 @@ class HomeScreen:
         self._busy = False
         self.status.hide_busy()
         if isinstance(result, StoredCredential):
-            if self._on_changed is not None:
-                await self._on_changed()
+            if self._actions.on_changed is not None:
+                await self._actions.on_changed()
             return
         if isinstance(result, PendingCredential):
             self._message, self._message_is_error = Message("home.pending_not_ready"), False
         self.relabel()
 
     async def _add(self, _e: Any) -> None:
-        if self._on_add is not None:
-            await self._on_add()
+        if self._actions.on_add is not None:
+            await self._actions.on_add()
 
     async def _present(self, _e: Any) -> None:
-        if self._on_present is not None and not self._busy:
-            await self._on_present()
+        if self._actions.on_present is not None and not self._busy:
+            await self._actions.on_present()
 
     async def _activity(self, _e: Any) -> None:
-        if self._on_activity is not None and not self._busy:
-            await self._on_activity()
+        if self._actions.on_activity is not None and not self._busy:
+            await self._actions.on_activity()
 
     async def _settings(self, _e: Any) -> None:
-        if self._on_settings is not None and not self._busy:
-            await self._on_settings()
+        if self._actions.on_settings is not None and not self._busy:
+            await self._actions.on_settings()
 
     def _lock(self, _e: Any) -> None:
-        self._on_lock()
+        self._actions.on_lock()

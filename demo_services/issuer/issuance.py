@@ -23,7 +23,7 @@ from demo_services.issuer.tokens import short_id
 from wallet_core.crypto import thumbprint
 from wallet_core.formats import sd_jwt, sd_jwt_vc
 
-_BOOKKEEPING = sd_jwt_vc.NEVER_DISCLOSABLE | {"iat", "jti"}
+_BOOKKEEPING = sd_jwt_vc.BOOKKEEPING | {"jti"}
 _DAY = 86_400
 
 

@@ -84,6 +84,28 @@ class AuthorizationRequestError(Exception):
 def validate_authorization_request(
     issuer: Issuer, params: Mapping[str, str]
 ) -> AuthorizationRequest:
+    client_id, redirect_uri = _client(params)
+    back = {"redirect_uri": redirect_uri, "state": params.get("state", "")}
+    if params.get("response_type") != "code":
+        raise AuthorizationRequestError(
+            "unsupported_response_type", "response_type must be code", back
+        )
+    challenge = _pkce_challenge(params, back)
+    configuration_ids, used_details = _requested_configurations(issuer, params, back)
+    return AuthorizationRequest(
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        code_challenge=challenge,
+        state=params.get("state") or None,
+        configuration_ids=configuration_ids,
+        used_authorization_details=used_details,
+        scope=params.get("scope") or None,
+        issuer_state=params.get("issuer_state") or None,
+    )
+
+
+def _client(params: Mapping[str, str]) -> tuple[str, str]:
+    """``client_id`` and ``redirect_uri``; until both are usable, errors go to the user."""
     for name, value in params.items():
         if len(value) > _MAX_PARAM:
             raise AuthorizationRequestError("invalid_request", f"{name} is too long")
@@ -95,12 +117,10 @@ def validate_authorization_request(
         raise AuthorizationRequestError("invalid_request", "redirect_uri is missing")
     if not redirect_uri_is_acceptable(redirect_uri):
         raise AuthorizationRequestError("invalid_request", "redirect_uri is not acceptable")
-    back = {"redirect_uri": redirect_uri, "state": params.get("state", "")}
+    return client_id, redirect_uri
 
-    if params.get("response_type") != "code":
-        raise AuthorizationRequestError(
-            "unsupported_response_type", "response_type must be code", back
-        )
+
+def _pkce_challenge(params: Mapping[str, str], back: Mapping[str, str]) -> str:
     challenge = params.get("code_challenge", "")
     if not challenge:
         raise AuthorizationRequestError("invalid_request", "PKCE code_challenge is required", back)
@@ -110,7 +130,13 @@ def validate_authorization_request(
         )
     if not pkce_challenge_is_valid(challenge):
         raise AuthorizationRequestError("invalid_request", "code_challenge is malformed", back)
+    return challenge
 
+
+def _requested_configurations(
+    issuer: Issuer, params: Mapping[str, str], back: Mapping[str, str]
+) -> tuple[tuple[str, ...], bool]:
+    """The configuration ids asked for, and whether ``authorization_details`` asked."""
     configuration_ids: list[str] = []
     used_details = False
     if "authorization_details" in params:
@@ -140,16 +166,7 @@ def validate_authorization_request(
         raise AuthorizationRequestError(
             "invalid_scope", "no credential requested (authorization_details or scope)", back
         )
-    return AuthorizationRequest(
-        client_id=client_id,
-        redirect_uri=redirect_uri,
-        code_challenge=challenge,
-        state=params.get("state") or None,
-        configuration_ids=unique,
-        used_authorization_details=used_details,
-        scope=scope,
-        issuer_state=issuer_state,
-    )
+    return unique, used_details
 
 
 def redirect_uri_is_acceptable(uri: str) -> bool:

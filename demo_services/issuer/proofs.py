@@ -63,7 +63,29 @@ def verify_proof(
 ) -> ProvenKey:
     if not isinstance(jwt, str) or jwt.count(".") != 2:
         raise ProofError("a jwt proof must be a compact JWS string")
-    header = _segment(jwt.split(".", 1)[0], "header")
+    alg, jwk = _header_key(_segment(jwt.split(".", 1)[0], "header"), algorithms)
+    try:
+        _, raw_payload = verify_compact(jwt, jwk, algorithms=[alg])
+        key_id = thumbprint(jwk)
+    except WalletError as exc:
+        raise ProofError("the proof's signature does not verify with its key") from exc
+    payload = _json_object(raw_payload, "payload")
+    nonce = _check_claims(
+        payload,
+        audience=audience,
+        now=now,
+        require_nonce=require_nonce,
+        client_id=client_id,
+        anonymous=anonymous,
+    )
+    return ProvenKey(jwk=jwk, thumbprint=key_id, nonce=nonce)
+
+
+def _header_key(
+    header: Mapping[str, Any], algorithms: Collection[str]
+) -> tuple[str, dict[str, str]]:
+    """The header's checks (1 to 3, and that the key is public): the proof's ``alg`` and
+    the key to verify it with."""
     if header.get("typ") != PROOF_TYP:
         raise ProofError(f"the proof's typ must be {PROOF_TYP!r}")
     alg = header.get("alg")
@@ -73,13 +95,19 @@ def verify_proof(
     expected = _KEY_FOR_ALG.get(alg)
     if expected is not None and (jwk.get("kty"), jwk.get("crv")) != expected:
         raise ProofError(f"alg {alg} needs a {expected[0]}/{expected[1]} key")
-    try:
-        _, raw_payload = verify_compact(jwt, jwk, algorithms=[alg])
-        key_id = thumbprint(jwk)
-    except WalletError as exc:
-        raise ProofError("the proof's signature does not verify with its key") from exc
-    payload = _json_object(raw_payload, "payload")
+    return alg, jwk
 
+
+def _check_claims(
+    payload: Mapping[str, Any],
+    *,
+    audience: str,
+    now: float,
+    require_nonce: bool,
+    client_id: str | None,
+    anonymous: bool,
+) -> str | None:
+    """Check 5: ``aud``, ``iat``, ``nonce`` and ``iss``; return the nonce."""
     if payload.get("aud") != audience:
         raise ProofError(f"the proof's aud must be the credential issuer {audience!r}")
     iat = payload.get("iat")
@@ -99,7 +127,7 @@ def verify_proof(
             raise ProofError("iss must be omitted after anonymous pre-authorized access")
         if client_id is not None and payload["iss"] != client_id:
             raise ProofError("the proof's iss must be the client_id")
-    return ProvenKey(jwk=jwk, thumbprint=key_id, nonce=nonce)
+    return nonce
 
 
 def _holder_key(header: Mapping[str, Any]) -> dict[str, str]:

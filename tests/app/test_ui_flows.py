@@ -13,7 +13,7 @@ from harness import AppHarness
 from app.config import AppConfig
 from app.session import make_main
 from app.state import SessionState
-from app.views.home import HomeScreen
+from app.views.home import HomeActions, HomeScreen
 from wallet_core import KdfParams, Wallet
 from wallet_core.models import CredentialStatus, CredentialSummary
 
@@ -258,7 +258,7 @@ def test_home_lists_credential_summaries(config: AppConfig) -> None:
             [("Data Literacy (5 EC)", "Hogeschool Demo"), ("Bachelor Biology", "")]
         )
     ]
-    screen = HomeScreen(SessionState(config), summaries, on_lock=lambda: None)
+    screen = HomeScreen(SessionState(config), summaries, HomeActions(on_lock=lambda: None))
     tiles = [c.content for c in screen.list.controls]
     assert [tile.title.value for tile in tiles] == ["Data Literacy (5 EC)", "Bachelor Biology"]
     assert [tile.subtitle.value for tile in tiles] == [

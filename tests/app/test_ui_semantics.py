@@ -4,6 +4,7 @@ technology) and a label, on every screen."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import flet as ft
@@ -49,23 +50,37 @@ def problems_on_screen(h: AppHarness) -> list[str]:
                 return
             if isinstance(value, ft.Semantics) and value.identifier:
                 identifier = value.identifier
-            if isinstance(value, INTERACTIVE):
-                name = f"{type(value).__name__}(key={value.key!r})"
-                if not value.key or identifier != value.key:
-                    found.append(f"{name}: no Semantics identifier equal to its key")
-                if not _label(value):
-                    found.append(f"{name}: no label")
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for f in dataclasses.fields(value):
-                if f.name != "_parent" and not f.metadata.get("skip"):
-                    walk(getattr(value, f.name, None), identifier, seen)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item, identifier, seen)
+            found.extend(_control_problems(value, identifier))
+        for child in _children(value):
+            walk(child, identifier, seen)
 
     for view in h.page.views:
         walk(view, None, set())
     return found
+
+
+def _control_problems(control: BaseControl, identifier: str | None) -> list[str]:
+    """What ``control`` lacks, if it is interactive; ``identifier`` is the nearest
+    enclosing Semantics identifier."""
+    if not isinstance(control, INTERACTIVE):
+        return []
+    name = f"{type(control).__name__}(key={control.key!r})"
+    problems: list[str] = []
+    if not control.key or identifier != control.key:
+        problems.append(f"{name}: no Semantics identifier equal to its key")
+    if not _label(control):
+        problems.append(f"{name}: no label")
+    return problems
+
+
+def _children(value: Any) -> Iterator[Any]:
+    """What a control (a dataclass) or a list of them holds, other than its parent."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name != "_parent" and not f.metadata.get("skip"):
+                yield getattr(value, f.name, None)
+    elif isinstance(value, list | tuple):
+        yield from value
 
 
 def test_every_screen(config: AppConfig) -> None:

@@ -66,84 +66,101 @@ def test_set_up_receive_detail_and_share_with_the_verifier_page(
     verifier_server: BackgroundServer,
     demo_env: dict[str, str],
 ) -> None:
-    expect = sync_api.expect
     app = start_app(env=demo_env)
     with open_page(browser, app.url, artifacts_dir, "journey") as page:
-        # Set-up: the welcome explains the wallet; a PIN twice.
-        page.locator(sel("create-btn")).wait_for()
-        text(page, "eduwallet keeps your diplomas").wait_for()
-        snapshot(page, artifacts_dir, "welcome")
-        type_into(page, "pin-input", PIN)
-        type_into(page, "pin-confirm-input", PIN)
-        page.locator(sel("create-btn")).click()
-        page.locator(sel("home-empty")).wait_for()
-
-        # Receive: paste the institution's offer link, check the preview, add.
-        page.locator(sel("add-btn")).click()
-        type_into(page, "offer-input", new_offer(issuer_server))
-        page.locator(sel("continue-btn")).click()
-        page.locator(sel("accept-btn")).wait_for()
-        text(page, "Hogeschool Demo").wait_for()
-        snapshot(page, artifacts_dir, "receive")
-        page.locator(sel("accept-btn")).click()
-
-        # Detail: the microcredential's facts at a glance.
-        page.locator(sel("show-as-qr-btn")).wait_for()
-        text(page, TITLE).wait_for()
-        text(page, "EQF").wait_for()
-        snapshot(page, artifacts_dir, "detail")
-
-        # Offline QR: chosen claims, a QR with its countdown.
-        page.locator(sel("show-as-qr-btn")).click()
-        for claim in ("title", "awardingBody", "level"):
-            page.locator(sel(f"qr-claim-{claim}")).click()
-        page.locator(sel("show-qr-btn")).click()
-        page.locator(sel("hide-qr-btn")).wait_for()
-        snapshot(page, artifacts_dir, "offline-qr")
-        page.locator(sel("hide-qr-btn")).click()
-        page.locator(sel("back-btn")).click()
-        page.locator(sel("show-as-qr-btn")).wait_for()
-        page.locator(sel("back-btn")).click()
-        page.locator('[flt-semantics-identifier^="cred-"]').first.wait_for()
-        snapshot(page, artifacts_dir, "home")
-
-        # Share: the employer's page shows a request; paste it into the wallet.
-        verifier_url = verifier_server.app.state.public_url  # type: ignore[attr-defined]
-        employer = page.context.new_page()
-        employer.set_default_timeout(TIMEOUT_MS)
-        employer.goto(verifier_url + "/", wait_until="load")
-        link = employer.locator("textarea#link").input_value()
-        assert link.startswith("openid4vp://")
-
-        page.bring_to_front()
-        page.locator(sel("present-btn")).click()
-        type_into(page, "request-input", link)
-        page.locator(sel("continue-btn")).click()
-        page.locator(sel("confirm-btn")).wait_for()
-        page.locator(sel("verifier-trust")).wait_for()
-        snapshot(page, artifacts_dir, "present")
-        page.locator(sel("confirm-btn")).click()
-        page.locator(sel("done-btn")).wait_for()
-        snapshot(page, artifacts_dir, "present-done")
-
-        result = employer.frame_locator("iframe[title*='result']")
-        expect(result.locator(".badge")).to_have_text("Geverifieerd", timeout=TIMEOUT_MS)
-        expect(result.locator("body")).to_contain_text(TITLE)
-        employer.screenshot(path=str(artifacts_dir / "verifier-verified.png"), full_page=True)
-        employer.close()
-
-        # Activity and settings.
-        page.locator(sel("done-btn")).click()
-        page.locator(sel("present-btn")).wait_for()  # home again
-        page.locator(sel("activity-btn")).click()
-        text(page, "Credential shared").wait_for()
-        snapshot(page, artifacts_dir, "activity")
-        page.locator(sel("back-btn")).click()
-        page.locator(sel("settings-btn")).click()
-        page.locator(sel("idle-lock-select")).wait_for()
-        snapshot(page, artifacts_dir, "settings")
-
+        _set_up(page, artifacts_dir)
+        _receive(page, artifacts_dir, issuer_server)
+        _detail_and_offline_qr(page, artifacts_dir)
+        _share_with_the_verifier_page(page, artifacts_dir, verifier_server)
+        _activity_and_settings(page, artifacts_dir)
     assert "Traceback" not in app.log()
+
+
+def _set_up(page: Any, artifacts_dir: Path) -> None:
+    """The welcome explains the wallet; a PIN twice."""
+    page.locator(sel("create-btn")).wait_for()
+    text(page, "eduwallet keeps your diplomas").wait_for()
+    snapshot(page, artifacts_dir, "welcome")
+    type_into(page, "pin-input", PIN)
+    type_into(page, "pin-confirm-input", PIN)
+    page.locator(sel("create-btn")).click()
+    page.locator(sel("home-empty")).wait_for()
+
+
+def _receive(page: Any, artifacts_dir: Path, issuer: BackgroundServer) -> None:
+    """Paste the institution's offer link, check the preview, add."""
+    page.locator(sel("add-btn")).click()
+    type_into(page, "offer-input", new_offer(issuer))
+    page.locator(sel("continue-btn")).click()
+    page.locator(sel("accept-btn")).wait_for()
+    text(page, "Hogeschool Demo").wait_for()
+    snapshot(page, artifacts_dir, "receive")
+    page.locator(sel("accept-btn")).click()
+
+
+def _detail_and_offline_qr(page: Any, artifacts_dir: Path) -> None:
+    """The microcredential's facts at a glance; then chosen claims as a QR with its
+    countdown; then back home."""
+    page.locator(sel("show-as-qr-btn")).wait_for()
+    text(page, TITLE).wait_for()
+    text(page, "EQF").wait_for()
+    snapshot(page, artifacts_dir, "detail")
+
+    page.locator(sel("show-as-qr-btn")).click()
+    for claim in ("title", "awardingBody", "level"):
+        page.locator(sel(f"qr-claim-{claim}")).click()
+    page.locator(sel("show-qr-btn")).click()
+    page.locator(sel("hide-qr-btn")).wait_for()
+    snapshot(page, artifacts_dir, "offline-qr")
+    page.locator(sel("hide-qr-btn")).click()
+    page.locator(sel("back-btn")).click()
+    page.locator(sel("show-as-qr-btn")).wait_for()
+    page.locator(sel("back-btn")).click()
+    page.locator('[flt-semantics-identifier^="cred-"]').first.wait_for()
+    snapshot(page, artifacts_dir, "home")
+
+
+def _share_with_the_verifier_page(
+    page: Any, artifacts_dir: Path, verifier_server: BackgroundServer
+) -> None:
+    """The employer's page shows a request; paste it into the wallet; the page verifies."""
+    expect = sync_api.expect
+    verifier_url = verifier_server.app.state.public_url  # type: ignore[attr-defined]
+    employer = page.context.new_page()
+    employer.set_default_timeout(TIMEOUT_MS)
+    employer.goto(verifier_url + "/", wait_until="load")
+    link = employer.locator("textarea#link").input_value()
+    assert link.startswith("openid4vp://")
+
+    page.bring_to_front()
+    page.locator(sel("present-btn")).click()
+    type_into(page, "request-input", link)
+    page.locator(sel("continue-btn")).click()
+    page.locator(sel("confirm-btn")).wait_for()
+    page.locator(sel("verifier-trust")).wait_for()
+    snapshot(page, artifacts_dir, "present")
+    page.locator(sel("confirm-btn")).click()
+    page.locator(sel("done-btn")).wait_for()
+    snapshot(page, artifacts_dir, "present-done")
+
+    result = employer.frame_locator("iframe[title*='result']")
+    expect(result.locator(".badge")).to_have_text("Geverifieerd", timeout=TIMEOUT_MS)
+    expect(result.locator("body")).to_contain_text(TITLE)
+    employer.screenshot(path=str(artifacts_dir / "verifier-verified.png"), full_page=True)
+    employer.close()
+
+
+def _activity_and_settings(page: Any, artifacts_dir: Path) -> None:
+    """From the share's last step: home, the activity log shows the share; settings."""
+    page.locator(sel("done-btn")).click()
+    page.locator(sel("present-btn")).wait_for()  # home again
+    page.locator(sel("activity-btn")).click()
+    text(page, "Credential shared").wait_for()
+    snapshot(page, artifacts_dir, "activity")
+    page.locator(sel("back-btn")).click()
+    page.locator(sel("settings-btn")).click()
+    page.locator(sel("idle-lock-select")).wait_for()
+    snapshot(page, artifacts_dir, "settings")
 
 
 def test_backup_downloaded_and_restored_into_a_fresh_wallet(

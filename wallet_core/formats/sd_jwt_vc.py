@@ -33,7 +33,12 @@ from wallet_core.errors import (
 from wallet_core.formats import sd_jwt, status
 from wallet_core.formats.rules import Rules, vct_values
 from wallet_core.formats.sd_jwt import DEFAULT_LEEWAY, IssuerKey, SdJwt
-from wallet_core.formats.seam import HeldCredential, IssuerKeyFor, VerifiedCredential
+from wallet_core.formats.seam import (
+    DisplaySource,
+    HeldCredential,
+    IssuerKeyFor,
+    VerifiedCredential,
+)
 from wallet_core.models import ClaimPath, StoredCredential
 
 TYP = "dc+sd-jwt"
@@ -269,6 +274,13 @@ class SdJwtVcFormat(Rules):
 
     def status_reference(self, held: HeldCredential) -> status.StatusListReference | None:
         return status.parse_status_reference(held.claims)
+
+    def display_source(self, held: HeldCredential) -> DisplaySource:
+        """Type Metadata of ``vct`` (SD-JWT VC §6), bound by ``vct#integrity`` when given."""
+        parsed = held.parsed if isinstance(held.parsed, SdJwtVc) else None
+        if parsed is None:
+            return DisplaySource()
+        return DisplaySource(type_metadata=parsed.vct, type_integrity=parsed.vct_integrity)
 
     def present(
         self,

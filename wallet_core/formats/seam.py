@@ -123,6 +123,18 @@ class VerifiedCredential:
     holder_jwk: Mapping[str, Any] | None = field(repr=False)
 
 
+@dataclass(frozen=True)
+class DisplaySource:
+    """Where a credential itself says how to show it, beside the issuer's metadata: the
+    metadata of its type (SD-JWT VC ``vct``, with ``vct#integrity``), or a name and image it
+    carries (Open Badges)."""
+
+    type_metadata: str | None = None
+    type_integrity: str | None = None
+    name: str | None = None
+    image: str | None = None
+
+
 class CredentialFormat(FormatRules, Protocol):
     """A format the wallet can hold: verify, read, present."""
 
@@ -149,6 +161,9 @@ class CredentialFormat(FormatRules, Protocol):
 
     def status_reference(self, held: HeldCredential) -> StatusListReference | None:
         """Where the credential's status is published, if it says."""
+
+    def display_source(self, held: HeldCredential) -> DisplaySource:
+        """Where the credential says how to show it."""
 
     def present(
         self,

@@ -182,37 +182,8 @@ def check_bitstring_status(
     ("Validate Algorithm" steps after dereferencing and proof verification)."""
     current = utc(now)
     fetched = current if fetched_at is None else utc(fetched_at)
-    if not isinstance(list_credential, Mapping):
-        raise StatusListError("the status list credential must be a JSON object")
-    if LIST_CREDENTIAL_TYPE not in _types(list_credential.get("type")):
-        raise StatusListError(f"the status list credential is not a {LIST_CREDENTIAL_TYPE}")
-    if "id" in list_credential and list_credential["id"] != entry.list_credential:
-        raise StatusListError("the status list credential's id is not statusListCredential")
-    valid_from = _datetime(list_credential.get("validFrom"), "validFrom")
-    valid_until = _datetime(list_credential.get("validUntil"), "validUntil")
-    if valid_until is not None and current - leeway > valid_until:
-        raise ExpiredCredentialError("the status list credential has expired")
-    if valid_from is not None and current + leeway < valid_from:
-        raise NotYetValidError("the status list credential is not valid yet")
-
-    subject = list_credential.get("credentialSubject")
-    if not isinstance(subject, Mapping) or LIST_TYPE not in _types(subject.get("type")):
-        raise StatusListError(f"credentialSubject must be a {LIST_TYPE}")
-    purposes = subject.get("statusPurpose")
-    purposes = [purposes] if isinstance(purposes, str) else purposes
-    if not isinstance(purposes, list) or entry.purpose not in purposes:
-        raise StatusListError("the status list does not serve the entry's statusPurpose")
-    if subject.get("statusSize", entry.size) != entry.size:
-        raise StatusListError("the status list's statusSize differs from the entry's")
-    if "encodedList" not in subject:
-        raise StatusListError("credentialSubject lacks encodedList")
-    ttl = None
-    if "ttl" in subject:
-        raw_ttl = subject["ttl"]
-        if not is_number(raw_ttl) or raw_ttl <= 0:
-            raise StatusListError("ttl must be a positive number of milliseconds")
-        ttl = timedelta(milliseconds=min(raw_ttl, 1e15))
-
+    valid_until = _check_list_credential(entry, list_credential, current, leeway)
+    subject, ttl = _list_subject(entry, list_credential.get("credentialSubject"))
     bitstring = decode_encoded_list(subject["encodedList"], max_size=max_size)
     if len(bitstring) * 8 // entry.size < min_entries:
         raise StatusListError(
@@ -227,6 +198,50 @@ def check_bitstring_status(
         purpose=entry.purpose,
         message=entry.messages[value] if entry.messages else None,
     )
+
+
+def _check_list_credential(
+    entry: BitstringStatusEntry,
+    list_credential: Mapping[str, Any],
+    current: datetime,
+    leeway: timedelta,
+) -> datetime | None:
+    """Check the list credential's type, id and validity period; return its ``validUntil``."""
+    if not isinstance(list_credential, Mapping):
+        raise StatusListError("the status list credential must be a JSON object")
+    if LIST_CREDENTIAL_TYPE not in _types(list_credential.get("type")):
+        raise StatusListError(f"the status list credential is not a {LIST_CREDENTIAL_TYPE}")
+    if "id" in list_credential and list_credential["id"] != entry.list_credential:
+        raise StatusListError("the status list credential's id is not statusListCredential")
+    valid_from = _datetime(list_credential.get("validFrom"), "validFrom")
+    valid_until = _datetime(list_credential.get("validUntil"), "validUntil")
+    if valid_until is not None and current - leeway > valid_until:
+        raise ExpiredCredentialError("the status list credential has expired")
+    if valid_from is not None and current + leeway < valid_from:
+        raise NotYetValidError("the status list credential is not valid yet")
+    return valid_until
+
+
+def _list_subject(
+    entry: BitstringStatusEntry, subject: Any
+) -> tuple[Mapping[str, Any], timedelta | None]:
+    """Check the list's ``credentialSubject`` against ``entry``; return it and its ``ttl``."""
+    if not isinstance(subject, Mapping) or LIST_TYPE not in _types(subject.get("type")):
+        raise StatusListError(f"credentialSubject must be a {LIST_TYPE}")
+    purposes = subject.get("statusPurpose")
+    purposes = [purposes] if isinstance(purposes, str) else purposes
+    if not isinstance(purposes, list) or entry.purpose not in purposes:
+        raise StatusListError("the status list does not serve the entry's statusPurpose")
+    if subject.get("statusSize", entry.size) != entry.size:
+        raise StatusListError("the status list's statusSize differs from the entry's")
+    if "encodedList" not in subject:
+        raise StatusListError("credentialSubject lacks encodedList")
+    if "ttl" not in subject:
+        return subject, None
+    raw_ttl = subject["ttl"]
+    if not is_number(raw_ttl) or raw_ttl <= 0:
+        raise StatusListError("ttl must be a positive number of milliseconds")
+    return subject, timedelta(milliseconds=min(raw_ttl, 1e15))
 
 
 def _types(value: Any) -> list[Any]:

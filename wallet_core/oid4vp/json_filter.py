@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from wallet_core.errors import PresentationRequestError
@@ -53,46 +53,10 @@ def check_filter(schema: Any, where: str = "filter", depth: int = 0) -> None:
     if depth > MAX_SCHEMA_DEPTH:
         raise PresentationRequestError(f"{where} is nested too deeply")
     for key, arg in schema.items():
-        here = f"{where}.{key}"
-        if key in _ANNOTATIONS:
-            continue
-        if key == "type":
-            names = arg if isinstance(arg, list) else [arg]
-            if not names or not all(isinstance(n, str) and n in _TYPES for n in names):
-                raise PresentationRequestError(f"{here} names an unknown type")
-        elif key == "const":
-            continue
-        elif key == "enum":
-            if not isinstance(arg, list) or not arg:
-                raise PresentationRequestError(f"{here} must be a non-empty array")
-        elif key == "pattern":
-            _compile(arg, here)
-        elif key in _NUMBER_BOUNDS:
-            if not _is_number(arg):
-                raise PresentationRequestError(f"{here} must be a number")
-        elif key in _COUNTS:
-            if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
-                raise PresentationRequestError(f"{here} must be a non-negative integer")
-        elif key in _FORMAT_BOUNDS:
-            if not isinstance(arg, str):
-                raise PresentationRequestError(f"{here} must be a string")
-        elif key in _SUBSCHEMA:
-            check_filter(arg, here, depth + 1)
-        elif key in _SCHEMA_LISTS:
-            if not isinstance(arg, list) or not arg:
-                raise PresentationRequestError(f"{here} must be a non-empty array")
-            for index, sub in enumerate(arg):
-                check_filter(sub, f"{here}[{index}]", depth + 1)
-        elif key == "properties":
-            if not isinstance(arg, Mapping):
-                raise PresentationRequestError(f"{here} must be an object")
-            for name, sub in arg.items():
-                check_filter(sub, f"{here}.{name}", depth + 1)
-        elif key == "required":
-            if not isinstance(arg, list) or not all(isinstance(n, str) for n in arg):
-                raise PresentationRequestError(f"{here} must be an array of strings")
-        else:
+        check = _CHECKS.get(key)
+        if check is None:
             raise PresentationRequestError(f"{where}: filter keyword {key!r} is not supported")
+        check(arg, f"{where}.{key}", depth)
 
 
 def filter_accepts(schema: Any, value: Any) -> bool:
@@ -105,46 +69,10 @@ def filter_accepts(schema: Any, value: Any) -> bool:
 
 
 def _keyword(key: str, arg: Any, value: Any) -> bool:
-    if key in _ANNOTATIONS:
-        return True
-    if key == "type":
-        names = arg if isinstance(arg, list) else [arg]
-        return any(_has_type(value, name) for name in names)
-    if key == "const":
-        return _json_equal(value, arg)
-    if key == "enum":
-        return isinstance(arg, list) and any(_json_equal(value, option) for option in arg)
-    if key == "pattern":
-        if not isinstance(value, str):
-            return True
-        return (
-            len(value) <= MAX_PATTERN_SUBJECT and _compile(arg, "pattern").search(value) is not None
-        )
-    if key in _NUMBER_BOUNDS:
-        return not _is_number(value) or _within(key, value, arg)
-    if key in _COUNTS:
-        return _count_ok(key, arg, value)
-    if key in _FORMAT_BOUNDS:
-        return not isinstance(value, str) or _within(key[6].lower() + key[7:], value, arg)
-    if key == "not":
-        return not filter_accepts(arg, value)
-    if key == "allOf":
-        return all(filter_accepts(sub, value) for sub in arg)
-    if key == "anyOf":
-        return any(filter_accepts(sub, value) for sub in arg)
-    if key == "oneOf":
-        return sum(1 for sub in arg if filter_accepts(sub, value)) == 1
-    if key == "contains":
-        return not _is_array(value) or any(filter_accepts(arg, item) for item in value)
-    if key == "items":
-        return not _is_array(value) or all(filter_accepts(arg, item) for item in value)
-    if key == "properties":
-        return not isinstance(value, Mapping) or all(
-            filter_accepts(sub, value[name]) for name, sub in arg.items() if name in value
-        )
-    if key == "required":
-        return not isinstance(value, Mapping) or all(name in value for name in arg)
-    raise PresentationRequestError(f"filter keyword {key!r} is not supported")
+    match = _MATCHES.get(key)
+    if match is None:
+        raise PresentationRequestError(f"filter keyword {key!r} is not supported")
+    return match(arg, value)
 
 
 def _within(key: str, value: Any, bound: Any) -> bool:
@@ -210,6 +138,148 @@ def _json_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and bool(a == b)
 
 
+# -- checking a filter: keyword -> check(argument, where, depth) --------------------------------
+
+
+def _check_nothing(arg: Any, here: str, depth: int) -> None:
+    pass
+
+
+def _check_type(arg: Any, here: str, depth: int) -> None:
+    names = arg if isinstance(arg, list) else [arg]
+    if not names or not all(isinstance(n, str) and n in _TYPES for n in names):
+        raise PresentationRequestError(f"{here} names an unknown type")
+
+
+def _check_enum(arg: Any, here: str, depth: int) -> None:
+    if not isinstance(arg, list) or not arg:
+        raise PresentationRequestError(f"{here} must be a non-empty array")
+
+
+def _check_pattern(arg: Any, here: str, depth: int) -> None:
+    _compile(arg, here)
+
+
+def _check_number(arg: Any, here: str, depth: int) -> None:
+    if not _is_number(arg):
+        raise PresentationRequestError(f"{here} must be a number")
+
+
+def _check_count(arg: Any, here: str, depth: int) -> None:
+    if not isinstance(arg, int) or isinstance(arg, bool) or arg < 0:
+        raise PresentationRequestError(f"{here} must be a non-negative integer")
+
+
+def _check_string(arg: Any, here: str, depth: int) -> None:
+    if not isinstance(arg, str):
+        raise PresentationRequestError(f"{here} must be a string")
+
+
+def _check_subschema(arg: Any, here: str, depth: int) -> None:
+    check_filter(arg, here, depth + 1)
+
+
+def _check_schema_list(arg: Any, here: str, depth: int) -> None:
+    if not isinstance(arg, list) or not arg:
+        raise PresentationRequestError(f"{here} must be a non-empty array")
+    for index, sub in enumerate(arg):
+        check_filter(sub, f"{here}[{index}]", depth + 1)
+
+
+def _check_properties(arg: Any, here: str, depth: int) -> None:
+    if not isinstance(arg, Mapping):
+        raise PresentationRequestError(f"{here} must be an object")
+    for name, sub in arg.items():
+        check_filter(sub, f"{here}.{name}", depth + 1)
+
+
+def _check_required(arg: Any, here: str, depth: int) -> None:
+    if not isinstance(arg, list) or not all(isinstance(n, str) for n in arg):
+        raise PresentationRequestError(f"{here} must be an array of strings")
+
+
+_CHECKS: dict[str, Callable[[Any, str, int], None]] = {
+    **dict.fromkeys(_ANNOTATIONS, _check_nothing),
+    "type": _check_type,
+    "const": _check_nothing,
+    "enum": _check_enum,
+    "pattern": _check_pattern,
+    **dict.fromkeys(_NUMBER_BOUNDS, _check_number),
+    **dict.fromkeys(_COUNTS, _check_count),
+    **dict.fromkeys(_FORMAT_BOUNDS, _check_string),
+    **dict.fromkeys(_SUBSCHEMA, _check_subschema),
+    **dict.fromkeys(_SCHEMA_LISTS, _check_schema_list),
+    "properties": _check_properties,
+    "required": _check_required,
+}
+
+# -- applying a checked filter: keyword -> match(argument, value) -------------------------------
+# A keyword about one JSON type (pattern, minimum, items, ...) accepts a value of any other
+# type, as JSON Schema has it.
+
+
+def _match_type(arg: Any, value: Any) -> bool:
+    names = arg if isinstance(arg, list) else [arg]
+    return any(_has_type(value, name) for name in names)
+
+
+def _match_enum(arg: Any, value: Any) -> bool:
+    return isinstance(arg, list) and any(_json_equal(value, option) for option in arg)
+
+
+def _match_pattern(arg: Any, value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    return len(value) <= MAX_PATTERN_SUBJECT and _compile(arg, "pattern").search(value) is not None
+
+
+def _match_number_bound(key: str, arg: Any, value: Any) -> bool:
+    return not _is_number(value) or _within(key, value, arg)
+
+
+def _match_format_bound(key: str, arg: Any, value: Any) -> bool:
+    # "formatMinimum" compares like "minimum", on strings.
+    return not isinstance(value, str) or _within(key[6].lower() + key[7:], value, arg)
+
+
+def _match_contains(arg: Any, value: Any) -> bool:
+    return not _is_array(value) or any(filter_accepts(arg, item) for item in value)
+
+
+def _match_items(arg: Any, value: Any) -> bool:
+    return not _is_array(value) or all(filter_accepts(arg, item) for item in value)
+
+
+def _match_properties(arg: Any, value: Any) -> bool:
+    return not isinstance(value, Mapping) or all(
+        filter_accepts(sub, value[name]) for name, sub in arg.items() if name in value
+    )
+
+
+def _match_required(arg: Any, value: Any) -> bool:
+    return not isinstance(value, Mapping) or all(name in value for name in arg)
+
+
+_MATCHES: dict[str, Callable[[Any, Any], bool]] = {
+    **dict.fromkeys(_ANNOTATIONS, lambda arg, value: True),
+    "type": _match_type,
+    "const": lambda arg, value: _json_equal(value, arg),
+    "enum": _match_enum,
+    "pattern": _match_pattern,
+    **{key: functools.partial(_match_number_bound, key) for key in _NUMBER_BOUNDS},
+    **{key: functools.partial(_count_ok, key) for key in _COUNTS},
+    **{key: functools.partial(_match_format_bound, key) for key in _FORMAT_BOUNDS},
+    "not": lambda arg, value: not filter_accepts(arg, value),
+    "allOf": lambda arg, value: all(filter_accepts(sub, value) for sub in arg),
+    "anyOf": lambda arg, value: any(filter_accepts(sub, value) for sub in arg),
+    "oneOf": lambda arg, value: sum(1 for sub in arg if filter_accepts(sub, value)) == 1,
+    "contains": _match_contains,
+    "items": _match_items,
+    "properties": _match_properties,
+    "required": _match_required,
+}
+
+
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
     if not isinstance(pattern, str):
         raise PresentationRequestError(f"{where} must be a string")
@@ -261,43 +331,59 @@ def _backtracking_safe(pattern: str) -> bool:
     """
     risky = [False]  # per open group: does it contain a quantifier or an alternation?
     unbounded = 0
-    in_class = False
     i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
-            following = pattern[i + 1 : i + 2]
-            if (following.isdigit() and following != "0") or following == "k":
+            if _back_reference(pattern, i):
                 return False
             i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-            i += 1
-            continue
-        repetition = _repetition(pattern, i)
-        if repetition is not None:
+        elif char == "[":
+            end = _class_end(pattern, i)
+            if end is None:
+                return False
+            i = end
+        elif (repetition := _repetition(pattern, i)) is not None:
             length, upper = repetition
             unbounded += upper is None or upper > _SMALL_REPEAT
             risky[-1] = True
             i += length
-            continue
-        if char == "[":
-            in_class = True
-            if pattern.startswith("]", i + 1) or pattern.startswith("^]", i + 1):
-                i += 1 + pattern.startswith("^", i + 1)
         elif char == "(":
             risky.append(False)
-            if pattern.startswith("?", i + 1):
-                if pattern.startswith("?P=", i + 1):
-                    return False
-                i += 1
+            if pattern.startswith("?P=", i + 1):
+                return False
+            i += 1 + pattern.startswith("?", i + 1)  # "(?": the "?" is no quantifier
         elif char == ")":
             inner = risky.pop() if len(risky) > 1 else False
             if inner and _repetition(pattern, i + 1) is not None:
                 return False
             risky[-1] = risky[-1] or inner
-        elif char in "?|":
-            risky[-1] = True
-        i += 1
+            i += 1
+        else:
+            risky[-1] = risky[-1] or char in "?|"
+            i += 1
     return unbounded <= MAX_UNBOUNDED_QUANTIFIERS
+
+
+def _back_reference(pattern: str, i: int) -> bool:
+    """Whether the escape at ``i`` is (or may be) a back-reference: ``\\1``, ``\\k<name>``."""
+    following = pattern[i + 1 : i + 2]
+    return (following.isdigit() and following != "0") or following == "k"
+
+
+def _class_end(pattern: str, i: int) -> int | None:
+    """Where the character class opened at ``i`` ends (just past its ``]``; a ``]`` first
+    in it is a literal), or None if it holds a back-reference-like escape."""
+    i += 1
+    if pattern.startswith("]", i) or pattern.startswith("^]", i):
+        i += 1 + pattern.startswith("^", i)
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            if _back_reference(pattern, i):
+                return None
+            i += 2
+        elif pattern[i] == "]":
+            return i + 1
+        else:
+            i += 1
+    return i

@@ -71,44 +71,49 @@ def parse_json_path(text: Any, where: str = "path") -> JsonPath:
     if len(text) > MAX_JSON_PATH_CHARS:
         raise PresentationRequestError(f"{where} is too long")
     segments: list[Segment] = []
-    i, end = 1, len(text)
-    while i < end:
-        char = text[i]
-        if char == ".":
-            i += 1
-            if text.startswith(".", i):
-                raise PresentationRequestError(f"{where}: recursive descent is not supported")
-            if text.startswith("*", i):
-                segments.append(None)
-                i += 1
-                continue
-            name = _NAME.match(text, i)
-            if name is None:
-                raise PresentationRequestError(f"{where}: expected a member name at {i}")
-            segments.append(name.group())
-            i = name.end()
-        elif char == "[":
-            i = _skip_spaces(text, i + 1)
-            if text.startswith("*", i):
-                segments.append(None)
-                i += 1
-            elif i < end and text[i] in "'\"":
-                member, i = _quoted(text, i, where)
-                segments.append(member)
-            elif (index := _INDEX.match(text, i)) is not None:
-                segments.append(int(index.group()))
-                i = index.end()
-            else:
-                raise PresentationRequestError(
-                    f"{where}: only names, indexes and '*' are supported in brackets"
-                )
-            i = _skip_spaces(text, i)
-            if not text.startswith("]", i):
-                raise PresentationRequestError(f"{where}: expected ']' at {i}")
-            i += 1
+    i = 1
+    while i < len(text):
+        if text[i] == ".":
+            segment, i = _dot_segment(text, i + 1, where)
+        elif text[i] == "[":
+            segment, i = _bracket_segment(text, i + 1, where)
         else:
-            raise PresentationRequestError(f"{where}: unexpected {char!r} at {i}")
+            raise PresentationRequestError(f"{where}: unexpected {text[i]!r} at {i}")
+        segments.append(segment)
     return JsonPath(source=text, segments=tuple(segments))
+
+
+def _dot_segment(text: str, i: int, where: str) -> tuple[Segment, int]:
+    """The segment after a ``.`` (``i`` is just past it) and where the next one starts."""
+    if text.startswith(".", i):
+        raise PresentationRequestError(f"{where}: recursive descent is not supported")
+    if text.startswith("*", i):
+        return None, i + 1
+    name = _NAME.match(text, i)
+    if name is None:
+        raise PresentationRequestError(f"{where}: expected a member name at {i}")
+    return name.group(), name.end()
+
+
+def _bracket_segment(text: str, i: int, where: str) -> tuple[Segment, int]:
+    """The segment inside ``[...]`` (``i`` is just past the ``[``) and where the next one
+    starts."""
+    i = _skip_spaces(text, i)
+    segment: Segment
+    if text.startswith("*", i):
+        segment, i = None, i + 1
+    elif i < len(text) and text[i] in "'\"":
+        segment, i = _quoted(text, i, where)
+    elif (index := _INDEX.match(text, i)) is not None:
+        segment, i = int(index.group()), index.end()
+    else:
+        raise PresentationRequestError(
+            f"{where}: only names, indexes and '*' are supported in brackets"
+        )
+    i = _skip_spaces(text, i)
+    if not text.startswith("]", i):
+        raise PresentationRequestError(f"{where}: expected ']' at {i}")
+    return segment, i + 1
 
 
 def _skip_spaces(text: str, i: int) -> int:
