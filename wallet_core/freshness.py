@@ -43,7 +43,7 @@ class Freshness:
         reference = registry.format_for(stored.format).status_reference(held)
         if reference is None:
             return stored.status
-        issuer = stored.issuer
+        issuer = held.issuer
 
         def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
             # The list must be signed for the credential's own issuer (Token Status List §8.3).

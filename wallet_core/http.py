@@ -34,17 +34,14 @@ so a request sent past those methods still cannot break the scheme and host rule
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import json
-import socket
-import ssl
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import httpcore
 import httpx
 
 from wallet_core.errors import (
@@ -54,7 +51,7 @@ from wallet_core.errors import (
     TimeoutError_,
     WalletError,
 )
-from wallet_core.http_policy import HttpPolicy, check_url, is_public, shown_url, unmapped
+from wallet_core.http_connect import GuardedTransport, is_public, unmapped
 from wallet_core.http_responses import HttpResponse, check_content_type, read_body
 
 __all__ = ["HttpClient", "HttpPolicy", "HttpResponse", "check_url"]
@@ -63,83 +60,76 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers that authenticate the wallet to one server; never replay them to another origin.
 _ORIGIN_BOUND_HEADERS = ("authorization", "cookie", "dpop", "proxy-authorization")
 _USER_AGENT = "eduwallet/0.1"
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """The network rules one wallet runs under.
+
+    ``allow_http_loopback`` is the development switch of DESIGN §6 (tests and the demo);
+    everything else has safe defaults that are generous for metadata documents.
+    """
+
+    allow_http_loopback: bool = False
+    timeout: float = 10.0
+    max_response_bytes: int = 1024 * 1024
+    max_redirects: int = 3
+
+
+def check_url(url: str | httpx.URL, policy: HttpPolicy) -> httpx.URL:
+    """Return the parsed URL if the policy allows fetching it, else raise InsecureUrlError."""
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise InsecureUrlError("not a valid URL") from exc
+    shown = shown_url(parsed)
+    if parsed.userinfo:
+        raise InsecureUrlError(f"URLs with user information are refused: {shown}")
+    host = parsed.host.rstrip(".").lower()
+    if not host:
+        raise InsecureUrlError(f"the URL has no host: {shown}")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise InsecureUrlError(f"the URL has an invalid port: {shown}")
+    loopback = _is_loopback_host(host)
+    if parsed.scheme == "https":
+        pass
+    elif parsed.scheme == "http":
+        if not (policy.allow_http_loopback and loopback):
+            raise InsecureUrlError(f"only https URLs are allowed: {shown}")
+    else:
+        raise InsecureUrlError(f"only https URLs are allowed: {shown}")
+    if loopback:
+        if not policy.allow_http_loopback:
+            raise InsecureUrlError(f"loopback hosts are not allowed: {shown}")
+        return parsed
+    address = _ip_literal(host)
+    if address is not None and not is_public(address):
+        raise InsecureUrlError(f"the URL points into a private network: {shown}")
+    return parsed
+
+
+def _is_loopback_host(host: str) -> bool:
+    # RFC 6761 §6.3: "localhost" and names under it are loopback by definition.
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    address = _ip_literal(host)
+    return address is not None and unmapped(address).is_loopback
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def shown_url(url: httpx.URL) -> str:
+    """The URL for an error message: no query or fragment, which may carry tokens."""
+    return str(url.copy_with(query=None, fragment=None))
 
 
 # -- client ------------------------------------------------------------------------------
-
-
-class _GuardedBackend(httpcore.NetworkBackend):
-    """Resolves host names itself and connects only to public addresses (SSRF, DNS level).
-
-    Checking the name in :func:`check_url` is not enough: ``issuer.example`` may resolve to
-    10.0.0.5. Connecting to the very address that was checked also defeats DNS rebinding
-    between check and use. TLS still verifies the certificate against the host name,
-    because httpcore passes the origin's name as SNI/hostname, not the address we dial.
-    """
-
-    def __init__(self, policy: HttpPolicy) -> None:
-        self._policy = policy
-        self._backend = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}") from exc
-        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot resolve {host}")
-        for address in addresses:
-            allowed = is_public(address) or (
-                self._policy.allow_http_loopback and unmapped(address).is_loopback
-            )
-            if not allowed:
-                # A WalletError passes through httpx untouched, so the caller sees why.
-                raise InsecureUrlError(f"{host} resolves to a non-public address")
-        # every address was checked above; try them in order, as a resolver-aware client would
-        # (localhost may resolve to ::1 first while a server listens on 127.0.0.1 only)
-        failure: Exception | None = None
-        for address in dict.fromkeys(addresses):
-            try:
-                return self._backend.connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
-                )
-            except httpcore.ConnectError as exc:
-                failure = exc
-        assert failure is not None
-        raise failure
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used by the wallet")
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    # Loading the CA bundle costs ~0.1 s; one verifying context serves every client.
-    return httpx.create_ssl_context(trust_env=False)
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, policy: HttpPolicy) -> None:
-        super().__init__(verify=_tls_context(), trust_env=False)
-        # The stock transport offers no hook for the network backend; swap the pool for an
-        # identical one (same TLS context: certifi's CAs, nothing from the env) using ours.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=_tls_context(),
-            network_backend=_GuardedBackend(policy),
-        )
 
 
 class HttpClient:
@@ -157,7 +147,9 @@ class HttpClient:
             check_url(request.url, policy)
 
         self._client = httpx.Client(
-            transport=transport if transport is not None else _GuardedTransport(policy),
+            transport=transport
+            if transport is not None
+            else GuardedTransport(policy.allow_http_loopback),
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(policy.timeout),

@@ -25,36 +25,57 @@ class IssuerClients:
     def __init__(self, network: Network, clock: Clock) -> None:
         self._network = network
         self._clock = clock
-        # (issuer, server) -> (fetched at, issuer metadata, authorization server metadata)
-        self._known: dict[
+        # what a preview fetched, until its accept takes it: (issuer, server) -> (fetched
+        # at, issuer metadata, authorization server metadata)
+        self._previewed: dict[
             tuple[str, str | None], tuple[float, IssuerMetadata, AuthorizationServerMetadata]
         ] = {}
 
+    def for_preview(self, offer: CredentialOffer) -> IssuerClient:
+        """Fresh metadata, kept for the accept (or login) that follows."""
+        key = _key(offer, None)
+        fetched = self._fetch(*key)
+        self._previewed[key] = (self._clock.now(), fetched.metadata, fetched.authorization_server)
+        return fetched
+
     def for_offer(self, offer: CredentialOffer, grant: str | None = None) -> IssuerClient:
-        """For the grant the offer is used with (pre-authorized unless said otherwise)."""
-        server = None
-        if grant == "authorization_code" and offer.authorization_code is not None:
-            server = offer.authorization_code.authorization_server
-        elif offer.pre_authorized is not None:
-            server = offer.pre_authorized.authorization_server
-        return self.for_issuer(offer.credential_issuer, server)
+        """For the grant the offer is used with (pre-authorized unless said otherwise): the
+        preview's metadata when it is at most ``METADATA_REUSE_SECONDS`` old, taken once
+        (a retry after a failure fetches anew)."""
+        key = _key(offer, grant)
+        kept = self._previewed.pop(key, None)
+        if kept is not None and 0 <= self._clock.now() - kept[0] <= METADATA_REUSE_SECONDS:
+            return self._client(kept[1], kept[2])
+        return self._fetch(*key)
 
     def for_issuer(self, credential_issuer: str, server: str | None) -> IssuerClient:
-        key = (credential_issuer, server)
-        known = self._known.get(key)
-        now = self._clock.now()
-        if known is None or not 0 <= now - known[0] <= METADATA_REUSE_SECONDS:
-            network = self._network
-            issuer = vci_metadata.fetch_issuer_metadata(
-                credential_issuer,
-                network.http,
-                key_resolver=network.issuer_keys.resolve,
-                clock=self._clock,
-            )
-            # the issuer decides which servers may log the user in; an offer only picks
-            authorization = vci_metadata.fetch_authorization_server_metadata(
-                vci_metadata.authorization_server_for(issuer, server), network.http
-            )
-            known = self._known[key] = (now, issuer, authorization)
-        _, issuer_metadata, authorization_server = known
-        return IssuerClient(self._network.http, issuer_metadata, authorization_server, self._clock)
+        """Always fetched: deferred polls and notifications come long after any preview."""
+        return self._fetch(credential_issuer, server)
+
+    def _fetch(self, credential_issuer: str, server: str | None) -> IssuerClient:
+        client = self._network.http
+        issuer = vci_metadata.fetch_issuer_metadata(
+            credential_issuer,
+            client,
+            key_resolver=self._network.issuer_keys.resolve,
+            clock=self._clock,
+        )
+        # the issuer decides which servers may log the user in; an offer only picks
+        authorization = vci_metadata.fetch_authorization_server_metadata(
+            vci_metadata.authorization_server_for(issuer, server), client
+        )
+        return self._client(issuer, authorization)
+
+    def _client(
+        self, issuer: IssuerMetadata, authorization: AuthorizationServerMetadata
+    ) -> IssuerClient:
+        return IssuerClient(self._network.http, issuer, authorization, self._clock)
+
+
+def _key(offer: CredentialOffer, grant: str | None) -> tuple[str, str | None]:
+    server = None
+    if grant == "authorization_code" and offer.authorization_code is not None:
+        server = offer.authorization_code.authorization_server
+    elif offer.pre_authorized is not None:
+        server = offer.pre_authorized.authorization_server
+    return offer.credential_issuer, server

@@ -26,7 +26,7 @@ class Network:
         trust_anchors: Sequence[x509.Certificate] = (),
         verifier_trust_anchors: Sequence[x509.Certificate] = (),
     ) -> None:
-        self.policy = policy
+        self._policy = policy
         self._cache = cache
         self._clock = clock
         self._transport = transport
@@ -40,7 +40,7 @@ class Network:
     @property
     def http(self) -> http.HttpClient:
         if self._client is None:
-            self._client = http.HttpClient(self.policy, transport=self._transport)
+            self._client = http.HttpClient(self._policy, transport=self._transport)
         return self._client
 
     @property

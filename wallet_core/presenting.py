@@ -69,8 +69,9 @@ class Presenting:
 
         ``matched`` is the caller's :meth:`match` of this request, reused rather than run
         again; a choice must still be one of its candidates. Choices the verifier cannot
-        accept together are refused before anything is recorded or sent.
+        accept together are refused before anything is built, recorded or sent.
         """
+        request.query.check_answers(choices.keys())
         matched = matched if matched is not None else self.match(request)
         built: list[Built] = []
         reserved: set[int] = set()  # one instance per presentation, also within one request
@@ -94,10 +95,10 @@ class Presenting:
                     query_id, held, claims, request.client_id, request.nonce, reserved
                 )
             )
-        parameters = request.query.response_parameters([b.presented() for b in built])
         # Recorded (and the instances spent) before anything leaves: whatever happens to the
         # reply, the history shows the disclosure and no verifier sees the instance again.
         self._record(request.client_id, built, "presentation_sent")
+        parameters = request.query.response_parameters([b.presented() for b in built])
         result = response.send(self._network.http, request, parameters)
         if not result.ok:
             self._vault.activity.record(
@@ -156,7 +157,7 @@ class Presenting:
     ) -> Built:
         """Present with an instance no verifier has seen, if the batch has one left."""
         credential_format = registry.format_for(held.format)
-        key_id, instance, instance_id = self._vault.credentials.get(held.id).key_id, None, None
+        key_id, instance, instance_id = held.key_id, None, None
         taken = reserved if reserved is not None else set()
         for candidate in self._vault.credentials.instances(held.id):
             if candidate.used_at is None and candidate.id not in taken:

@@ -81,7 +81,7 @@ class Receiving:
         return vci_offer.parse_offer(text, self._network.http)
 
     def preview_offer(self, offer: CredentialOffer, locale: str | None = None) -> OfferPreview:
-        metadata = self._issuers.for_offer(offer).metadata
+        metadata = self._issuers.for_preview(offer).metadata
         return vci_preview.build_preview(offer, metadata, locale or self._locale())
 
     def cancel_pending(self, pending_id: str) -> None:
@@ -120,6 +120,7 @@ class Receiving:
             raise OfferError("this offer needs a login at the institution (authorization code)")
         issuer = self._issuers.for_offer(offer)
         offer = vci_offer.bind_offer(offer, issuer.metadata)
+        _refuse_if_nothing_holdable(offer, issuer.metadata)
         token = issuer.token_pre_authorized(grant, tx_code, offer.credential_configuration_ids)
         return self._receive(issuer, token, offer.credential_configuration_ids)
 
@@ -129,6 +130,7 @@ class Receiving:
         """Authorization code flow with PKCE (and PAR when offered): open ``session.url``."""
         issuer = self._issuers.for_offer(offer, grant="authorization_code")
         offer = vci_offer.bind_offer(offer, issuer.metadata)
+        _refuse_if_nothing_holdable(offer, issuer.metadata)
         return AuthorizationSession(
             offer, issuer.authorization_request(offer, redirect_uri), issuer
         )
@@ -166,7 +168,7 @@ class Receiving:
     ) -> StoredCredential | PendingCredential:
         metadata = issuer.metadata
         configuration = _configuration(metadata, configuration_id)
-        registry.format_for(configuration.format)  # refused before anything is issued
+        registry.format_for(configuration.format)  # refused before a key is made for it
         algorithm = choose_algorithm(configuration.proof_signing_algs)
         wanted = 1 if metadata.draft13 else min(metadata.batch_size or 1, BATCH_INSTANCES)
         bound = bool(configuration.cryptographic_binding_methods) or metadata.draft13
@@ -361,6 +363,14 @@ class Receiving:
             return
         token = TokenResponse(access_token=str(issuance["access_token"]))
         self._notify(issuer, token, str(issuance["notification_id"]), "credential_deleted")
+
+
+def _refuse_if_nothing_holdable(offer: CredentialOffer, metadata: IssuerMetadata) -> None:
+    """Before the code or the login is spent: an offer of nothing this wallet can hold is
+    refused whole. (Of a mixed offer the others arrive; the rest is a partial issuance.)"""
+    formats = [metadata.configurations[c].format for c in offer.credential_configuration_ids]
+    if formats and not any(registry.is_held(f) for f in formats):
+        registry.format_for(formats[0])  # raises UnsupportedFormatError, naming the format
 
 
 def _configuration(metadata: IssuerMetadata, configuration_id: str) -> CredentialConfiguration:

@@ -186,7 +186,10 @@ def test_the_metadata_the_preview_fetched_serves_the_accept(
         return [p for p in counting.paths if p in metadata]
 
     assert fetched() == list(metadata)  # once each, for the preview and the accept
-    # past the reuse window the next offer's metadata is fetched afresh
-    clock.advance(METADATA_REUSE_SECONDS + 1)
-    wallet.preview_offer(wallet.parse_offer(admin.offer()["offer_link"]))
-    assert fetched() == [*metadata, *metadata]
+    # an accept long after its preview fetches anew
+    later = wallet.parse_offer(admin.offer()["offer_link"])
+    clock.advance(-METADATA_REUSE_SECONDS - 1)  # the preview was made that long ago
+    wallet.preview_offer(later)
+    clock.advance(METADATA_REUSE_SECONDS + 1)  # back to the issuer's time for the proofs
+    _stored(wallet.accept_offer(later))
+    assert fetched() == [*metadata, *metadata, *metadata]

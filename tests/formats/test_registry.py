@@ -27,7 +27,7 @@ def test_both_names_of_sd_jwt_vc_are_one_format_and_nothing_else_is() -> None:
     assert registry.answers("dc+sd-jwt", "vc+sd-jwt") and registry.answers("vc+sd-jwt", "dc+sd-jwt")
     assert not registry.answers("dc+sd-jwt", "jwt_vc_json")
     assert not registry.answers("jwt_vc", "jwt_vc_json")  # a draft name is its own format
-    assert registry.held_identifiers() == ("dc+sd-jwt", "vc+sd-jwt")
+    assert [f.identifiers for f in registry.HELD] == [frozenset({"dc+sd-jwt", "vc+sd-jwt"})]
     assert registry.vp_formats_supported() == {
         "dc+sd-jwt": {
             "sd-jwt_alg_values": ["ES256", "EdDSA"],

@@ -5,6 +5,7 @@ Import as ``from oid4vp.match_fixtures import ...`` (pytest puts tests/ on sys.p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -100,7 +101,8 @@ def sd_jwt_vc_credential(
         holder_jwk=HOLDER_KEY.public_jwk if bound else None,
     )
     held = sd_jwt_vc.FORMAT.read(stored_as(credential_id, credential_format, raw))
-    return held.with_types(extra_types), raw
+    types = tuple(dict.fromkeys((*held.types, *extra_types)))
+    return dataclasses.replace(held, types=types), raw
 
 
 def stored_as(credential_id: str, credential_format: str, raw: str) -> StoredCredential:

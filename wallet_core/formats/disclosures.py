@@ -49,7 +49,12 @@ def hash_function(alg: str) -> Callable[[bytes], Any]:
 
 
 def digest_of(encoded: str, alg: str = DEFAULT_HASH) -> str:
-    return b64url(hash_function(alg)(encoded.encode("ascii")).digest())
+    return _digest(hash_function(alg), encoded)
+
+
+def _digest(hasher: Callable[[bytes], Any], encoded: str) -> str:
+    """Over the ASCII of the text as sent, never a re-encoding (§4.2.3)."""
+    return b64url(hasher(encoded.encode("ascii")).digest())
 
 
 def digest_length(alg: str) -> int:
@@ -111,8 +116,7 @@ def parse_disclosure(encoded: str, alg: str = DEFAULT_HASH) -> Disclosure:
             raise MalformedDisclosureError("a disclosure's claim name must be a string")
         if name in RESERVED_NAMES:
             raise ReservedClaimNameError(f"a disclosure may not name a claim {name!r}")
-    digest = b64url(hasher(encoded.encode("ascii")).digest())  # over the text as sent (§4.2.3)
-    return Disclosure(encoded, salt, name, content[-1], digest)
+    return Disclosure(encoded, salt, name, content[-1], _digest(hasher, encoded))
 
 
 def decoy_digest(alg: str = DEFAULT_HASH) -> str:

@@ -63,11 +63,6 @@ def answers(requested: str, held: str) -> bool:
     return found is not None and found is _RULES.get(held)
 
 
-def held_identifiers() -> tuple[str, ...]:
-    """The identifiers the wallet holds, each format's own name first."""
-    return tuple(identifier for f in HELD for identifier in sorted(f.identifiers, key=f.is_legacy))
-
-
 def vp_formats_supported() -> dict[str, dict[str, Any]]:
     """OpenID4VP 1.0 §10.1 wallet metadata: each held format with its own parameters."""
     return {f.name: dict(f.vp_parameters) for f in HELD}

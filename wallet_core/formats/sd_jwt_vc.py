@@ -269,6 +269,8 @@ class SdJwtVcFormat(Rules):
             holder_binding=isinstance(parsed.claims.get("cnf"), Mapping),
             alg=alg if isinstance(alg, str) else None,
             top_level=tuple(claim.path for claim in disclosable if claim.parent is None),
+            issuer=parsed.issuer,
+            key_id=stored.key_id,
             parsed=parsed,
         )
 

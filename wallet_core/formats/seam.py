@@ -17,7 +17,6 @@ outside ``wallet_core/formats/`` compares format identifiers.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +32,7 @@ IssuerKeyFor = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any
 
 @dataclass(frozen=True)
 class HeldCredential:
-    """One stored credential as the matchers and screens see it, read once per write.
+    """One stored credential as the matchers and screens see it, read once per open vault.
 
     ``types``: for SD-JWT VC the ``vct`` plus ``aka_vcts`` (and, when the wallet resolved Type
     Metadata, the types it ``extends``: OpenID4VP 1.0 Appendix B.3.5 lets a Wallet return
@@ -43,7 +42,8 @@ class HeldCredential:
     ``disclosable`` holds the concrete paths that are selectively disclosable, ``top_level``
     those not inside another disclosable claim, in the credential's own order. ``alg`` is the
     issuer signature algorithm when known (checked against PE ``sd-jwt_alg_values``/``alg``).
-    ``parsed`` is the format's own parsed form, which only that format reads (to present
+    ``issuer`` is who signed it, as the credential says; ``key_id`` the vault key it is bound
+    to. ``parsed`` is the format's own parsed form, which only that format reads (to present
     without parsing again).
     """
 
@@ -55,12 +55,9 @@ class HeldCredential:
     holder_binding: bool = True
     alg: str | None = None
     top_level: tuple[ClaimPath, ...] = ()
+    issuer: str | None = None
+    key_id: str | None = None
     parsed: object = field(default=None, repr=False, hash=False, compare=False)
-
-    def with_types(self, extra: Iterable[str]) -> HeldCredential:
-        """The same credential, answering for ``extra`` types too (inherited Type Metadata)."""
-        merged = tuple(dict.fromkeys((*self.types, *extra)))
-        return self if merged == self.types else dataclasses.replace(self, types=merged)
 
 
 class TypeFilter(Protocol):

@@ -39,8 +39,9 @@ def parse_configuration(
     vct = value.get("vct")
     if vct is not None and (not isinstance(vct, str) or not vct):
         raise IssuerMetadataError(f"{where}: vct is not a non-empty string")
-    if rules.configuration_type_key == "vct" and vct is None:
-        raise IssuerMetadataError(f"{where}: an SD-JWT VC configuration needs vct")
+    type_key = rules.configuration_type_key  # OpenID4VCI 1.0 Appendix A: vct for SD-JWT VC
+    if type_key is not None and value.get(type_key) is None:
+        raise IssuerMetadataError(f"{where}: a {credential_format} configuration needs {type_key}")
     definition = _credential_definition(value, where)
     # Drafts ≤ 12 described W3C types on the configuration itself.
     legacy = legacy or ("credential_definition" not in value and definition is not None)

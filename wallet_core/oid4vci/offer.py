@@ -48,6 +48,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from wallet_core import http
 from wallet_core.errors import InsecureUrlError, OfferError
+from wallet_core.formats.registry import answers
 from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.models import (
     AuthorizationCodeGrant,
@@ -415,7 +416,8 @@ def _match_legacy_entry(entry: Any, configurations: Mapping[str, CredentialConfi
     matches = [
         configuration_id
         for configuration_id, configuration in configurations.items()
-        if configuration.format == wanted_format
+        if isinstance(wanted_format, str)
+        and answers(wanted_format, configuration.format)
         and _legacy_type(_configuration_identity(configuration)) == wanted_type
     ]
     if len(matches) != 1:

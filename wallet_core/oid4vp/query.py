@@ -2,10 +2,10 @@
 
 A request holds exactly one of ``dcql_query`` (OpenID4VP 1.0 §6) and
 ``presentation_definition`` (Presentation Exchange, for draft-era verifiers). Whatever it
-holds, the wallet asks the same things of it: which held credentials answer it
-(:meth:`Query.match`), and how the chosen presentations travel in the response
-(:meth:`Query.response_parameters`), which first checks that they are a combination the
-verifier can accept (:meth:`Query.check_answers`).
+holds, the wallet asks the same three things of it: which held credentials answer it
+(:meth:`Query.match`), whether a set of answers is one the verifier can accept
+(:meth:`Query.check_answers`, asked before anything is built), and how the chosen
+presentations travel in the response (:meth:`Query.response_parameters`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ class Query(Protocol):
         ``answered`` is a combination the verifier accepts."""
 
     def response_parameters(self, presented: Sequence[Presented]) -> dict[str, Any]:
-        """The response's ``vp_token`` (and what goes with it); raises
-        ``NoMatchingCredentialError`` when the presentations answer too little."""
+        """The response's ``vp_token`` (and what goes with it) for checked answers."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,6 @@ class DcqlRequestQuery:
 
     def response_parameters(self, presented: Sequence[Presented]) -> dict[str, Any]:
         """§8.1: ``vp_token`` is always ``{query_id: [presentation, ...]}``."""
-        self.check_answers({item.query_id for item in presented})
         token: dict[str, list[str]] = {}
         for item in presented:
             token.setdefault(item.query_id, []).append(item.text)
@@ -82,7 +80,6 @@ class PexRequestQuery:
     def response_parameters(self, presented: Sequence[Presented]) -> dict[str, Any]:
         """The ``vp_token`` and its ``presentation_submission``: one presentation is sent
         bare, several as an array addressed by ``$[i]``."""
-        self.check_answers({item.query_id for item in presented})
         single = len(presented) == 1
         descriptors = [
             {

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from wallet_core.clock import to_datetime
-from wallet_core.errors import NotFoundError
+from wallet_core.errors import NotFoundError, VaultClosedError
 from wallet_core.models import (
     CredentialStatus,
     CredentialSummary,
@@ -47,10 +47,13 @@ class CredentialRepository:
     def read_once(self, credential_id: str, reader: Callable[[StoredCredential], T]) -> T:
         """``reader(get(credential_id))``, remembered while the vault is open.
 
-        A stored credential never changes (only its status does, which is not in what is
-        read), so parsing it once per open wallet instead of once per use is safe; deleting
-        it forgets what was read. Raises ``NotFoundError`` like :meth:`get`.
+        A stored credential never changes (only its status does, which a reader must not
+        use), so parsing it once per open wallet instead of once per use is safe; deleting
+        it forgets what was read, and closing the vault forgets everything (:meth:`forget`).
+        Raises ``NotFoundError`` like :meth:`get`, ``VaultClosedError`` once closed.
         """
+        if self._db.closed:
+            raise VaultClosedError("the wallet is closed")
         known = self._read.get(credential_id)
         if known is not None and known[0] == reader:
             value: T = known[1]
@@ -171,6 +174,10 @@ class CredentialRepository:
             key_id=row[11],
             added_at=summary.added_at,
         )
+
+    def forget(self) -> None:
+        """Drop everything read: a closed wallet keeps no decrypted claims in memory."""
+        self._read.clear()
 
     def delete(self, credential_id: str) -> None:
         self._read.pop(credential_id, None)

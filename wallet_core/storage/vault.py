@@ -156,6 +156,7 @@ class Vault:
             raise
 
     def close(self) -> None:
+        self.credentials.forget()
         self._db.close()
         self._lock.release()
 
