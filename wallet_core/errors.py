@@ -27,6 +27,8 @@ tests/test_errors.py keeps it::
                 UnexpectedTypeError (unexpected_typ)
                 UnexpectedCredentialTypeError (unexpected_vct)
                 MissingClaimError (missing_claim)
+                UnknownContextError (unknown_context)
+                JsonLdLimitError (jsonld_limit)
             InvalidSignatureError (invalid_signature)
             DisclosureError (disclosure_error)
                 MalformedDisclosureError (malformed_disclosure)
@@ -305,6 +307,18 @@ class UnexpectedCredentialTypeError(MalformedCredentialError):
 
 class MissingClaimError(MalformedCredentialError):
     code = "missing_claim"
+
+
+class UnknownContextError(MalformedCredentialError):
+    """A JSON-LD ``@context`` the wallet has no pinned copy of (nothing is fetched)."""
+
+    code = "unknown_context"
+
+
+class JsonLdLimitError(MalformedCredentialError):
+    """A JSON-LD document too large, too deep or too costly to canonicalize."""
+
+    code = "jsonld_limit"
 
 
 class UnsupportedFormatError(CredentialError):

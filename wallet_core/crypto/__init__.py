@@ -1,5 +1,6 @@
 """Holder keys and the JOSE adapter. No I/O; private keys never leave ``Signer``."""
 
+from wallet_core.crypto.detached import verify_detached
 from wallet_core.crypto.jose import ALLOWED_ALGORITHMS, sign_compact, verify_compact
 from wallet_core.crypto.jwk import did_jwk, public_only, thumbprint
 from wallet_core.crypto.keys import Signer, generate, signer_from_jwk
@@ -14,4 +15,5 @@ __all__ = [
     "signer_from_jwk",
     "thumbprint",
     "verify_compact",
+    "verify_detached",
 ]

@@ -42,6 +42,23 @@ def b64url_decode(text: str) -> bytes:
         raise ValueError("not base64url") from exc
 
 
+_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_INDEX = {char: index for index, char in enumerate(_BASE58_ALPHABET)}
+
+
+def base58btc_decode(text: str) -> bytes:
+    """Bitcoin-alphabet base58; leading '1's are leading zero bytes. ValueError if invalid."""
+    number = 0
+    for char in text:
+        digit = _BASE58_INDEX.get(char)
+        if digit is None:
+            raise ValueError("not base58btc")
+        number = number * 58 + digit
+    zeros = len(text) - len(text.lstrip("1"))
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\x00" * zeros + body
+
+
 def public_only(jwk: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in jwk.items() if name not in _PRIVATE_MEMBERS}
 

@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from wallet_core.crypto.jwk import b64url
+from wallet_core.crypto.jwk import b64url, base58btc_decode
 from wallet_core.errors import UntrustedIssuerError
 
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
@@ -30,8 +30,6 @@ _EC_CURVES = {
 # Multicodec varint prefixes of the key types did:key / Multikey use (multicodec table).
 _ED25519_PUB = b"\xed\x01"
 _P256_PUB = b"\x80\x24"
-_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_BASE58_INDEX = {char: index for index, char in enumerate(_BASE58_ALPHABET)}
 
 
 def checked_public_jwk(value: Any, error: type[UntrustedIssuerError]) -> dict[str, Any] | None:
@@ -91,19 +89,6 @@ def public_key_jwk(key: Any, error: type[UntrustedIssuerError]) -> dict[str, Any
 
 def _uint(value: int) -> str:
     return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
-
-
-def base58btc_decode(text: str) -> bytes:
-    """Bitcoin-alphabet base58; leading '1's are leading zero bytes. ValueError if invalid."""
-    number = 0
-    for char in text:
-        digit = _BASE58_INDEX.get(char)
-        if digit is None:
-            raise ValueError("not base58btc")
-        number = number * 58 + digit
-    zeros = len(text) - len(text.lstrip("1"))
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\x00" * zeros + body
 
 
 def multikey_jwk(multibase: str, error: type[UntrustedIssuerError]) -> dict[str, Any]:

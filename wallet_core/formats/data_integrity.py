@@ -1,0 +1,86 @@
+"""W3C Data Integrity proofs over JSON-LD credentials: one proof checked against a key.
+
+Suites (VC Data Integrity 1.0 §4; vc-di-eddsa §3.2 and §3.3; vc-di-ecdsa §3.2):
+
+- ``DataIntegrityProof`` with ``cryptosuite`` ``eddsa-rdfc-2022`` (Ed25519) or
+  ``ecdsa-rdfc-2019`` (P-256);
+- ``Ed25519Signature2020``, which the MIT Learner Credential Wallet and many Open Badges 3.0
+  issuers use: the same transformation and hashing as eddsa-rdfc-2022 under its own type.
+
+Each: the unsecured document and the proof configuration (the proof without
+``proofValue``, with the document's ``@context``) are canonicalized with RDFC-1.0
+(:mod:`~wallet_core.formats.jsonld`) and hashed with SHA-256; the signature in ``proofValue``
+(multibase base58btc) covers ``hash(proof configuration) || hash(document)``.
+
+No I/O: the caller resolves ``verificationMethod`` to a public key (and checks that the key is
+an assertion method of the issuer) before calling :func:`verify_proof`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from wallet_core.crypto import verify_detached
+from wallet_core.crypto.jwk import base58btc_decode
+from wallet_core.errors import InvalidSignatureError, KeyStoreError, MalformedCredentialError
+from wallet_core.formats import jsonld
+
+#: (proof type, cryptosuite or None) -> the key type it needs
+SUITES: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("DataIntegrityProof", "eddsa-rdfc-2022"): ("OKP", "Ed25519"),
+    ("DataIntegrityProof", "ecdsa-rdfc-2019"): ("EC", "P-256"),
+    ("Ed25519Signature2020", None): ("OKP", "Ed25519"),
+}
+
+
+def suite_of(proof: Mapping[str, Any]) -> tuple[str, str | None] | None:
+    """The proof's suite when the wallet knows it; None for one it must skip."""
+    kind = proof.get("type")
+    cryptosuite = proof.get("cryptosuite") if kind == "DataIntegrityProof" else None
+    if not isinstance(kind, str) or not isinstance(cryptosuite, str | None):
+        return None  # a list or object here names no suite (and is not hashable)
+    key = (kind, cryptosuite)
+    return key if key in SUITES else None
+
+
+def hash_data(document: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes:
+    """``SHA-256(canonical proof configuration) || SHA-256(canonical document)``."""
+    if "@context" not in document:
+        raise MalformedCredentialError("a Data Integrity document needs an @context")
+    unsecured = {name: value for name, value in document.items() if name != "proof"}
+    configuration = {name: value for name, value in proof.items() if name != "proofValue"}
+    configuration["@context"] = document["@context"]
+    return _sha256(jsonld.canonize(configuration)) + _sha256(jsonld.canonize(unsecured))
+
+
+def verify_proof(
+    document: Mapping[str, Any], proof: Mapping[str, Any], public_jwk: Mapping[str, Any]
+) -> None:
+    """Check one proof of ``document`` with the key its ``verificationMethod`` names.
+
+    Raises ``MalformedCredentialError`` for an unknown suite or a malformed proof,
+    ``InvalidSignatureError`` when the signature does not verify or the key is of the wrong
+    type for the suite.
+    """
+    suite = suite_of(proof)
+    if suite is None:
+        raise MalformedCredentialError("the proof's suite is not one this wallet checks")
+    if (public_jwk.get("kty"), public_jwk.get("crv")) != SUITES[suite]:
+        raise InvalidSignatureError("the key is not of the type the proof's suite uses")
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("z") or len(value) > 400:
+        raise MalformedCredentialError("proofValue must be a base58btc multibase string")
+    try:
+        signature = base58btc_decode(value[1:])
+    except ValueError as exc:
+        raise MalformedCredentialError("proofValue is not base58btc") from exc
+    try:
+        verify_detached(public_jwk, signature, hash_data(document, proof))
+    except KeyStoreError as exc:
+        raise InvalidSignatureError("the verification key is not usable") from exc
+
+
+def _sha256(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
