@@ -42,3 +42,18 @@ ensure_python_env() {
         echo "$wanted" >"$stamp"
     fi
 }
+
+ensure_npm_packages() {
+    # Test oracles only (independent implementations the tests compare against): never shipped.
+    local dir="$ROOT/tests/interop/js"
+    [ -f "$dir/package-lock.json" ] || return 0
+    command -v npm >/dev/null || ensure_debian_packages nodejs npm
+    local stamp="$dir/node_modules/.eduwallet-installed"
+    local wanted
+    wanted="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+        echo "== installing the test oracles' npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --silent)
+        echo "$wanted" >"$stamp"
+    fi
+}

@@ -59,6 +59,16 @@ def base58btc_decode(text: str) -> bytes:
     return b"\x00" * zeros + body
 
 
+def base58btc_encode(data: bytes) -> str:
+    number = int.from_bytes(data, "big")
+    digits = []
+    while number:
+        number, digit = divmod(number, 58)
+        digits.append(_BASE58_ALPHABET[digit])
+    zeros = len(data) - len(data.lstrip(b"\x00"))
+    return "1" * zeros + "".join(reversed(digits))
+
+
 def public_only(jwk: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in jwk.items() if name not in _PRIVATE_MEMBERS}
 

@@ -22,8 +22,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from wallet_core.crypto import verify_detached
-from wallet_core.crypto.jwk import base58btc_decode
+from wallet_core.crypto import Signer, verify_detached
+from wallet_core.crypto.jwk import base58btc_decode, base58btc_encode
 from wallet_core.errors import InvalidSignatureError, KeyStoreError, MalformedCredentialError
 from wallet_core.formats import jsonld
 
@@ -80,6 +80,39 @@ def verify_proof(
         verify_detached(public_jwk, signature, hash_data(document, proof))
     except KeyStoreError as exc:
         raise InvalidSignatureError("the verification key is not usable") from exc
+
+
+def add_proof(
+    document: Mapping[str, Any],
+    signer: Signer,
+    *,
+    verification_method: str,
+    created: str,
+    proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> dict[str, Any]:
+    """``document`` with a ``DataIntegrityProof`` by ``signer``: eddsa-rdfc-2022 for an
+    Ed25519 key, ecdsa-rdfc-2019 for P-256 (vc-di-eddsa §3.2.1, vc-di-ecdsa §3.2.1).
+    ``challenge`` and ``domain`` bind a presentation to a verifier's nonce and identity."""
+    crv = signer.public_jwk.get("crv")
+    cryptosuite = {"Ed25519": "eddsa-rdfc-2022", "P-256": "ecdsa-rdfc-2019"}.get(str(crv))
+    if cryptosuite is None:
+        raise KeyStoreError(f"no Data Integrity cryptosuite for {crv!r} keys")
+    proof: dict[str, Any] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": cryptosuite,
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": proof_purpose,
+    }
+    if challenge is not None:
+        proof["challenge"] = challenge
+    if domain is not None:
+        proof["domain"] = domain
+    unsecured = {name: value for name, value in document.items() if name != "proof"}
+    proof["proofValue"] = "z" + base58btc_encode(signer.sign(hash_data(unsecured, proof)))
+    return {**unsecured, "proof": proof}
 
 
 def _sha256(text: str) -> bytes:

@@ -1,0 +1,47 @@
+// The digitalbazaar Data Integrity stack as a test oracle: reads one JSON request on stdin,
+// writes one JSON answer on stdout. Contexts come only from the folder given as argv[2]
+// (eduwallet's pinned copies) and from the documents in the request: nothing is fetched.
+//   {"op": "sign", "credential": {...}, "controller": "https://..."}
+//     -> {"signed": {...}, "publicKeyMultibase": "z6Mk...", "verificationMethod": "..."}
+//   {"op": "verify", "credential": {...}, "documents": {url: document}}
+//     -> {"verified": true|false, "error": "...", "details": "..."}
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import * as vc from '@digitalbazaar/vc';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+
+const folder = process.argv[2];
+const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+const contexts = new Map(manifest.map(e => [e.url, JSON.parse(readFileSync(join(folder, e.file), 'utf8'))]));
+
+function loaderWith(documents) {
+  return async url => {
+    const document = contexts.get(url) ?? documents[url];
+    if(document === undefined) {
+      throw new Error(`no document for ${url}`);
+    }
+    return {contextUrl: null, documentUrl: url, document};
+  };
+}
+
+const request = JSON.parse(readFileSync(0, 'utf8'));
+let answer;
+if(request.op === 'sign') {
+  const key = await Ed25519Multikey.generate({controller: request.controller});
+  key.id = `${request.controller}#key-1`;
+  const suite = new DataIntegrityProof({signer: key.signer(), cryptosuite});
+  const exported = await key.export({publicKey: true, includeContext: true});
+  const documents = {[key.id]: exported};
+  const signed = await vc.issue({credential: request.credential, suite, documentLoader: loaderWith(documents)});
+  answer = {signed, publicKeyMultibase: exported.publicKeyMultibase, verificationMethod: key.id};
+} else {
+  const suite = new DataIntegrityProof({cryptosuite});
+  const result = await vc.verifyCredential({
+    credential: request.credential, suite, documentLoader: loaderWith(request.documents ?? {})
+  });
+  const first = result.error?.errors?.[0] ?? result.error;
+  answer = {verified: result.verified, error: result.verified ? null : String(first?.message ?? first), details: result.verified ? undefined : JSON.stringify(first?.details ?? first?.cause?.details ?? null)};
+}
+process.stdout.write(JSON.stringify(answer));

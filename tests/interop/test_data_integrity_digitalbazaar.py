@@ -1,0 +1,121 @@
+"""Data Integrity against an independent implementation, both ways: the digitalbazaar
+JavaScript stack (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022-cryptosuite) signs what
+we verify, and verifies what we sign. Installed test-only by the test command
+(tests/interop/js); both sides read only eduwallet's pinned contexts."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wallet_core.crypto import generate
+from wallet_core.crypto.jwk import b64url_decode, base58btc_encode
+from wallet_core.errors import InvalidSignatureError, UntrustedIssuerError
+from wallet_core.formats import data_integrity
+from wallet_core.trust.keys import multikey_jwk
+
+JS = Path(__file__).parent / "js"
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(
+    NODE is None or not (JS / "node_modules" / "@digitalbazaar" / "vc").is_dir(),
+    reason="node and tests/interop/js/node_modules are needed (scripts/test installs them)",
+)
+CONTROLLER = "https://issuer.example/issuer"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+def _oracle(request: dict[str, Any]) -> dict[str, Any]:
+    contexts = resources.files("wallet_core.formats") / "contexts"
+    done = subprocess.run(
+        [str(NODE), str(JS / "data_integrity_oracle.mjs"), str(contexts)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def _badge() -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2", OB3],
+        "id": "urn:uuid:a63a60be-f4af-491c-87fc-2c8fd3007a58",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Circulair ontwerpen in de bouw",
+        "issuer": {"id": CONTROLLER, "type": ["Profile"], "name": "Hogeschool Demo"},
+        "validFrom": "2026-09-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:student",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://issuer.example/achievements/circular",
+                "type": ["Achievement"],
+                "name": "Circulair ontwerpen in de bouw",
+                "description": "5 EC",
+                "criteria": {"narrative": "Passed the assessment."},
+            },
+        },
+    }
+
+
+def test_a_badge_they_sign_we_verify_and_a_changed_one_we_refuse() -> None:
+    answer = _oracle({"op": "sign", "controller": CONTROLLER, "credential": _badge()})
+    signed = answer["signed"]
+    key = multikey_jwk(answer["publicKeyMultibase"], UntrustedIssuerError)
+    assert signed["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    data_integrity.verify_proof(signed, signed["proof"], key)
+    changed = copy.deepcopy(signed)
+    changed["credentialSubject"]["achievement"]["description"] = "60 EC"
+    with pytest.raises(InvalidSignatureError):
+        data_integrity.verify_proof(changed, changed["proof"], key)
+
+
+def test_a_badge_we_sign_they_verify_and_a_changed_one_they_refuse() -> None:
+    signer = generate("EdDSA")
+    raw = b64url_decode(signer.public_jwk["x"])
+    multibase = "z" + base58btc_encode(b"\xed\x01" + raw)  # multicodec ed25519-pub
+    method = f"{CONTROLLER}#key-1"
+    key_document = {
+        "@context": "https://w3id.org/security/multikey/v1",
+        "id": method,
+        "type": "Multikey",
+        "controller": CONTROLLER,
+        "publicKeyMultibase": multibase,
+    }
+    documents = {
+        method: key_document,
+        CONTROLLER: {  # a controller document: who may make assertions with which key
+            "@context": [
+                "https://w3id.org/security/multikey/v1",
+                {  # as a DID document's context would define it
+                    "assertionMethod": {
+                        "@id": "https://w3id.org/security#assertionMethod",
+                        "@type": "@id",
+                        "@container": "@set",
+                    }
+                },
+            ],
+            "id": CONTROLLER,
+            "assertionMethod": [key_document],
+        },
+    }
+    signed = data_integrity.add_proof(
+        _badge(), signer, verification_method=method, created="2026-12-01T10:00:00Z"
+    )
+    verdict = _oracle({"op": "verify", "credential": signed, "documents": documents})
+    assert verdict == {"verified": True, "error": None}
+    changed = copy.deepcopy(signed)
+    changed["name"] = "Something else"
+    assert (
+        _oracle({"op": "verify", "credential": changed, "documents": documents})["verified"]
+        is False
+    )
