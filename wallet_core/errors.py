@@ -58,6 +58,7 @@ tests/test_errors.py keeps it::
                 KeyBindingNonceError (key_binding_nonce)
                 KeyBindingHashError (key_binding_sd_hash)
             UnsupportedFormatError (unsupported_format)
+            UnsupportedProofError (unsupported_proof)
             NotYetValidError (not_yet_valid)
             TypeMetadataError (type_metadata_error)
                 IntegrityMismatchError (integrity_mismatch)
@@ -325,6 +326,12 @@ class UnsupportedFormatError(CredentialError):
     """A credential format the wallet knows of but cannot hold (yet)."""
 
     code = "unsupported_format"
+
+
+class UnsupportedProofError(CredentialError):
+    """A credential whose proofs are all of suites the wallet does not check (or none)."""
+
+    code = "unsupported_proof"
 
 
 class NotYetValidError(CredentialError):

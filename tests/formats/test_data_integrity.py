@@ -11,7 +11,7 @@ from helpers import SHARED
 
 from wallet_core.crypto import generate
 from wallet_core.errors import InvalidSignatureError, MalformedCredentialError, UntrustedIssuerError
-from wallet_core.formats import data_integrity
+from wallet_core.formats import data_integrity, jsonld
 from wallet_core.trust.keys import multikey_jwk
 
 VECTORS = SHARED / "vectors" / "w3c-vc-di-eddsa" / "TestVectors"
@@ -93,3 +93,21 @@ def test_ecdsa_rdfc_2019_signs_the_same_hash_with_p256() -> None:
     data_integrity.verify_proof(signed, proof, signer.public_jwk)
     with pytest.raises(InvalidSignatureError):
         data_integrity.verify_proof(signed, proof, generate("ES256").public_jwk)
+
+
+SAMPLES = SHARED / "samples"
+ONE_EDTECH = SHARED / "vectors" / "1edtech-openbadges-spec" / "ob_v3p0" / "impl" / "test-vectors"
+
+
+def test_the_1edtech_signed_open_badge_verifies_and_canonicalizes_as_published() -> None:
+    signed = json.loads((SAMPLES / "01-ob3-1edtech-signed-eddsa-rdfc-2022.json").read_text())
+    method = signed["proof"]["verificationMethod"]  # https issuer URL with the multikey
+    key = multikey_jwk(method.rsplit("#", 1)[1], UntrustedIssuerError)
+    data_integrity.verify_proof(signed, signed["proof"], key)
+    unsecured = {name: value for name, value in signed.items() if name != "proof"}
+    expected = (ONE_EDTECH / "obv3p0" / "document-canon.txt").read_text()
+    assert jsonld.canonize(unsecured) == expected
+    changed = copy.deepcopy(signed)
+    changed["credentialSubject"]["achievement"]["name"] = "Forged"
+    with pytest.raises(InvalidSignatureError):
+        data_integrity.verify_proof(changed, changed["proof"], key)

@@ -9,6 +9,7 @@ import copy
 import json
 import shutil
 import subprocess
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import pytest
 from wallet_core.crypto import generate
 from wallet_core.crypto.jwk import b64url_decode, base58btc_encode
 from wallet_core.errors import InvalidSignatureError, UntrustedIssuerError
-from wallet_core.formats import data_integrity
+from wallet_core.formats import data_integrity, w3c_vc
 from wallet_core.trust.keys import multikey_jwk
 
 JS = Path(__file__).parent / "js"
@@ -73,6 +74,14 @@ def test_a_badge_they_sign_we_verify_and_a_changed_one_we_refuse() -> None:
     key = multikey_jwk(answer["publicKeyMultibase"], UntrustedIssuerError)
     assert signed["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     data_integrity.verify_proof(signed, signed["proof"], key)
+
+    def issuers_key(issuer: str, kid: str | None) -> dict[str, str]:
+        if issuer != CONTROLLER or kid != answer["verificationMethod"]:
+            raise UntrustedIssuerError("not a key of this issuer")
+        return key
+
+    checked = w3c_vc.verify(signed, resolver=issuers_key, now=time.time())
+    assert checked.format == "ldp_vc" and "OpenBadgeCredential" in checked.types
     changed = copy.deepcopy(signed)
     changed["credentialSubject"]["achievement"]["description"] = "60 EC"
     with pytest.raises(InvalidSignatureError):
