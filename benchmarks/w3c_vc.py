@@ -1,0 +1,120 @@
+"""W3C VC benchmarks (issue #11): ours against plain pyld normalisation in the same run.
+
+    .venv/bin/python benchmarks/w3c_vc.py [--repeat 30]
+
+Medians of: verifying the 1EdTech signed OB3 sample (ldp_vc, eddsa-rdfc-2022, 16 quads);
+canonicalizing and verifying the 1EdTech complete OB3 example (~350 quads, re-signed here
+with a fresh key); verifying an edubadges-shaped VC-JWT. Baseline: pyld's own
+``normalize`` of the same documents with the same pinned contexts. Targets (issue #11):
+verify the signed sample <= 5 ms, the complete example <= 40 ms, a VC-JWT <= 0.5 ms.
+Needs ../shared (the samples).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from pyld import jsonld as pyld_jsonld
+from timing import median_ms
+
+from wallet_core.crypto import did_jwk, generate, sign_compact
+from wallet_core.errors import UntrustedIssuerError
+from wallet_core.formats import data_integrity, jsonld, w3c_vc
+from wallet_core.trust.did import assertion_key, did_jwk_document
+from wallet_core.trust.keys import multikey_jwk
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=30)
+    repeat = parser.parse_args().repeat
+    if not SAMPLES.is_dir():
+        sys.exit(f"{SAMPLES} is not on this machine")
+    signed = json.loads((SAMPLES / "01-ob3-1edtech-signed-eddsa-rdfc-2022.json").read_text())
+    method = signed["proof"]["verificationMethod"]
+    sample_key = multikey_jwk(method.rsplit("#", 1)[1], UntrustedIssuerError)
+
+    complete = json.loads(
+        (SAMPLES / "02-ob3-1edtech-complete-openbadgecredential.json").read_text()
+    )
+    complete.pop("proof", None)
+    signer = generate("EdDSA")
+    issuer = (
+        complete["issuer"]["id"] if isinstance(complete["issuer"], dict) else complete["issuer"]
+    )
+    big = data_integrity.add_proof(
+        complete, signer, verification_method=f"{issuer}#key-1", created="2026-01-01T00:00:00Z"
+    )
+    quads = jsonld.canonize({k: v for k, v in big.items() if k != "proof"}).count("\n")
+
+    def keys(issuer_id: str, kid: str | None) -> dict[str, str]:
+        if kid == method:
+            return sample_key
+        if kid == f"{issuer}#key-1":
+            return signer.public_jwk
+        return assertion_key(did_jwk_document(issuer_id), issuer_id, kid)
+
+    jwt_signer = generate("ES256")
+    jwt_issuer = did_jwk(jwt_signer.public_jwk)
+    token = sign_compact(
+        {"typ": "JWT", "kid": f"{jwt_issuer}#0"},
+        {
+            "iss": jwt_issuer,
+            "sub": "did:example:student",
+            "iat": int(time.time()),
+            "exp": 9999999999,
+            "vc": {
+                "@context": ["https://www.w3.org/2018/credentials/v1"],
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": jwt_issuer,
+                "issuanceDate": "2026-09-01T00:00:00Z",
+                "credentialSubject": {"achievement": {"name": "Circulair ontwerpen"}},
+            },
+        },
+        jwt_signer,
+    )
+    now = time.time()
+    loader = {"documentLoader": jsonld._document_loader, "algorithm": "URDNA2015"}
+    loader["format"] = "application/n-quads"
+
+    def plain(document: dict) -> object:
+        return pyld_jsonld.normalize({k: v for k, v in document.items() if k != "proof"}, loader)
+
+    rows = [
+        (
+            "verify 1EdTech signed sample (16 quads)",
+            lambda: w3c_vc.verify(signed, resolver=keys, now=now),
+            lambda: plain(signed),
+            5.0,
+        ),
+        (
+            f"verify complete OB3 example ({quads} quads)",
+            lambda: w3c_vc.verify(big, resolver=keys, now=now),
+            lambda: plain(big),
+            40.0,
+        ),
+        (
+            "verify edubadges-shaped VC-JWT",
+            lambda: w3c_vc.verify(token, resolver=keys, now=now),
+            None,
+            0.5,
+        ),
+    ]
+    print(f"{'operation':44} {'ours ms':>8} {'pyld normalize ms':>18} {'ratio':>6}  target")
+    for name, ours, baseline, target in rows:
+        a = median_ms(ours, repeat, warmup=3)
+        if baseline is None:
+            print(f"{name:44} {a:8.3f} {'-':>18} {'-':>6}  <= {target} ms")
+            continue
+        b = median_ms(baseline, repeat, warmup=3)
+        print(f"{name:44} {a:8.3f} {b:18.3f} {a / b:6.2f}  <= {target} ms")
+
+
+if __name__ == "__main__":
+    main()
