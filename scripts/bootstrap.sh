@@ -44,16 +44,27 @@ ensure_python_env() {
 }
 
 ensure_npm_packages() {
-    # Test oracles only (independent implementations the tests compare against): never shipped.
+    # Test oracles only (independent implementations the tests compare against): never
+    # shipped. Without node and npm the interop tests skip and say why; the rest still runs.
     local dir="$ROOT/tests/interop/js"
     [ -f "$dir/package-lock.json" ] || return 0
-    command -v npm >/dev/null || ensure_debian_packages nodejs npm
+    if ! command -v npm >/dev/null; then
+        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+            ensure_debian_packages nodejs npm
+        else
+            echo "== npm is missing: the interop tests against JavaScript libraries will skip" >&2
+            return 0
+        fi
+    fi
     local stamp="$dir/node_modules/.eduwallet-installed"
     local wanted
     wanted="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
         echo "== installing the test oracles' npm packages"
-        (cd "$dir" && npm ci --no-audit --no-fund --silent)
-        echo "$wanted" >"$stamp"
+        if (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --silent); then
+            echo "$wanted" >"$stamp"
+        else
+            echo "== npm ci failed: the interop tests against JavaScript libraries will skip" >&2
+        fi
     fi
 }

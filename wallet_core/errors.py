@@ -28,6 +28,7 @@ tests/test_errors.py keeps it::
                 UnexpectedCredentialTypeError (unexpected_vct)
                 MissingClaimError (missing_claim)
                 UnknownContextError (unknown_context)
+                UnsignedContentError (unsigned_content)
                 JsonLdLimitError (jsonld_limit)
             InvalidSignatureError (invalid_signature)
             DisclosureError (disclosure_error)
@@ -314,6 +315,13 @@ class UnknownContextError(MalformedCredentialError):
     """A JSON-LD ``@context`` the wallet has no pinned copy of (nothing is fetched)."""
 
     code = "unknown_context"
+
+
+class UnsignedContentError(MalformedCredentialError):
+    """A JSON-LD credential with members its contexts do not define: the signature does
+    not cover them."""
+
+    code = "unsigned_content"
 
 
 class JsonLdLimitError(MalformedCredentialError):

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from importlib import resources
 from typing import Any
 
 import pytest
 from helpers import SHARED
 
-from wallet_core.errors import JsonLdLimitError, MalformedCredentialError, UnknownContextError
+from wallet_core.errors import (
+    JsonLdLimitError,
+    MalformedCredentialError,
+    UnknownContextError,
+    UnsignedContentError,
+)
 from wallet_core.formats import jsonld
 
 VECTORS = SHARED / "vectors" / "w3c-vc-di-eddsa" / "TestVectors"
@@ -19,6 +25,7 @@ needs_vectors = pytest.mark.skipif(
 )
 V2 = "https://www.w3.org/ns/credentials/v2"
 EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
 
 def _credential(**extra: Any) -> dict[str, Any]:
@@ -78,7 +85,10 @@ def test_hostile_documents_hit_a_limit_not_the_app() -> None:
     for _ in range(jsonld.MAX_DEPTH + 1):
         deep = {"alumniOf": deep}
     many_nodes = {"alumniOf": [{"alumniOf": str(i)} for i in range(jsonld.MAX_BLANK_NODES + 1)]}
-    many_quads = {"alumniOf": [str(i) for i in range(jsonld.MAX_QUADS + 1)]}
+    many_quads = {
+        "alumniOf": [{"alumniOf": [f"{j}-{i}" for i in range(999)]} for j in range(6)],
+        "id": "did:example:subject",
+    }
     for subject, limit in (
         (deep, "deeper"),
         (many_nodes, "blank nodes"),
@@ -89,6 +99,8 @@ def test_hostile_documents_hit_a_limit_not_the_app() -> None:
         assert hit.value.code == "jsonld_limit"
     with pytest.raises(JsonLdLimitError, match="larger"):
         jsonld.canonize(_credential(description="x" * (jsonld.MAX_JSON_BYTES + 1)))
+    with pytest.raises(JsonLdLimitError, match="array"):  # pyld's node map is quadratic
+        jsonld.canonize(_credential(credentialSubject={"alumniOf": ["x"] * (jsonld.MAX_ARRAY + 1)}))
 
 
 def test_the_costly_step_of_canonicalization_has_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +115,7 @@ def test_the_costly_step_of_canonicalization_has_a_budget(monkeypatch: pytest.Mo
         jsonld.canonize(alike)
     monkeypatch.setattr(jsonld, "MAX_DEEP_ITERATIONS", 10_000)
     with pytest.raises(JsonLdLimitError, match="too long"):
-        jsonld.canonize(alike, deadline=-1.0)
+        jsonld.canonize(alike, deadline_at=time.monotonic() - 1)
 
 
 def test_what_is_not_json_ld_is_a_malformed_credential() -> None:
@@ -123,3 +135,24 @@ def test_canonical_n_quads_equal_the_w3c_vectors_byte_for_byte(suite: str, suffi
     configuration = json.loads((folder / f"proofConfig{suffix}.json").read_text())
     assert jsonld.canonize(unsigned) == (folder / f"canonDoc{suffix}.txt").read_text()
     assert jsonld.canonize(configuration) == (folder / f"proofCanon{suffix}.txt").read_text()
+
+
+def test_what_the_json_shows_must_be_what_is_signed() -> None:
+    # A member no context defines is dropped by JSON-LD and so not signed; a member named
+    # by an IRI could carry, say, an expiry under a name the wallet does not read.
+    undefined = _credential(
+        **{"@context": [V2, OB3]},
+        credentialSubject={"type": ["AchievementSubject"], "ECTS": 60},  # OB3 has no @vocab
+    )
+    iri_named = _credential(**{"https://www.w3.org/2018/credentials#validUntil": "2020-01-01"})
+    for document in (undefined, iri_named, _credential(**{"@foo": 1})):
+        with pytest.raises(UnsignedContentError) as refused:
+            jsonld.canonize(document)
+        assert refused.value.code == "unsigned_content"
+    alias = {"vu": {"@id": "https://www.w3.org/2018/credentials#validUntil"}}
+    for context in ([V2, EXAMPLES, alias], [V2, {"@vocab": None}], {"@vocab": "urn:x#"}):
+        with pytest.raises(UnknownContextError, match="inline"):
+            jsonld.canonize(_credential(**{"@context": context}))
+    nested = _credential(credentialSubject={"@context": {"x": "urn:x"}, "alumniOf": "y"})
+    with pytest.raises(UnknownContextError, match="inline"):
+        jsonld.canonize(nested)

@@ -19,6 +19,7 @@ an assertion method of the issuer) before calling :func:`verify_proof`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,8 @@ from wallet_core.crypto.jwk import base58btc_decode, base58btc_encode
 from wallet_core.errors import InvalidSignatureError, KeyStoreError, MalformedCredentialError
 from wallet_core.formats import jsonld
 
+# XML Schema dateTimeStamp as VC Data Integrity uses it for "created" (a zone is optional here).
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
 #: (proof type, cryptosuite or None) -> the key type it needs
 SUITES: dict[tuple[str, str | None], tuple[str, str]] = {
     ("DataIntegrityProof", "eddsa-rdfc-2022"): ("OKP", "Ed25519"),
@@ -45,20 +48,51 @@ def suite_of(proof: Mapping[str, Any]) -> tuple[str, str | None] | None:
     return key if key in SUITES else None
 
 
-def hash_data(document: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes:
-    """``SHA-256(canonical proof configuration) || SHA-256(canonical document)``."""
+def document_hash(document: Mapping[str, Any], *, deadline_at: float | None = None) -> bytes:
+    """``SHA-256`` of the canonical unsecured document: the same for every proof on it."""
     if "@context" not in document:
         raise MalformedCredentialError("a Data Integrity document needs an @context")
     unsecured = {name: value for name, value in document.items() if name != "proof"}
+    return _sha256(jsonld.canonize(unsecured, deadline_at=deadline_at))
+
+
+def hash_data(
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    *,
+    known_document_hash: bytes | None = None,
+    deadline_at: float | None = None,
+) -> bytes:
+    """``SHA-256(canonical proof configuration) || SHA-256(canonical document)``.
+
+    A proof with an ``@context`` of its own is accepted only when the document's
+    ``@context`` starts with it (VC Data Integrity §4.3 "Verify Proof", step 2).
+    """
+    context = document.get("@context")
+    if context is None:
+        raise MalformedCredentialError("a Data Integrity document needs an @context")
+    own = proof.get("@context")
+    if own is not None and not _starts_with(context, own):
+        raise MalformedCredentialError("the proof's @context is not where the document's starts")
+    created = proof.get("created")
+    if created is not None and (not isinstance(created, str) or not _DATETIME.fullmatch(created)):
+        raise MalformedCredentialError("the proof's created is not a date and time")
     configuration = {name: value for name, value in proof.items() if name != "proofValue"}
-    configuration["@context"] = document["@context"]
-    return _sha256(jsonld.canonize(configuration)) + _sha256(jsonld.canonize(unsecured))
+    configuration["@context"] = context
+    digest = known_document_hash or document_hash(document, deadline_at=deadline_at)
+    return _sha256(jsonld.canonize(configuration, deadline_at=deadline_at)) + digest
 
 
 def verify_proof(
-    document: Mapping[str, Any], proof: Mapping[str, Any], public_jwk: Mapping[str, Any]
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    public_jwk: Mapping[str, Any],
+    *,
+    known_document_hash: bytes | None = None,
+    deadline_at: float | None = None,
 ) -> None:
-    """Check one proof of ``document`` with the key its ``verificationMethod`` names.
+    """Check one proof of ``document`` with the key its ``verificationMethod`` names;
+    ``known_document_hash`` (:func:`document_hash`) saves hashing the document per proof.
 
     Raises ``MalformedCredentialError`` for an unknown suite or a malformed proof,
     ``InvalidSignatureError`` when the signature does not verify or the key is of the wrong
@@ -76,8 +110,11 @@ def verify_proof(
         signature = base58btc_decode(value[1:])
     except ValueError as exc:
         raise MalformedCredentialError("proofValue is not base58btc") from exc
+    message = hash_data(
+        document, proof, known_document_hash=known_document_hash, deadline_at=deadline_at
+    )
     try:
-        verify_detached(public_jwk, signature, hash_data(document, proof))
+        verify_detached(public_jwk, signature, message)
     except KeyStoreError as exc:
         raise InvalidSignatureError("the verification key is not usable") from exc
 
@@ -113,6 +150,12 @@ def add_proof(
     unsecured = {name: value for name, value in document.items() if name != "proof"}
     proof["proofValue"] = "z" + base58btc_encode(signer.sign(hash_data(unsecured, proof)))
     return {**unsecured, "proof": proof}
+
+
+def _starts_with(context: Any, prefix: Any) -> bool:
+    listed = context if isinstance(context, list) else [context]
+    wanted = prefix if isinstance(prefix, list) else [prefix]
+    return listed[: len(wanted)] == wanted
 
 
 def _sha256(text: str) -> bytes:

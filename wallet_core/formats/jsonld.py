@@ -6,8 +6,18 @@
   time: an unknown context is refused with :class:`~wallet_core.errors.UnknownContextError`,
   so a credential cannot make the wallet contact a server, nor change meaning with a context
   that changed since it was signed.
+- **No inline contexts.** Every ``@context`` (at any level) is a pinned URL or a list of
+  them: an inline definition could alias a term so that what the JSON shows is not what the
+  signed statements say.
+- **What is shown is what is signed** ("safe mode", as the digitalbazaar libraries have it):
+  a member that expansion would silently drop (no context defines it) is refused with
+  :class:`~wallet_core.errors.UnsignedContentError`, since a signature over the N-Quads does
+  not cover it; so is a member named by an IRI instead of a term, which would let a document
+  carry, say, an expiry the wallet reads past.
 - **Bounded.** A hostile document must not stall the app: the JSON may nest at most
-  ``MAX_DEPTH`` deep and hold at most ``MAX_JSON_BYTES``; its dataset at most ``MAX_QUADS``
+  ``MAX_DEPTH`` deep, hold at most ``MAX_JSON_BYTES``, ``MAX_NODES`` values in all and
+  ``MAX_ARRAY`` in one array (pyld's node map is quadratic in the values under one
+  property); its dataset at most ``MAX_QUADS``
   quads with at most ``MAX_BLANK_NODES`` blank nodes; and RDFC-1.0's Hash N-Degree Quads, the
   step that poison graphs make explode (RDFC-1.0 §4.9 and its "Security Considerations"), runs
   at most ``MAX_DEEP_ITERATIONS`` times and within ``deadline`` seconds. Breaking a limit
@@ -28,17 +38,20 @@ from importlib import resources
 from typing import Any
 
 from pyld import jsonld
-from pyld.jsonld import URDNA2015, JsonLdError
+from pyld.jsonld import URDNA2015, JsonLdError, _is_absolute_iri, _is_keyword
 
 from wallet_core.errors import (
     JsonLdLimitError,
     MalformedCredentialError,
     UnknownContextError,
+    UnsignedContentError,
     WalletError,
 )
 
 MAX_DEPTH = 32
 MAX_JSON_BYTES = 1024 * 1024  # embedded images (data: URIs) make real badges large
+MAX_NODES = 20_000
+MAX_ARRAY = 1_000
 MAX_QUADS = 5000  # the 1EdTech complete OB3 example has ~350
 MAX_BLANK_NODES = 200
 MAX_DEEP_ITERATIONS = 2000
@@ -71,26 +84,55 @@ def load_context(url: str) -> Any:
 def expand(document: Mapping[str, Any]) -> list[Any]:
     """JSON-LD expansion with pinned contexts only, within the input limits."""
     _check_shape(document)
-    expanded: list[Any] = _pyld(jsonld.expand, document)
+    expanded: list[Any] = _pyld(_StrictProcessor().expand, document)
     return expanded
 
 
-def canonize(document: Mapping[str, Any], *, deadline: float = DEFAULT_DEADLINE) -> str:
-    """RDFC-1.0 canonical N-Quads of ``document`` (each line ends with a newline)."""
+def canonize(document: Mapping[str, Any], *, deadline_at: float | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads of ``document`` (each line ends with a newline).
+
+    ``deadline_at`` (``time.monotonic()`` seconds) bounds the costly step; by default
+    ``DEFAULT_DEADLINE`` from now. Callers that canonicalize several documents for one
+    decision pass one deadline for all of them.
+    """
     _check_shape(document)
-    dataset = _pyld(jsonld.to_rdf, document)
+    dataset = _pyld(_StrictProcessor().to_rdf, document)
     quads = [quad for graph in dataset.values() for quad in graph]
     if len(quads) > MAX_QUADS:
         raise JsonLdLimitError(f"the document makes more than {MAX_QUADS} statements")
     if len(_blank_nodes(quads)) > MAX_BLANK_NODES:
         raise JsonLdLimitError(f"the document has more than {MAX_BLANK_NODES} blank nodes")
+    deadline = time.monotonic() + DEFAULT_DEADLINE if deadline_at is None else deadline_at
     try:
-        text: str = _BoundedRdfc(time.monotonic() + deadline).main(
-            dataset, {"format": "application/n-quads"}
-        )
+        text: str = _BoundedRdfc(deadline).main(dataset, {"format": "application/n-quads"})
     except JsonLdError as exc:
         raise MalformedCredentialError("the document cannot be canonicalized") from exc
     return text
+
+
+class _StrictProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, refusing what it would drop (see the module doc)."""
+
+    def _expand_object(
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        expanded_active_property: Any,
+        element: Mapping[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        for key in element:
+            if key == "@context" or _is_keyword(key):
+                continue
+            if ":" in key:
+                raise UnsignedContentError(f"the member {key[:60]!r} is an IRI, not a term")
+            expanded = self._expand_iri(active_ctx, key, vocab=True)
+            if expanded is None or not (_is_absolute_iri(expanded) or _is_keyword(expanded)):
+                raise UnsignedContentError(f"no context defines the member {key[:60]!r}")
+        return super()._expand_object(
+            active_ctx, active_property, expanded_active_property, element, *args, **kwargs
+        )
 
 
 class _BoundedRdfc(URDNA2015):  # type: ignore[misc]
@@ -112,17 +154,22 @@ def _document_loader(url: str, _options: Any = None) -> dict[str, Any]:
     return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
 
 
-def _pyld(operation: Any, document: Mapping[str, Any]) -> Any:
+def _pyld(operation: Any, document: Any) -> Any:
     options = {"documentLoader": _document_loader, "processingMode": "json-ld-1.1"}
     try:
-        return operation(dict(document), options)
+        return operation(document if isinstance(document, list) else dict(document), options)
+    except WalletError:
+        raise
     except JsonLdError as exc:
         ours = _cause(exc)
         if ours is not None:
             raise ours from exc
-        raise MalformedCredentialError(f"the document is not valid JSON-LD: {exc.code}") from exc
+        why = exc.code or exc.type
+        raise MalformedCredentialError(f"the document is not valid JSON-LD: {why}") from exc
     except RecursionError as exc:
         raise JsonLdLimitError("the document nests too deep") from exc
+    except Exception as exc:  # pyld has loose ends (a KeyError for {"@vocab": null})
+        raise MalformedCredentialError("the document is not valid JSON-LD") from exc
 
 
 def _cause(exc: BaseException) -> WalletError | None:
@@ -151,13 +198,30 @@ def _check_shape(document: Mapping[str, Any]) -> None:
     if size > MAX_JSON_BYTES:
         raise JsonLdLimitError(f"the document is larger than {MAX_JSON_BYTES} bytes")
     stack: list[tuple[Any, int]] = [(document, 1)]
+    nodes = 0
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise JsonLdLimitError(f"the document nests deeper than {MAX_DEPTH} levels")
-        children = value.values() if isinstance(value, Mapping) else value
-        if isinstance(value, Mapping | list):
-            stack.extend((child, depth + 1) for child in children)
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_NODES:
+            what = f"nests deeper than {MAX_DEPTH} levels" if depth > MAX_DEPTH else "is too large"
+            raise JsonLdLimitError(f"the document {what}")
+        if isinstance(value, Mapping):
+            if "@context" in value:
+                _check_context(value["@context"])
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            if len(value) > MAX_ARRAY:
+                raise JsonLdLimitError(f"an array holds more than {MAX_ARRAY} values")
+            stack.extend((child, depth + 1) for child in value)
+
+
+def _check_context(context: Any) -> None:
+    listed = context if isinstance(context, list) else [context]
+    for entry in listed:
+        if not isinstance(entry, str):
+            raise UnknownContextError("inline contexts are refused: only pinned context URLs")
+        if entry not in pinned_contexts():
+            raise UnknownContextError(f"the context {entry[:80]!r} is not one this wallet knows")
 
 
 def _blank_nodes(quads: list[Mapping[str, Any]]) -> set[str]:

@@ -20,7 +20,10 @@ DIDs are resolved (:class:`wallet_core.trust.DidResolver` does it under the HTTP
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +35,7 @@ from wallet_core.crypto.jwk import b64url_decode
 from wallet_core.errors import (
     ExpiredCredentialError,
     InvalidSignatureError,
+    JsonLdLimitError,
     KeyStoreError,
     MalformedCredentialError,
     NotYetValidError,
@@ -40,7 +44,7 @@ from wallet_core.errors import (
     UntrustedIssuerError,
     WalletError,
 )
-from wallet_core.formats import data_integrity
+from wallet_core.formats import data_integrity, jsonld
 
 JWT_ALGORITHMS = frozenset({"ES256", "EdDSA", "RS256"})
 JWT_TYPES = frozenset({"JWT", "vc+jwt", "vc+ld+json+jwt"})
@@ -48,6 +52,7 @@ MAX_JWT_LENGTH = 1_000_000
 MAX_PROOFS = 4  # each may cost a key lookup at the issuer
 Resolver = Callable[[str, str | None], Mapping[str, Any]]
 _PRIVATE = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
+_DATETIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
 
 
 @dataclass(frozen=True)
@@ -88,18 +93,24 @@ def _verify_jwt(token: str, resolver: Resolver, now: float, leeway: float) -> W3
         raise MalformedCredentialError("a VC-JWT is a compact JWS")
     header, payload = _decode_unverified(token)
     alg, typ = header.get("alg"), header.get("typ")
-    if alg not in JWT_ALGORITHMS:
+    if not isinstance(alg, str) or alg not in JWT_ALGORITHMS:
         raise MalformedCredentialError(
             f"a VC-JWT is signed with ES256, EdDSA or RS256, not {alg!r}"
         )
-    if typ is not None and typ not in JWT_TYPES:
+    if typ is not None and (not isinstance(typ, str) or typ not in JWT_TYPES):
         raise UnexpectedTypeError(f"a VC-JWT has typ JWT, not {typ!r}")
     document, warnings = _credential_of(payload)
     issuer = _issuer_id(document)
     key = _jwt_key(header, issuer, resolver)
-    verify_compact(token, key, algorithms=[str(alg)])
+    verify_compact(token, key, algorithms=[alg])
     _check_jwt_times(payload, now, leeway)
-    return _result("jwt_vc_json", document, token, now, leeway, warnings)
+    checked = _result("jwt_vc_json", document, token, now, leeway, warnings)
+    exp = _number(payload.get("exp"), "exp")
+    expires = to_datetime(exp) if exp is not None else None
+    if expires is not None and (checked.valid_until is None or expires < checked.valid_until):
+        # the JWT's own exp binds too when the credential inside claims longer
+        checked = dataclasses.replace(checked, valid_until=expires)
+    return checked
 
 
 def _credential_of(payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -120,13 +131,7 @@ def _credential_of(payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[str
             document[member] = value
         elif known_id != value:
             raise MalformedCredentialError(f"the JWT's {claim} is not the credential's {member}")
-    subject = payload.get("sub")
-    holder = document.get("credentialSubject")
-    if subject is not None and isinstance(holder, Mapping):
-        if holder.get("id") is None:
-            document["credentialSubject"] = {**holder, "id": subject}
-        elif holder.get("id") != subject:
-            raise MalformedCredentialError("the JWT's sub is not the credential subject")
+    _map_subject(document, payload.get("sub"))
     if v1:
         if "nbf" not in payload:
             warnings.append("the VC-JWT has no nbf")
@@ -135,16 +140,31 @@ def _credential_of(payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[str
     return document, warnings
 
 
+def _map_subject(document: dict[str, Any], subject: Any) -> None:
+    """``sub`` is the credential subject's ``id`` (set when the credential leaves it out)."""
+    holder = document.get("credentialSubject")
+    if subject is None:
+        return
+    if isinstance(holder, Mapping):
+        if holder.get("id") is None:
+            document["credentialSubject"] = {**holder, "id": subject}
+        elif holder.get("id") != subject:
+            raise MalformedCredentialError("the JWT's sub is not the credential subject")
+    elif isinstance(holder, list):
+        ids = [h.get("id") for h in holder if isinstance(h, Mapping)]
+        if subject not in ids:
+            raise MalformedCredentialError("the JWT's sub is none of the credential subjects")
+
+
 def _map_time(
     document: dict[str, Any], payload: Mapping[str, Any], claim: str, members: tuple[str, str]
 ) -> None:
-    value = payload.get(claim)
-    if not isinstance(value, int | float) or isinstance(value, bool):
+    value = _number(payload.get(claim), claim)
+    if value is None:
         return
     member = members[0] if _is_v1(document) else members[1]
-    if member not in document:
-        moment = to_datetime(min(float(value), 253_402_300_799.0))
-        assert moment is not None
+    moment = to_datetime(value)
+    if member not in document and moment is not None:
         document[member] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -165,15 +185,27 @@ def _jwt_key(header: Mapping[str, Any], issuer: str, resolver: Resolver) -> Mapp
 
 
 def _check_jwt_times(payload: Mapping[str, Any], now: float, leeway: float) -> None:
-    for claim in ("nbf", "exp", "iat"):
-        value = payload.get(claim)
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
-            raise MalformedCredentialError(f"{claim} must be a number")
-    nbf, exp = payload.get("nbf"), payload.get("exp")
-    if isinstance(nbf, int | float) and nbf > now + leeway:
+    _number(payload.get("iat"), "iat")
+    nbf, exp = _number(payload.get("nbf"), "nbf"), _number(payload.get("exp"), "exp")
+    if nbf is not None and nbf > now + leeway:
         raise NotYetValidError("the credential is not valid yet")
-    if isinstance(exp, int | float) and exp < now - leeway:
+    if exp is not None and exp < now - leeway:
         raise ExpiredCredentialError("the credential has expired")
+
+
+_LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z: beyond it no date can be shown
+
+
+def _number(value: Any, claim: str) -> float | None:
+    """A NumericDate: finite, not before 1970, at most the year 9999 (clamped: exp
+    9999999999 is what edubadges sends for "never")."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise MalformedCredentialError(f"{claim} must be a non-negative number")
+    if value == float("inf"):
+        raise MalformedCredentialError(f"{claim} must be finite")
+    return float(min(value, _LATEST))
 
 
 # -- Data Integrity ----------------------------------------------------------------------
@@ -191,15 +223,20 @@ def _verify_ldp(
     issuer = _issuer_id(document)
     warnings: list[str] = []
     failure: WalletError | None = None
+    known = [p for p in listed if isinstance(p, Mapping) and data_integrity.suite_of(p)]
     for proof in listed:
-        if not isinstance(proof, Mapping) or data_integrity.suite_of(proof) is None:
+        if proof not in known:
             kind = proof.get("type") if isinstance(proof, Mapping) else None
             warnings.append(f"a proof of an unknown suite was skipped ({str(kind)[:40]})")
-            continue
+    # one budget for the whole decision, and the document hashed once for all its proofs
+    deadline_at = time.monotonic() + jsonld.DEFAULT_DEADLINE
+    digest = data_integrity.document_hash(document, deadline_at=deadline_at) if known else None
+    for proof in known:
         try:
-            _check_proof(document, proof, issuer, resolver)
+            _check_proof(document, proof, issuer, resolver, digest, deadline_at)
         except WalletError as exc:
             failure = failure or exc
+            warnings.append(f"a proof did not verify ({exc.code})")
             continue
         return _result("ldp_vc", dict(document), raw, now, leeway, warnings)
     if failure is not None:
@@ -208,7 +245,12 @@ def _verify_ldp(
 
 
 def _check_proof(
-    document: Mapping[str, Any], proof: Mapping[str, Any], issuer: str, resolver: Resolver
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    issuer: str,
+    resolver: Resolver,
+    digest: bytes | None,
+    deadline_at: float,
 ) -> None:
     if proof.get("proofPurpose") != "assertionMethod":
         raise InvalidSignatureError("an issuer's proof has proofPurpose assertionMethod")
@@ -216,7 +258,9 @@ def _check_proof(
     if not isinstance(method, str) or not method:
         raise MalformedCredentialError("the proof names no verificationMethod")
     key = resolver(issuer, method)
-    data_integrity.verify_proof(document, proof, key)
+    data_integrity.verify_proof(
+        document, proof, key, known_document_hash=digest, deadline_at=deadline_at
+    )
 
 
 # -- common ------------------------------------------------------------------------------
@@ -271,22 +315,24 @@ def _is_v1(document: Mapping[str, Any]) -> bool:
 
 
 def _date(value: Any, what: str) -> datetime | None:
+    """An XML Schema dateTime, in UTC; one without a zone is read as UTC (VCDM 1.1)."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise MalformedCredentialError(f"the credential's {what} date is not a string")
+    if not isinstance(value, str) or not _DATETIME.fullmatch(value):
+        raise MalformedCredentialError(f"the credential's {what} is not a date and time")
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise MalformedCredentialError(f"the credential's {what} date is not a date") from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        zoned = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return zoned.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise MalformedCredentialError(f"the credential's {what} is not a date") from exc
 
 
 def _decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     head, body, _ = token.split(".")
     try:
-        header = json.loads(b64url_decode(head).decode("utf-8"))
-        payload = json.loads(b64url_decode(body).decode("utf-8"))
+        header = _loads(b64url_decode(head).decode("utf-8"))
+        payload = _loads(b64url_decode(body).decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedCredentialError("the VC-JWT is not base64url JSON") from exc
     if not isinstance(header, dict) or not isinstance(payload, dict):
@@ -296,13 +342,24 @@ def _decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _json_object(value: Any) -> Mapping[str, Any]:
     if isinstance(value, str):
+        if len(value) > jsonld.MAX_JSON_BYTES:
+            raise JsonLdLimitError("the credential is implausibly large")
         try:
-            value = json.loads(value)
+            value = _loads(value)
         except (ValueError, RecursionError) as exc:
             raise MalformedCredentialError("the credential is not JSON") from exc
     if not isinstance(value, Mapping):
         raise MalformedCredentialError("a W3C credential is a JSON object")
     return value
+
+
+def _loads(text: str) -> Any:
+    """Strict JSON: NaN and Infinity are not JSON (RFC 8259 §6), whatever Python allows."""
+    return json.loads(text, parse_constant=_not_json)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _raw(credential: str | Mapping[str, Any]) -> str:
