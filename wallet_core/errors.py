@@ -29,6 +29,7 @@ tests/test_errors.py keeps it::
                 MissingClaimError (missing_claim)
                 UnknownContextError (unknown_context)
                 UnsignedContentError (unsigned_content)
+                InvalidBadgeError (invalid_badge)
                 JsonLdLimitError (jsonld_limit)
             InvalidSignatureError (invalid_signature)
             DisclosureError (disclosure_error)
@@ -322,6 +323,12 @@ class UnsignedContentError(MalformedCredentialError):
     not cover them."""
 
     code = "unsigned_content"
+
+
+class InvalidBadgeError(MalformedCredentialError):
+    """A credential that says it is an Open Badge but lacks the OB 3.0 structure."""
+
+    code = "invalid_badge"
 
 
 class JsonLdLimitError(MalformedCredentialError):

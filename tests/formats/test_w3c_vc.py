@@ -17,6 +17,7 @@ from wallet_core.crypto import Signer, did_jwk, generate, sign_compact
 from wallet_core.crypto.jwk import b64url, b64url_decode, base58btc_encode
 from wallet_core.errors import (
     ExpiredCredentialError,
+    InvalidBadgeError,
     InvalidSignatureError,
     JsonLdLimitError,
     MalformedCredentialError,
@@ -37,6 +38,13 @@ V2 = "https://www.w3.org/ns/credentials/v2"
 OB302 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
 OB303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 HTTPS_ISSUER = "https://issuer.example/issuer"
+ACHIEVEMENT = {
+    "id": "https://issuer.example/achievements/circular",
+    "type": ["Achievement"],
+    "name": "Circulair ontwerpen",
+    "description": "5 EC",
+    "criteria": {"narrative": "Passed the assessment."},
+}
 HTTPS_KEY = generate("EdDSA")
 HTTPS_MULTIKEY = "z" + base58btc_encode(b"\xed\x01" + b64url_decode(HTTPS_KEY.public_jwk["x"]))
 
@@ -72,10 +80,7 @@ def _edubadges_jwt(signer: Signer, **changes: Any) -> tuple[str, str]:
             "name": "Circulair ontwerpen",
             "issuanceDate": "2026-09-01T00:00:00Z",
             "issuer": issuer,
-            "credentialSubject": {
-                "type": ["AchievementSubject"],
-                "achievement": {"type": ["Achievement"], "name": "Circulair ontwerpen"},
-            },
+            "credentialSubject": {"type": ["AchievementSubject"], "achievement": ACHIEVEMENT},
         },
     }
     payload.update(changes)
@@ -91,7 +96,12 @@ def test_the_edubadges_jwt_shape_verifies_with_warnings_not_refusals(alg: str) -
     assert checked.issuer.startswith("did:jwk:") and checked.subject == holder
     assert checked.types == ("VerifiableCredential", "OpenBadgeCredential")
     assert checked.document["credentialSubject"]["id"] == holder  # sub mapped in
-    assert set(checked.warnings) == {"the VC-JWT has no nbf", "the VC-JWT has no jti"}
+    assert set(checked.warnings) == {
+        "the VC-JWT has no nbf",
+        "the VC-JWT has no jti",
+        "a VCDM 1.1 badge (credentials/v1): OB 3.0 specifies VCDM 2.0",
+        "issuer is a bare identifier, not a Profile",
+    }
     assert checked.valid_until is not None and checked.valid_until.year >= 2286
 
 
@@ -104,7 +114,11 @@ def test_a_vcdm_2_jwt_with_its_claims_at_the_top_and_a_did_key_issuer() -> None:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer, "type": ["Profile"], "name": "Hogeschool Demo"},
         "validFrom": "2026-09-01T00:00:00Z",
-        "credentialSubject": {"id": "did:example:student", "type": ["AchievementSubject"]},
+        "credentialSubject": {
+            "id": "did:example:student",
+            "type": ["AchievementSubject"],
+            "achievement": ACHIEVEMENT,
+        },
         "iss": issuer,
         "jti": "urn:uuid:1",
         "sub": "did:example:student",
@@ -158,7 +172,11 @@ def _ldp(**changes: Any) -> dict[str, Any]:
         "issuer": {"id": HTTPS_ISSUER, "type": ["Profile"], "name": "Hogeschool Demo"},
         "validFrom": "2026-09-01T00:00:00Z",
         "name": "Circulair ontwerpen",
-        "credentialSubject": {"id": "did:example:student", "type": ["AchievementSubject"]},
+        "credentialSubject": {
+            "id": "did:example:student",
+            "type": ["AchievementSubject"],
+            "achievement": ACHIEVEMENT,
+        },
         **changes,
     }
     return data_integrity.add_proof(
@@ -289,3 +307,14 @@ def test_a_huge_text_and_proof_details_that_do_not_fit_are_refused() -> None:
         {**signed, "proof": [broken, signed["proof"]]}, resolver=resolver, now=NOW
     )
     assert any("did not verify" in warning for warning in checked.warnings)
+
+
+def test_a_signed_badge_without_the_open_badges_structure_is_refused() -> None:
+    signer = generate("ES256")
+    token, _ = _edubadges_jwt(signer)
+    payload = json.loads(b64url_decode(token.split(".")[1]))
+    del payload["vc"]["credentialSubject"]["achievement"]["criteria"]
+    broken = sign_compact({"kid": payload["iss"] + "#0"}, payload, signer)
+    with pytest.raises(InvalidBadgeError) as refused:
+        w3c_vc.verify(broken, resolver=resolver, now=NOW)
+    assert refused.value.code == "invalid_badge"

@@ -11,6 +11,8 @@ with embedded Data Integrity proofs. :func:`verify` checks one; it does no I/O i
 - **Data Integrity** (:mod:`~wallet_core.formats.data_integrity`): any one valid proof of a
   known suite with ``proofPurpose`` ``assertionMethod`` suffices; proofs of unknown suites
   are skipped and said so in ``warnings``.
+- **Open Badges**: a credential that says it is one must have the OB 3.0 structure
+  (:mod:`~wallet_core.formats.open_badges`); accepted deviations become warnings.
 
 ``resolver(issuer, kid)`` returns the public JWK of the issuer's assertion method ``kid``
 (None: its only one) and raises ``UntrustedIssuerError`` when the issuer does not control it:
@@ -34,6 +36,7 @@ from wallet_core.crypto import thumbprint, verify_compact
 from wallet_core.crypto.jwk import b64url_decode
 from wallet_core.errors import (
     ExpiredCredentialError,
+    InvalidBadgeError,
     InvalidSignatureError,
     JsonLdLimitError,
     KeyStoreError,
@@ -44,7 +47,7 @@ from wallet_core.errors import (
     UntrustedIssuerError,
     WalletError,
 )
-from wallet_core.formats import data_integrity, jsonld
+from wallet_core.formats import data_integrity, jsonld, open_badges
 
 JWT_ALGORITHMS = frozenset({"ES256", "EdDSA", "RS256"})
 JWT_TYPES = frozenset({"JWT", "vc+jwt", "vc+ld+json+jwt"})
@@ -296,8 +299,18 @@ def _result(
         subject=subject if isinstance(subject, str) else None,
         valid_from=valid_from,
         valid_until=valid_until,
-        warnings=tuple(warnings),
+        warnings=(*warnings, *_badge_warnings(document)),
     )
+
+
+def _badge_warnings(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """An Open Badge must also have the OB 3.0 structure (``InvalidBadgeError``)."""
+    if not open_badges.is_badge(document):
+        return ()
+    checked = open_badges.check(document)
+    if checked.problems:
+        raise InvalidBadgeError(f"not a valid Open Badge: {checked.problems[0]}")
+    return checked.warnings
 
 
 def _issuer_id(document: Mapping[str, Any]) -> str:
