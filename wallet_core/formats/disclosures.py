@@ -19,6 +19,7 @@ from wallet_core.errors import (
     ReservedClaimNameError,
     UnsupportedHashAlgorithmError,
 )
+from wallet_core.formats.json_text import loads
 
 # IANA "Named Information Hash Algorithm" names accepted for _sd_alg (§4.1.1).
 HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
@@ -29,16 +30,6 @@ HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
 __all__ = ["b64url", "b64url_decode"]  # re-exported for the other format modules
 DEFAULT_HASH = "sha-256"
 RESERVED_NAMES = frozenset({"_sd", "..."})
-_JSON = json.JSONDecoder()
-
-
-def loads(text: str) -> Any:
-    """``json.loads`` for the common case of no surrounding white space, at half the cost."""
-    try:
-        value, end = _JSON.raw_decode(text)
-    except ValueError:
-        return json.loads(text)  # white space first, or not JSON: the full rules decide
-    return value if end == len(text) else json.loads(text)
 
 
 def hash_function(alg: str) -> Callable[[bytes], Any]:

@@ -33,14 +33,13 @@ from wallet_core.formats import key_binding
 from wallet_core.formats.disclosures import (
     DEFAULT_HASH,
     Disclosure,
-    b64url_decode,
     decoy_digest,
     digest_length,
     hash_function,
-    loads,
     make_disclosure,
     parse_disclosure,
 )
+from wallet_core.formats.json_text import jwt_parts
 from wallet_core.formats.sd_jwt_serialization import SerializedSdJwt, parse
 from wallet_core.models import ClaimPath
 
@@ -255,7 +254,7 @@ def parse_stored(text: str) -> SdJwt:
     verifier at presentation. Structure rules (§7.1 step 3-5) still apply.
     """
     serialized = parse(text)
-    header, payload = _decode_unverified(serialized.jwt)
+    header, payload = jwt_parts(serialized.jwt, "issuer-signed JWT")
     return _process(serialized, header, payload)
 
 
@@ -353,7 +352,7 @@ def _verify_issuer_signature(
     """The first signature that verifies wins (general JSON may carry several)."""
     failure: Exception | None = None
     for jwt in serialized.jwts:
-        header, payload = _decode_unverified(jwt)
+        header, payload = jwt_parts(jwt, "issuer-signed JWT")
         if callable(issuer_key) and not isinstance(issuer_key, Signer | Mapping):
             jwk = issuer_key(header, payload)
         elif isinstance(issuer_key, Signer):
@@ -368,18 +367,6 @@ def _verify_issuer_signature(
         return header, payload
     assert failure is not None
     raise failure
-
-
-def _decode_unverified(jwt: str) -> tuple[JsonObject, JsonObject]:
-    head, body, _ = jwt.split(".")
-    try:
-        header = loads(b64url_decode(head).decode("utf-8"))
-        payload = loads(b64url_decode(body).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MalformedCredentialError("the issuer-signed JWT is not base64url JSON") from exc
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise MalformedCredentialError("the issuer-signed JWT header and payload must be objects")
-    return header, payload
 
 
 def _check_validity(claims: Mapping[str, Any], now: float, leeway: float) -> None:

@@ -33,7 +33,6 @@ from typing import Any
 
 from wallet_core.clock import to_datetime
 from wallet_core.crypto import thumbprint, verify_compact
-from wallet_core.crypto.jwk import b64url_decode
 from wallet_core.errors import (
     ExpiredCredentialError,
     InvalidBadgeError,
@@ -48,6 +47,7 @@ from wallet_core.errors import (
     WalletError,
 )
 from wallet_core.formats import data_integrity, jsonld, open_badges
+from wallet_core.formats.json_text import jwt_parts, loads
 
 JWT_ALGORITHMS = frozenset({"ES256", "EdDSA", "RS256"})
 JWT_TYPES = frozenset({"JWT", "vc+jwt", "vc+ld+json+jwt"})
@@ -94,7 +94,7 @@ def verify(
 def _verify_jwt(token: str, resolver: Resolver, now: float, leeway: float) -> W3cCredential:
     if len(token) > MAX_JWT_LENGTH or token.count(".") != 2:
         raise MalformedCredentialError("a VC-JWT is a compact JWS")
-    header, payload = _decode_unverified(token)
+    header, payload = jwt_parts(token, "VC-JWT")
     alg, typ = header.get("alg"), header.get("typ")
     if not isinstance(alg, str) or alg not in JWT_ALGORITHMS:
         raise MalformedCredentialError(
@@ -341,38 +341,17 @@ def _date(value: Any, what: str) -> datetime | None:
         raise MalformedCredentialError(f"the credential's {what} is not a date") from exc
 
 
-def _decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    head, body, _ = token.split(".")
-    try:
-        header = _loads(b64url_decode(head).decode("utf-8"))
-        payload = _loads(b64url_decode(body).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MalformedCredentialError("the VC-JWT is not base64url JSON") from exc
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise MalformedCredentialError("the VC-JWT header and payload must be objects")
-    return header, payload
-
-
 def _json_object(value: Any) -> Mapping[str, Any]:
     if isinstance(value, str):
         if len(value) > jsonld.MAX_JSON_BYTES:
             raise JsonLdLimitError("the credential is implausibly large")
         try:
-            value = _loads(value)
+            value = loads(value)
         except (ValueError, RecursionError) as exc:
             raise MalformedCredentialError("the credential is not JSON") from exc
     if not isinstance(value, Mapping):
         raise MalformedCredentialError("a W3C credential is a JSON object")
     return value
-
-
-def _loads(text: str) -> Any:
-    """Strict JSON: NaN and Infinity are not JSON (RFC 8259 §6), whatever Python allows."""
-    return json.loads(text, parse_constant=_not_json)
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _raw(credential: str | Mapping[str, Any]) -> str:
