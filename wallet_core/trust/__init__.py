@@ -2,7 +2,9 @@
 
 ``IssuerKeyResolver(client, cache, clock, trust_anchors).resolve(iss, header)`` returns the
 public JWK to check an Issuer-signed JWT with; see :mod:`.issuer` for the order of mechanisms
-and the spec sections behind each rule. trust/ does no storage of its own: the cache is a
+and the spec sections behind each rule. ``AssertionKeys`` (:mod:`.controller`) answers W3C
+credentials: the issuer's assertion-method key, from its DID or its controller document.
+trust/ does no storage of its own: the cache is a
 :class:`MetadataCache` the caller passes (the vault's cache repository in the wallet,
 :class:`MemoryCache` elsewhere).
 """
@@ -15,6 +17,7 @@ from wallet_core.trust.cache import (
     MemoryCacheEntry,
     MetadataCache,
 )
+from wallet_core.trust.controller import AssertionKeys, ControllerResolver
 from wallet_core.trust.did import DidResolver, did_web_url
 from wallet_core.trust.issuer import (
     JWT_VC_ISSUER_NAMESPACE,
@@ -29,7 +32,9 @@ __all__ = [
     "DEFAULT_TTL",
     "JWT_VC_ISSUER_NAMESPACE",
     "MAX_TTL",
+    "AssertionKeys",
     "CachedValue",
+    "ControllerResolver",
     "DidResolver",
     "IssuerKeyResolver",
     "MemoryCache",
