@@ -35,13 +35,13 @@ from app.views.activity import ActivityScreen, load_activity
 from app.views.create_pin import CreatePinScreen
 from app.views.credential_detail import DetailScreen
 from app.views.home import HomeActions, HomeScreen, load_home
-from app.views.offline_qr import OfflineQrScreen
+from app.views.offline_qr import OfflineQrScreen, disclosable_paths
 from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
 from app.views.restore import RestoreScreen
 from app.views.settings import SettingsScreen
 from app.views.unlock import UnlockScreen
-from wallet_core import Wallet
+from wallet_core import ClaimPath, StoredCredential, Wallet
 
 log = logging.getLogger(__name__)
 
@@ -255,11 +255,11 @@ class Shell:
         )
 
     async def _offline_qr(self, credential_id: str) -> Screen | None:
-        credential = await self._read("read credential", lambda w: w.credential(credential_id))
-        if credential is None:
+        read = await self._read("read credential", lambda w: _shareable(w, credential_id))
+        if read is None:
             return None
         back = self.to(routes.credential(credential_id))
-        return OfflineQrScreen(self.state, credential, on_back=back)
+        return OfflineQrScreen(self.state, *read, on_back=back)
 
     def _take_link(self, route: str) -> str:
         """The start address's link, if it was meant for the screen at ``route``."""
@@ -382,3 +382,9 @@ def _settings_data(wallet: Wallet) -> tuple[int, int]:
     times = lock_times(wallet)
     dependency_licences()  # the packages' metadata, read once and off the event loop
     return times
+
+
+def _shareable(wallet: Wallet, credential_id: str) -> tuple[StoredCredential, list[ClaimPath]]:
+    """Blocking: the credential and the claims that can go on its offline QR code."""
+    credential = wallet.credential(credential_id)
+    return credential, disclosable_paths(wallet, credential)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from wallet_core import NewCredential
 
@@ -30,3 +31,37 @@ def make_credential(index: int, key_id: str | None = None) -> NewCredential:
         expires_at=datetime(2031, 9, 1, tzinfo=UTC),
         key_id=key_id,
     )
+
+
+OB3_CONTEXTS = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+
+
+def achievement(issuer: str) -> dict[str, Any]:
+    return {
+        "id": f"{issuer}/achievements/circular",
+        "type": ["Achievement"],
+        "name": "Circulair ontwerpen in de bouw",
+        "description": "5 EC",
+        "criteria": {"narrative": "Passed the assessment."},
+    }
+
+
+def ob3_badge(issuer: str, **changes: Any) -> dict[str, Any]:
+    """A minimal valid Open Badges 3.0 credential (VCDM 2.0) by ``issuer``, unsigned."""
+    return {
+        "@context": list(OB3_CONTEXTS),
+        "id": "urn:uuid:a63a60be-f4af-491c-87fc-2c8fd3007a58",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Circulair ontwerpen in de bouw",
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Hogeschool Demo"},
+        "validFrom": "2026-09-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:student",
+            "type": ["AchievementSubject"],
+            "achievement": achievement(issuer),
+        },
+        **changes,
+    }

@@ -40,10 +40,8 @@ from wallet_core import (
 log = logging.getLogger(__name__)
 
 
-def disclosable_paths(wallet: Wallet | None, credential: StoredCredential) -> list[ClaimPath]:
-    """Top-level selectively disclosable claims, in the credential's own order."""
-    if wallet is None:  # locked while the screen was being made
-        return []
+def disclosable_paths(wallet: Wallet, credential: StoredCredential) -> list[ClaimPath]:
+    """Blocking: top-level selectively disclosable claims, in the credential's own order."""
     try:
         return [tuple(path) for path in wallet.held(credential.id).top_level]
     except Exception as exc:  # an unreadable credential simply offers nothing to show
@@ -74,6 +72,7 @@ class OfflineQrScreen:
         self,
         state: SessionState,
         credential: StoredCredential,
+        paths: list[ClaimPath],
         *,
         on_back: Callable[[], Awaitable[None]],
     ) -> None:
@@ -82,7 +81,7 @@ class OfflineQrScreen:
         self._on_back = on_back
         self._busy = False
         self._error: Message | None = None
-        self.paths = disclosable_paths(state.wallet, credential)
+        self.paths = paths
         self.selected: set[ClaimPath] = set()
         self.png: bytes | None = None
         self.challenge: OfflineChallenge | None = None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from helpers import SHARED
+from helpers import SHARED, achievement, ob3_badge
 
 from wallet_core.crypto import Signer, did_jwk, generate, sign_compact
 from wallet_core.crypto.jwk import b64url, b64url_decode, base58btc_encode
@@ -38,13 +38,7 @@ V2 = "https://www.w3.org/ns/credentials/v2"
 OB302 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
 OB303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 HTTPS_ISSUER = "https://issuer.example/issuer"
-ACHIEVEMENT = {
-    "id": "https://issuer.example/achievements/circular",
-    "type": ["Achievement"],
-    "name": "Circulair ontwerpen",
-    "description": "5 EC",
-    "criteria": {"narrative": "Passed the assessment."},
-}
+ACHIEVEMENT = achievement(HTTPS_ISSUER)
 HTTPS_KEY = generate("EdDSA")
 HTTPS_MULTIKEY = "z" + base58btc_encode(b"\xed\x01" + b64url_decode(HTTPS_KEY.public_jwk["x"]))
 
@@ -165,20 +159,7 @@ def test_a_jwt_is_refused_for_each_thing_that_is_wrong() -> None:
 
 
 def _ldp(**changes: Any) -> dict[str, Any]:
-    document = {
-        "@context": [V2, OB303],
-        "id": "urn:uuid:b9d5a8ea-3a30-4b63-9c4c-ffa5a1d3b0a1",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": HTTPS_ISSUER, "type": ["Profile"], "name": "Hogeschool Demo"},
-        "validFrom": "2026-09-01T00:00:00Z",
-        "name": "Circulair ontwerpen",
-        "credentialSubject": {
-            "id": "did:example:student",
-            "type": ["AchievementSubject"],
-            "achievement": ACHIEVEMENT,
-        },
-        **changes,
-    }
+    document = ob3_badge(HTTPS_ISSUER, **changes)
     return data_integrity.add_proof(
         document,
         HTTPS_KEY,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ob3_badge
 
 from wallet_core.crypto import generate
 from wallet_core.crypto.jwk import b64url_decode, base58btc_encode
@@ -46,30 +47,8 @@ def _oracle(request: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _badge() -> dict[str, Any]:
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2", OB3],
-        "id": "urn:uuid:a63a60be-f4af-491c-87fc-2c8fd3007a58",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Circulair ontwerpen in de bouw",
-        "issuer": {"id": CONTROLLER, "type": ["Profile"], "name": "Hogeschool Demo"},
-        "validFrom": "2026-09-01T00:00:00Z",
-        "credentialSubject": {
-            "id": "did:example:student",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://issuer.example/achievements/circular",
-                "type": ["Achievement"],
-                "name": "Circulair ontwerpen in de bouw",
-                "description": "5 EC",
-                "criteria": {"narrative": "Passed the assessment."},
-            },
-        },
-    }
-
-
 def test_a_badge_they_sign_we_verify_and_a_changed_one_we_refuse() -> None:
-    answer = _oracle({"op": "sign", "controller": CONTROLLER, "credential": _badge()})
+    answer = _oracle({"op": "sign", "controller": CONTROLLER, "credential": ob3_badge(CONTROLLER)})
     signed = answer["signed"]
     key = multikey_jwk(answer["publicKeyMultibase"], UntrustedIssuerError)
     assert signed["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
@@ -118,7 +97,7 @@ def test_a_badge_we_sign_they_verify_and_a_changed_one_they_refuse() -> None:
         },
     }
     signed = data_integrity.add_proof(
-        _badge(), signer, verification_method=method, created="2026-12-01T10:00:00Z"
+        ob3_badge(CONTROLLER), signer, verification_method=method, created="2026-12-01T10:00:00Z"
     )
     verdict = _oracle({"op": "verify", "credential": signed, "documents": documents})
     assert verdict == {"verified": True, "error": None}

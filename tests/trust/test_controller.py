@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from helpers import ob3_badge
 from loopback import LoopbackServer
 
 from wallet_core.clock import ManualClock
@@ -92,27 +93,7 @@ def test_a_badge_from_a_url_issuer_verifies_end_to_end(
     server: LoopbackServer, client: HttpClient, cache: MemoryCache, clock: ManualClock
 ) -> None:
     issuer = server.json("/issuers/3", _controller(f"{server.base}/issuers/3"))
-    badge = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": "urn:uuid:7f0e0b3c-1a65-4d0e-9a2a-5b9f9f0c2e11",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Hogeschool Demo"},
-        "validFrom": "2026-09-01T00:00:00Z",
-        "credentialSubject": {
-            "id": "did:example:student",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": f"{issuer}/achievements/1",
-                "type": ["Achievement"],
-                "name": "Circulair ontwerpen",
-                "description": "5 EC",
-                "criteria": {"narrative": "Passed."},
-            },
-        },
-    }
+    badge = ob3_badge(issuer)
     signed = data_integrity.add_proof(
         badge, KEY, verification_method=f"{issuer}#key-1", created="2026-09-01T00:00:00Z"
     )

@@ -13,58 +13,32 @@ issuer is checked offline too.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from wallet_core import http
-from wallet_core.clock import Clock
 from wallet_core.errors import (
     DidResolutionError,
-    InsecureUrlError,
     IssuerMismatchError,
     MalformedResponseError,
     UntrustedIssuerError,
 )
-from wallet_core.trust.cache import DEFAULT_TTL, MAX_TTL, Fetched, MetadataCache, cached_fetch
+from wallet_core.trust.cache import Fetched
 from wallet_core.trust.did import DidResolver, assertion_key
+from wallet_core.trust.published import PublishedDocuments
 
 CONTROLLER_NAMESPACE = "controller-document"
 _ACCEPT = "application/ld+json, application/json"
 
 
-class ControllerResolver:
-    def __init__(
-        self,
-        client: http.HttpClient,
-        cache: MetadataCache,
-        clock: Clock,
-        *,
-        default_ttl: float = DEFAULT_TTL,
-        max_ttl: float = MAX_TTL,
-    ) -> None:
-        self._client = client
-        self._cache = cache
-        self._clock = clock
-        self._default_ttl = default_ttl
-        self._max_ttl = max_ttl
-
+class ControllerResolver(PublishedDocuments):
     def assertion_key(self, issuer: str, kid: str | None) -> dict[str, Any]:
         """The public JWK of ``kid`` (``<issuer>#fragment`` or ``#fragment``) among the
         assertion methods of the controller document at ``issuer``."""
         if kid is not None and not kid.startswith("#") and kid.partition("#")[0] != issuer:
             raise IssuerMismatchError("the key belongs to another controller than the issuer")
-        try:
-            self._client.check_url(issuer)
-        except InsecureUrlError as exc:
-            raise UntrustedIssuerError("the issuer's address may not be contacted") from exc
-        document, _ = cached_fetch(
-            self._cache,
-            self._clock,
-            CONTROLLER_NAMESPACE,
-            issuer,
-            lambda: self._fetch(issuer),
-            default_ttl=self._default_ttl,
-            max_ttl=self._max_ttl,
-        )
+        refused = UntrustedIssuerError("the issuer's address may not be contacted")
+        fetch = functools.partial(self._fetch, issuer)
+        document = self._published(CONTROLLER_NAMESPACE, issuer, issuer, fetch, refused)
         return assertion_key(document, issuer, kid)
 
     def _fetch(self, issuer: str) -> Fetched:

@@ -21,6 +21,7 @@ is refused: otherwise anyone could sign in the issuer's name with a key of their
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import string
@@ -29,16 +30,15 @@ from typing import Any
 from urllib.parse import unquote
 
 from wallet_core import http
-from wallet_core.clock import Clock
 from wallet_core.crypto.jwk import b64url_decode
 from wallet_core.errors import (
     DidResolutionError,
-    InsecureUrlError,
     IssuerMismatchError,
     UnknownKeyIdError,
 )
-from wallet_core.trust.cache import DEFAULT_TTL, MAX_TTL, Fetched, MetadataCache, cached_fetch
+from wallet_core.trust.cache import Fetched
 from wallet_core.trust.keys import checked_public_jwk, multikey_jwk
+from wallet_core.trust.published import PublishedDocuments
 
 DID_WEB_NAMESPACE = "did-web"
 _DID_WEB_ACCEPT = "application/did+json, application/did+ld+json, application/json"
@@ -54,23 +54,8 @@ def split_did_url(did_url: str) -> tuple[str, str | None]:
     return did, (fragment if "#" in did_url else None)
 
 
-class DidResolver:
+class DidResolver(PublishedDocuments):
     """Resolves a DID to its document; network documents go through the cache."""
-
-    def __init__(
-        self,
-        client: http.HttpClient,
-        cache: MetadataCache,
-        clock: Clock,
-        *,
-        default_ttl: float = DEFAULT_TTL,
-        max_ttl: float = MAX_TTL,
-    ) -> None:
-        self._client = client
-        self._cache = cache
-        self._clock = clock
-        self._default_ttl = default_ttl
-        self._max_ttl = max_ttl
 
     def resolve(self, did: str) -> dict[str, Any]:
         if did.startswith("did:jwk:"):
@@ -79,20 +64,9 @@ class DidResolver:
             return did_key_document(did)
         if did.startswith("did:web:"):
             url = did_web_url(did, self._client.policy)
-            try:
-                self._client.check_url(url)
-            except InsecureUrlError as exc:
-                # A property of the credential, not a passing network failure.
-                raise DidResolutionError("the did:web host may not be contacted") from exc
-            document, _ = cached_fetch(
-                self._cache,
-                self._clock,
-                DID_WEB_NAMESPACE,
-                did,
-                lambda: self._fetch_web(did, url),
-                default_ttl=self._default_ttl,
-                max_ttl=self._max_ttl,
-            )
+            refused = DidResolutionError("the did:web host may not be contacted")
+            fetch = functools.partial(self._fetch_web, did, url)
+            document = self._published(DID_WEB_NAMESPACE, did, url, fetch, refused)
             return _checked_document(document, did)
         raise DidResolutionError(f"unsupported DID method in {did[:40]!r}")
 
