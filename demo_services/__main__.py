@@ -6,9 +6,10 @@
 
 Each service is a ``Service`` (name, port, app factory, URLs worth printing), started in
 list order: the issuer first, so the verifier can be told the issuer's URL (it asks for the
-issuer's ``vct`` and trusts only that issuer). URLs are printed with the address a service
-hands out (``app.state.public_url``): the x509_san_dns verifier calls itself
-``localhost``. Everything binds to loopback only; Ctrl-C (or SIGTERM) stops all services.
+issuer's ``vct`` and trusts only that issuer, and for Open Badges its did:web). URLs are
+printed with the address a service hands out (``app.state.public_url``): the x509_san_dns
+verifier calls itself ``localhost``. Everything binds to loopback only; Ctrl-C (or SIGTERM)
+stops all services.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
             ("page", "/"),
             ("issuer metadata", "/.well-known/openid-credential-issuer"),
             ("status list", "/status/1"),
+            ("did:web", "/.well-known/did.json"),
+            ("bitstring list", "/status/bitstring/1"),
         ),
     )
 
@@ -125,6 +128,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
         factory=verifier_factory,
         links=(
             ("page", "/"),
+            ("open badge check", "/?query=openbadge"),
             ("offline check", "/offline"),
             *((("trust anchor", "/ca.pem"),) if signed else ()),
         ),

@@ -8,6 +8,7 @@ from wallet_core.errors import (
     CredentialError,
     DidResolutionError,
     DisclosureError,
+    DuplicateCredentialError,
     DuplicateDigestError,
     ExpiredCredentialError,
     ForbiddenDisclosureError,
@@ -78,6 +79,15 @@ from wallet_core.errors import (
     WrongHolderKeyError,
     WrongPinError,
 )
+from wallet_core.formats.badge_values import (
+    BadgeDetail,
+    BadgeFacts,
+    BadgeGrade,
+    BadgeQualityAssurance,
+    BadgeTerm,
+    pretty_name,
+)
+from wallet_core.formats.badge_view import badge_facts
 from wallet_core.formats.registry import rules_for
 from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import (
@@ -111,6 +121,11 @@ __all__ = [
     "ActivityEntry",
     "AuthorizationSession",
     "BackupError",
+    "BadgeDetail",
+    "BadgeFacts",
+    "BadgeGrade",
+    "BadgeQualityAssurance",
+    "BadgeTerm",
     "Candidate",
     "CertificateChainError",
     "Choice",
@@ -124,6 +139,7 @@ __all__ = [
     "DidResolutionError",
     "DisclosureError",
     "Display",
+    "DuplicateCredentialError",
     "DuplicateDigestError",
     "ExpiredCredentialError",
     "ForbiddenDisclosureError",
@@ -210,11 +226,13 @@ __all__ = [
     "WeakPinError",
     "WrongHolderKeyError",
     "WrongPinError",
+    "badge_facts",
     "check_backup_passphrase",
     "check_pin",
     "localized",
     "logo_bytes",
     "offline_challenge",
+    "pretty_name",
     "qr_payload",
     "rules_for",
 ]

@@ -43,6 +43,7 @@ tests/test_errors.py keeps it::
                 ForbiddenDisclosureError (forbidden_disclosure)
             ExpiredCredentialError (expired_credential)
             RevokedCredentialError (revoked_credential)
+            DuplicateCredentialError (duplicate_credential)
             UntrustedIssuerError (untrusted_issuer)
                 IssuerMetadataError (issuer_metadata_error)
                 IssuerMismatchError (issuer_mismatch)
@@ -205,6 +206,16 @@ class ExpiredCredentialError(CredentialError):
 
 class RevokedCredentialError(CredentialError):
     code = "revoked_credential"
+
+
+class DuplicateCredentialError(CredentialError):
+    """The credential is already in the wallet (``existing_id`` names it)."""
+
+    code = "duplicate_credential"
+
+    def __init__(self, message: str, existing_id: str) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
 
 
 class UntrustedIssuerError(CredentialError):

@@ -7,20 +7,23 @@ shows the last known state offline, with its age.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from wallet_core.clock import to_datetime
 from wallet_core.errors import NetworkError, TypeMetadataError
-from wallet_core.formats import registry, status, type_metadata
+from wallet_core.formats import registry, status, status_w3c, type_metadata
+from wallet_core.formats.status_common import StatusResult
 from wallet_core.formats.type_metadata import TypeMetadata
-from wallet_core.models import CredentialStatus
+from wallet_core.models import CredentialStatus, StatusState
 from wallet_core.network import Network
 from wallet_core.storage import Vault
 from wallet_core.trust.cache import Fetched, Source, cached_fetch
 
 STATUS_LIST_NAMESPACE = "status-list-token"
+W3C_STATUS_NAMESPACE = "status-list-w3c"
 TYPE_METADATA_NAMESPACE = "type-metadata"
 
 
@@ -30,20 +33,34 @@ class Freshness:
         self._network = network
 
     def refresh_status(self, credential_id: str) -> CredentialStatus:
-        """Check the credential's Token Status List and store what it says.
+        """Check the credential's status lists and store what they say.
 
-        Offline (or while the list cannot be fetched) the last known status is returned
-        unchanged, with the time it was last checked, so the UI can show its age. A list
-        that was fetched but does not verify raises: that is not "offline".
+        Offline (or while a list cannot be fetched, or for entries the wallet cannot check)
+        the last known status is returned unchanged, with the time it was last checked, so
+        the UI can show its age. A list that was fetched but does not verify raises: that
+        is not "offline".
         """
         stored = self._vault.credentials.get(credential_id)
         if not registry.is_held(stored.format):
             return stored.status
         held = self._vault.credentials.read_once(credential_id, registry.read)
         reference = registry.format_for(stored.format).status_reference(held)
-        if reference is None:
+        if isinstance(reference, status.StatusListReference):
+            state = self._token_status(held.issuer, reference)
+        elif isinstance(reference, status_w3c.W3cStatusReference):
+            state = self._w3c_status(reference)
+        else:
+            state = None
+        if state is None:
             return stored.status
-        issuer = held.issuer
+        fresh = CredentialStatus(state, self._now())
+        self._vault.credentials.set_status(credential_id, fresh)
+        return fresh
+
+    def _token_status(
+        self, issuer: str | None, reference: status.StatusListReference
+    ) -> StatusState | None:
+        """IETF Token Status List; None when the list could not be fetched."""
 
         def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
             # The list must be signed for the credential's own issuer (Token Status List §8.3).
@@ -56,18 +73,63 @@ class Freshness:
             )
             return Fetched(token, (checked.valid_until - checked.fetched_at).total_seconds())
 
+        token = self._cached(STATUS_LIST_NAMESPACE, reference.uri, fetch)
+        if token is None:
+            return None
+        result = status.check_token_status(token, reference, issuer_key=issuer_key, now=self._now())
+        return result.state
+
+    def _w3c_status(self, reference: status_w3c.W3cStatusReference) -> StatusState | None:
+        """W3C lists (Bitstring / StatusList2021 credentials, 1EdTech revocation lists),
+        each fetched once; their entries combined (``status_w3c.combine``)."""
+        results: list[StatusResult] = []
+        unchecked = bool(reference.unchecked)
+        for url, kind, entries in reference.lists():
+            fetch = functools.partial(self._fetch_w3c_list, reference, url, kind, entries)
+            cached = self._cached(W3C_STATUS_NAMESPACE, url, fetch)
+            if cached is None:
+                unchecked = True
+                continue
+            listed = status_w3c.StatusListDocument.from_json(cached)
+            results += status_w3c.check_entries(reference, entries, listed, now=self._now())
+        return status_w3c.combine(results, unchecked=unchecked)
+
+    def _fetch_w3c_list(
+        self,
+        reference: status_w3c.W3cStatusReference,
+        url: str,
+        kind: str,
+        entries: tuple[status_w3c.StatusEntry, ...],
+    ) -> Fetched:
+        """Fetch, verify and check one W3C list; cached for as long as it says."""
+        now = self._now()
+        if kind == status_w3c.REVOCATION_LIST:
+            response = self._network.http.get(url, accept=status_w3c.REVOCATION_LIST_MEDIA_TYPE)
+            listed = status_w3c.revocation_list(response.json())
+        else:
+            response = self._network.http.get(url, accept=status_w3c.LIST_MEDIA_TYPES)
+            listed = status_w3c.verify_list_credential(
+                response.text(),
+                issuer=reference.issuer,
+                resolver=self._network.assertion_keys,
+                now=self._vault.now(),
+            )
+        results = status_w3c.check_entries(
+            reference, entries, listed, now=now, max_age=response.max_age()
+        )
+        until = min((r.valid_until for r in results if r.valid_until is not None), default=now)
+        return Fetched(listed.to_json(), (until - now).total_seconds())
+
+    def _cached(self, namespace: str, key: str, fetch: Callable[[], Fetched]) -> Any | None:
+        """The validated value under the cache policy; None when it could not be fetched
+        (offline, or only a stale copy): the caller keeps the last known status."""
         try:
-            token, source = cached_fetch(
-                self._vault.cache, self._vault.clock, STATUS_LIST_NAMESPACE, reference.uri, fetch
+            value, source = cached_fetch(
+                self._vault.cache, self._vault.clock, namespace, key, fetch
             )
         except NetworkError:
-            return stored.status
-        if source is Source.STALE_CACHE:
-            return stored.status
-        result = status.check_token_status(token, reference, issuer_key=issuer_key, now=self._now())
-        fresh = CredentialStatus(result.state, self._now())
-        self._vault.credentials.set_status(credential_id, fresh)
-        return fresh
+            return None
+        return None if source is Source.STALE_CACHE else value
 
     def type_metadata(self, vct: str, integrity: str | None = None) -> TypeMetadata:
         """SD-JWT VC Type Metadata of ``vct`` (and what it extends), fetched under the HTTP

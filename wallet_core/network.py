@@ -11,7 +11,7 @@ from cryptography import x509
 
 from wallet_core import http
 from wallet_core.clock import Clock
-from wallet_core.trust import IssuerKeyResolver
+from wallet_core.trust import AssertionKeys, ControllerResolver, DidResolver, IssuerKeyResolver
 from wallet_core.trust.cache import MetadataCache
 
 
@@ -36,6 +36,7 @@ class Network:
         self.verifier_trust_anchors = tuple(verifier_trust_anchors)
         self._client: http.HttpClient | None = None
         self._issuer_keys: IssuerKeyResolver | None = None
+        self._assertion_keys: AssertionKeys | None = None
 
     @property
     def http(self) -> http.HttpClient:
@@ -52,8 +53,20 @@ class Network:
             )
         return self._issuer_keys
 
+    @property
+    def assertion_keys(self) -> AssertionKeys:
+        """The assertion-method keys of W3C credential issuers (DIDs and controller
+        documents), under the same policy and cache."""
+        if self._assertion_keys is None:
+            self._assertion_keys = AssertionKeys(
+                DidResolver(self.http, self._cache, self._clock),
+                ControllerResolver(self.http, self._cache, self._clock),
+            )
+        return self._assertion_keys
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
             self._issuer_keys = None
+            self._assertion_keys = None

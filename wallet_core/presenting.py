@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
 from wallet_core.formats import registry
-from wallet_core.formats.seam import HeldCredential
+from wallet_core.formats.seam import HeldCredential, Presentation
 from wallet_core.models import (
     Choice,
     ClaimPath,
@@ -32,12 +33,12 @@ class Built:
 
     query_id: str
     credential: HeldCredential
-    text: str
+    presentation: Presentation
     claims: tuple[ClaimPath, ...]
     instance_id: int | None  # the batch instance it spent, if any
 
     def presented(self) -> Presented:
-        return Presented(self.query_id, self.credential.format, self.text)
+        return Presented(self.query_id, self.credential.format, self.presentation)
 
 
 class Presenting:
@@ -131,7 +132,8 @@ class Presenting:
             nonce or secrets.token_urlsafe(16),
         )
         self._record(aud, [built], "presentation_shown")
-        return built.text
+        shown = built.presentation
+        return shown if isinstance(shown, str) else json.dumps(shown, separators=(",", ":"))
 
     def held(self) -> list[HeldCredential]:
         """Every credential the wallet can present, read once per open wallet."""
@@ -167,7 +169,7 @@ class Presenting:
         signer: Signer | None = None
         if key_id is not None:
             signer = signer_from_vault(self._vault.keys.private_der(key_id))
-        text = credential_format.present(
+        presentation = credential_format.present(
             held,
             claims,
             signer,
@@ -176,7 +178,7 @@ class Presenting:
             iat=int(self._vault.now()),
             instance=instance,
         )
-        return Built(query_id, held, text, claims, instance_id)
+        return Built(query_id, held, presentation, claims, instance_id)
 
     def _record(self, verifier: str, built: Sequence[Built], kind: str) -> None:
         vault = self._vault

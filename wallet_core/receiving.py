@@ -25,7 +25,7 @@ from wallet_core.errors import (
     WrongHolderKeyError,
 )
 from wallet_core.formats import registry
-from wallet_core.formats.seam import VerifiedCredential
+from wallet_core.formats.seam import IssuerKeys, VerifiedCredential
 from wallet_core.issuers import IssuerClients
 from wallet_core.models import (
     NewCredential,
@@ -235,9 +235,14 @@ class Receiving:
         locale = self._locale()
         metadata = issuer.metadata
         display = display_record(metadata, configuration)
+        if first.image:
+            display["image"] = first.image
         display["logos"] = fetch_logos(
             self._network.http,
-            [d.logo_uri or "" for d in (*metadata.display, *configuration.display)],
+            [
+                *(d.logo_uri or "" for d in (*metadata.display, *configuration.display)),
+                first.image or "",
+            ],
             cache=self._vault.cache,
             clock=self._vault.clock,
         )
@@ -249,7 +254,7 @@ class Receiving:
             issuer_name=display_name(metadata.display, locale)
             or host_of(metadata.credential_issuer),
             type=first.type or "",
-            title=card_title(configuration, first.claims, locale),
+            title=first.name or card_title(configuration, first.claims, locale),
             display=display,
             issued_at=first.issued_at,
             expires_at=first.expires_at,
@@ -329,18 +334,21 @@ class Receiving:
     def _verify_issued(
         self, issued: object, configuration: CredentialConfiguration, credential_issuer: str
     ) -> VerifiedCredential:
-        """Signature by a key of the credential's ``iss``, which must be the Credential Issuer
-        we are talking to: otherwise anyone able to answer at its credential endpoint could
-        hand over something self-signed under the institution's name."""
+        """An SD-JWT VC must be signed by a key of its ``iss``, which must be the Credential
+        Issuer we are talking to: otherwise anyone able to answer at its credential endpoint
+        could hand over something self-signed under the institution's name. A W3C
+        credential names its issuer by a DID or URL of its own (edubadges' agent signs with
+        the institution's DID), and must be signed by one of that issuer's assertion keys."""
         credential_format = registry.format_for(configuration.format)
 
-        def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        def for_jwt(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
             if payload.get("iss") != credential_issuer:
                 raise IssuerMismatchError("the credential's iss is not the Credential Issuer")
             return self._network.issuer_keys.resolve(credential_issuer, header)
 
+        keys = IssuerKeys(for_jwt=for_jwt, assertion_method=self._network.assertion_keys)
         return credential_format.verify_issued(
-            issued, issuer_key, expected_type=configuration.vct, now=self._vault.now()
+            issued, keys, expected_types=expected_types(configuration), now=self._vault.now()
         )
 
     def _notify(
@@ -371,6 +379,16 @@ def _refuse_if_nothing_holdable(offer: CredentialOffer, metadata: IssuerMetadata
     formats = [metadata.configurations[c].format for c in offer.credential_configuration_ids]
     if formats and not any(registry.is_held(f) for f in formats):
         registry.format_for(formats[0])  # raises UnsupportedFormatError, naming the format
+
+
+def expected_types(configuration: CredentialConfiguration) -> tuple[str, ...]:
+    """The types a configuration promises: its ``vct``, or the ``type`` of its
+    ``credential_definition`` (OpenID4VCI 1.0 Appendix A.1.1.2, A.1.2.2)."""
+    if configuration.vct is not None:
+        return (configuration.vct,)
+    definition = configuration.credential_definition or {}
+    types = definition.get("type")
+    return tuple(t for t in types if isinstance(t, str)) if isinstance(types, list) else ()
 
 
 def _configuration(metadata: IssuerMetadata, configuration_id: str) -> CredentialConfiguration:

@@ -23,6 +23,7 @@ from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.formats.seam import HeldCredential
 from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.freshness import Freshness
+from wallet_core.importing import Importing
 from wallet_core.models import (
     ActivityEntry,
     Choice,
@@ -81,6 +82,7 @@ class Wallet:
         self._receiving = Receiving(vault, self._network, self._locale)
         self._freshness = Freshness(vault, self._network)
         self._presenting = Presenting(vault, self._network)
+        self._importing = Importing(vault, self._network)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -170,6 +172,13 @@ class Wallet:
         the one primary copy, so from then on verifiers could link them (OpenID4VCI 1.0
         batch issuance exists for this unlinkability)."""
         return sum(1 for i in self._vault.credentials.instances(credential_id) if i.used_at is None)
+
+    def import_credential(self, data: bytes | str, filename: str | None = None) -> StoredCredential:
+        """Verify and store a credential from a file or link: an Open Badge / W3C VC as
+        JSON-LD with its proof, a VC-JWT, a baked PNG or SVG, or the https URL of an OB 2.0
+        hosted assertion. Refused input raises and stores nothing; a credential already in
+        the wallet raises ``DuplicateCredentialError``."""
+        return self._importing.import_credential(data, filename)
 
     def delete_credential(self, credential_id: str) -> None:
         """Remove it and its keys, then tell the issuer (best effort, §10)."""

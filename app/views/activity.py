@@ -17,6 +17,7 @@ from wallet_core import ActivityEntry, Wallet
 ICONS: dict[str, ft.IconData] = {
     "wallet_created": ft.Icons.ACCOUNT_BALANCE_WALLET_OUTLINED,
     "credential_added": ft.Icons.ADD_CARD,
+    "credential_imported": ft.Icons.UPLOAD_FILE,
     "credential_pending": ft.Icons.HOURGLASS_TOP,
     "credential_deleted": ft.Icons.DELETE_OUTLINE,
     "presentation_sent": ft.Icons.SEND,
@@ -29,7 +30,9 @@ ICONS: dict[str, ft.IconData] = {
 
 # The filter's groups; every kind not named here shows under "wallet".
 GROUPS: dict[str, frozenset[str]] = {
-    "received": frozenset({"credential_added", "credential_pending", "wallet_restored"}),
+    "received": frozenset(
+        {"credential_added", "credential_imported", "credential_pending", "wallet_restored"}
+    ),
     "shared": frozenset(
         {
             "presentation_sent",

@@ -13,6 +13,8 @@ CSRF token, and get a 303 back to the page.
   "expires_in"}``.
 - ``POST /admin/revoke/{idx}`` -> ``{"revoked": [idx, ...]}``: the whole issuance (every
   copy of a batch) the index belongs to.
+- ``POST /admin/revoke/bitstring/{idx}`` -> ``{"revoked": [idx, ...]}``: the same for an
+  Open Badge (``ldp_vc``) by its Bitstring Status List index.
 - ``POST /admin/deferred/{transaction_id}/ready`` -> ``{"transaction_id", "ready": true}``.
 - ``GET /admin/notifications``, ``GET /admin/issued`` -> JSON lists.
 """
@@ -130,6 +132,24 @@ async def revoke(request: Request) -> Response:
     return no_store_json({"revoked": issuance.status_indices})
 
 
+async def revoke_bitstring(request: Request) -> Response:
+    issuer = issuer_of(request)
+    body = await _authorize_admin(request)
+    try:
+        idx = int(request.path_params["idx"])
+    except ValueError as exc:
+        raise OAuthError("invalid_request", "idx must be an integer") from exc
+    issuance = issuer.state.issuance_by_bitstring_index(idx)
+    if issuance is None:
+        raise OAuthError("not_found", "no credential has this bitstring index", 404)
+    for index in issuance.bitstring_indices:
+        issuer.bitstring.revoke(index)
+    issuance.revoked = True
+    if body is None:
+        return _back_to_page(issuer)
+    return no_store_json({"revoked": issuance.bitstring_indices})
+
+
 async def deferred_ready(request: Request) -> Response:
     issuer = issuer_of(request)
     body = await _authorize_admin(request)
@@ -167,6 +187,7 @@ async def issued(request: Request) -> Response:
                 "student": i.student.number,
                 "issued_at": i.issued_at,
                 "status_indices": i.status_indices,
+                "bitstring_indices": i.bitstring_indices,
                 "notification_id": i.notification_id,
                 "holder_key_thumbprints": i.holder_thumbprints,
                 "revoked": i.revoked,

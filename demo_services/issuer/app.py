@@ -13,6 +13,9 @@ uvicorn on 127.0.0.1. Endpoints:
 ``GET  /.well-known/jwt-vc-issuer``                   issuer signing key (JWK Set)
 ``GET  /types/{microcredential|diploma}``             SD-JWT VC type metadata (vct URLs)
 ``GET  /status/1``                                    Token Status List (statuslist+jwt)
+``GET  /.well-known/did.json``                        the issuer's did:web document (Open Badges)
+``GET  /status/bitstring/1``                          Bitstring Status List credential (ldp_vc)
+``GET  /achievements/{configuration_id}``             an Open Badge's achievement (JSON)
 ``GET  /static/logo.png``                             logo
 ``POST /par``, ``GET /authorize``, ``POST /login``    authorization code flow
 ``POST /token``                                       token endpoint
@@ -41,7 +44,10 @@ from starlette.routing import Route
 
 from demo_services.issuer import admin, credential, metadata, oauth, pages
 from demo_services.issuer.assets import logo_png
+from demo_services.issuer.bitstring import MEDIA_TYPE as BITSTRING_MEDIA_TYPE
 from demo_services.issuer.context import Issuer, IssuerSettings, Mode, issuer_of
+from demo_services.issuer.did import DATA_INTEGRITY_KEY, did_document
+from demo_services.issuer.did import MEDIA_TYPE as DID_MEDIA_TYPE
 from demo_services.issuer.errors import OAuthError
 from demo_services.issuer.offers import (
     GRANTS,
@@ -118,6 +124,9 @@ def _routes() -> list[Route]:
         get("/.well-known/jwt-vc-issuer", jwt_vc_issuer),
         get("/types/{type_key}", type_metadata),
         get("/status/1", status_list),
+        get("/.well-known/did.json", did_json),
+        get("/status/bitstring/1", bitstring_status_list),
+        get("/achievements/{configuration_id}", achievement),
         get("/static/logo.png", logo),
         post("/par", oauth.par),
         get("/authorize", oauth.authorize),
@@ -129,6 +138,7 @@ def _routes() -> list[Route]:
         post("/notification", credential.notification),
         post("/admin/offers", admin.create_offer_endpoint),
         post("/admin/revoke/{idx}", admin.revoke),
+        post("/admin/revoke/bitstring/{idx}", admin.revoke_bitstring),
         post("/admin/deferred/{transaction_id}/ready", admin.deferred_ready),
         get("/admin/notifications", admin.notifications),
         get("/admin/issued", admin.issued),
@@ -171,6 +181,41 @@ async def status_list(request: Request) -> Response:
     )
 
 
+async def did_json(request: Request) -> Response:
+    issuer = issuer_of(request)
+    document = did_document(issuer.did, issuer.signer, issuer.data_integrity_signer)
+    return JSONResponse(document, media_type=DID_MEDIA_TYPE)
+
+
+async def bitstring_status_list(request: Request) -> Response:
+    issuer = issuer_of(request)
+    credential = issuer.bitstring.credential(
+        issuer.data_integrity_signer,
+        issuer=issuer.did,
+        verification_method=issuer.did + DATA_INTEGRITY_KEY,
+        now=issuer.now(),
+    )
+    return JSONResponse(
+        credential, media_type=BITSTRING_MEDIA_TYPE, headers={"Cache-Control": "max-age=0"}
+    )
+
+
+async def achievement(request: Request) -> Response:
+    """What an Open Badge's ``achievement.id`` names: the course, without any holder."""
+    issuer = issuer_of(request)
+    offering = issuer.catalog.get(request.path_params["configuration_id"])
+    if offering is None or not offering.is_open_badge:
+        return JSONResponse({"error": "not_found"}, 404)
+    return JSONResponse(
+        {
+            "id": issuer.url(f"/achievements/{offering.id}"),
+            "type": ["Achievement"],
+            "name": offering.facts.get("title"),
+            "description": offering.description_nl,
+        }
+    )
+
+
 async def logo(request: Request) -> Response:
     return Response(logo_png(), media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
@@ -185,7 +230,8 @@ async def home(request: Request) -> Response:
 async def offer_page(request: Request) -> Response:
     """A fresh offer per visit. Query: ``tx_code`` 1/0 (default 1 for the pre-authorized
     grant), ``by_reference`` 1/0 (default 1: a small QR code scans easily), ``grant``
-    (default pre-authorized)."""
+    (default pre-authorized). Open Badges default to ``tx_code=0&by_reference=0``, the
+    edubadges offer."""
     issuer = issuer_of(request)
     offering = issuer.catalog.get(request.path_params["configuration_id"])
     if offering is None:
@@ -193,8 +239,10 @@ async def offer_page(request: Request) -> Response:
     query = request.query_params
     grant_value = query.get("grant", "pre-authorized")
     grant: Grant = next((g for g in GRANTS if g == grant_value), "pre-authorized")
-    wants_code = grant != "authorization_code" and query.get("tx_code", "1") == "1"
-    by_reference = query.get("by_reference", "1") == "1"
+    # Open Badges default to what edubadges' agent sends: by value, no transaction code
+    default = "0" if offering.is_open_badge else "1"
+    wants_code = grant != "authorization_code" and query.get("tx_code", default) == "1"
+    by_reference = query.get("by_reference", default) == "1"
     try:
         offer = create_offer(
             issuer, [offering.id], tx_code=wants_code, by_reference=by_reference, grant=grant

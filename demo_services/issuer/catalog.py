@@ -11,13 +11,22 @@ names (MICROCREDENTIALS.md). Value conventions, so a wallet can show facts at a 
 
 Texts are Dutch: credentials carry one set of values, and a Dutch hogeschool writes them in
 Dutch. Labels (type and issuer metadata) come in Dutch and English.
+
+Two more configurations issue "Circulair ontwerpen in de bouw" as an Open Badge 3.0 (what
+edubadges issues): ``ob3-circulair-ontwerpen-jwt`` as a ``jwt_vc_json`` VC-JWT the way the
+edubadges agent signs it, ``ob3-circulair-ontwerpen-ldp`` as an ``ldp_vc`` with an
+eddsa-rdfc-2022 Data Integrity proof (``demo_services.issuer.open_badges``). Their
+``extension`` holds the educredential microcredential fields (OB3_NOTES.md, the
+educredentials samples).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Kind = Literal["sd-jwt", "jwt_vc_json", "ldp_vc"]
 
 INSTITUTION_NL = "Hogeschool Demo"
 INSTITUTION_EN = "Hogeschool Demo (University of Applied Sciences)"
@@ -56,6 +65,13 @@ class Offering:
     background_color: str
     text_color: str
     facts: Mapping[str, Any] = field(default_factory=dict)
+    kind: Kind = "sd-jwt"  # an SD-JWT VC, or an Open Badge in one of the W3C formats
+    # Open Badges: educredential achievement fields (ECTS, participationType, ...)
+    extension: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_open_badge(self) -> bool:
+        return self.kind != "sd-jwt"
 
     @property
     def scope(self) -> str:
@@ -210,4 +226,49 @@ CATALOG: tuple[Offering, ...] = (
     ),
 )
 
-BY_ID: Mapping[str, Offering] = {offering.id: offering for offering in CATALOG}
+
+def _open_badge(base: Offering, kind: Kind, suffix: str, how_nl: str, how_en: str) -> Offering:
+    return Offering(
+        id=f"ob3-{base.id.removeprefix('mc-')}-{suffix}",
+        type_key=base.type_key,
+        name_nl=f"{base.name_nl} (Open Badge)",
+        name_en=f"{base.name_en} (Open Badge)",
+        description_nl=f"Open Badge 3.0 {how_nl}. {base.description_nl}",
+        description_en=f"Open Badge 3.0 {how_en}. {base.description_en}",
+        background_color="#4A148C",
+        text_color="#FFFFFF",
+        facts=base.facts,
+        kind=kind,
+        extension={
+            "ECTS": 5.0,
+            "EQF": 6,
+            "participationType": "onsite or blended",
+            "assessmentType": "application of a skill",
+            "identityChecked": True,
+            "supervisionType": "onsite with identity verification",
+            "educationProgramIdentifier": "34253",  # a made-up CROHO-style code
+            "grade": "8,0",
+        },
+    )
+
+
+OPEN_BADGES: tuple[Offering, ...] = (
+    _open_badge(
+        CATALOG[0],
+        "jwt_vc_json",
+        "jwt",
+        "als VC-JWT (jwt_vc_json), zoals edubadges die uitgeeft",
+        "as a VC-JWT (jwt_vc_json), the way edubadges issues it",
+    ),
+    _open_badge(
+        CATALOG[0],
+        "ldp_vc",
+        "ldp",
+        "met een Data Integrity-handtekening (ldp_vc, eddsa-rdfc-2022) en intrekbaar",
+        "with a Data Integrity proof (ldp_vc, eddsa-rdfc-2022), revocable",
+    ),
+)
+OB3_JWT = OPEN_BADGES[0].id  # "ob3-circulair-ontwerpen-jwt"
+OB3_LDP = OPEN_BADGES[1].id  # "ob3-circulair-ontwerpen-ldp"
+
+BY_ID: Mapping[str, Offering] = {offering.id: offering for offering in (*CATALOG, *OPEN_BADGES)}

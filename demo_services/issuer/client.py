@@ -6,6 +6,11 @@ It exists so a test can get real credentials from a running demo issuer in a few
     client = DemoIssuerClient(base_url, httpx.Client())
     holder = generate("ES256")
     [sd_jwt_vc] = client.issue("mc-data-analyse-python", [holder])
+    [badge] = client.issue("ob3-circulair-ontwerpen-jwt", [holder], by_did=True)
+    # the badge's credentialSubject.id is did_jwk(holder.public_jwk)
+
+``by_did``: the proof names its key as ``kid`` = ``<did:jwk>#0`` (what a wallet sends for the
+Open Badge configurations) instead of a ``jwk`` header.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import httpx
 
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT
 from demo_services.issuer.proofs import PROOF_TYP
-from wallet_core.crypto import Signer, public_only, sign_compact
+from wallet_core.crypto import Signer, did_jwk, public_only, sign_compact
 
 
 class UnexpectedResponse(Exception):
@@ -40,10 +45,16 @@ def make_proof(
     iat: float | None = None,
     header: Mapping[str, Any] | None = None,
     claims: Mapping[str, Any] | None = None,
+    by_did: bool = False,
 ) -> str:
-    """An ``openid4vci-proof+jwt`` with the public key in ``jwk``; ``header``/``claims``
-    override or add members (``None`` values remove them), for negative tests."""
-    protected: dict[str, Any] = {"typ": PROOF_TYP, "jwk": public_only(signer.public_jwk)}
+    """An ``openid4vci-proof+jwt`` with the public key in ``jwk`` (``by_did``: as ``kid``
+    ``<did:jwk>#0``); ``header``/``claims`` override or add members (``None`` values
+    remove them), for negative tests."""
+    protected: dict[str, Any] = {"typ": PROOF_TYP}
+    if by_did:
+        protected["kid"] = did_jwk(signer.public_jwk) + "#0"
+    else:
+        protected["jwk"] = public_only(signer.public_jwk)
     payload: dict[str, Any] = {"aud": audience, "iat": int(time.time() if iat is None else iat)}
     if nonce is not None:
         payload["nonce"] = nonce
@@ -116,9 +127,15 @@ class DemoIssuerClient:
         )
 
     def issue(
-        self, configuration_id: str, holders: Sequence[Signer], *, tx_code: bool = False
-    ) -> list[str]:
-        """Offer -> token -> nonce -> credential (OpenID4VCI 1.0 mode): one per holder key."""
+        self,
+        configuration_id: str,
+        holders: Sequence[Signer],
+        *,
+        tx_code: bool = False,
+        by_did: bool = False,
+    ) -> list[Any]:
+        """Offer -> token -> nonce -> credential (OpenID4VCI 1.0 mode): one per holder key
+        (a string, or for ``ldp_vc`` a JSON object)."""
         offer = self.create_offer([configuration_id], tx_code=tx_code)
         token = self.pre_authorized_token(offer["pre_authorized_code"], offer["tx_code"])
         nonce = self.nonce()
@@ -126,7 +143,7 @@ class DemoIssuerClient:
             token["access_token"],
             {
                 "credential_configuration_id": configuration_id,
-                "proofs": {"jwt": [self.proof(holder, nonce) for holder in holders]},
+                "proofs": {"jwt": [self.proof(holder, nonce, by_did=by_did) for holder in holders]},
             },
         )
         return [entry["credential"] for entry in self._json(response)["credentials"]]

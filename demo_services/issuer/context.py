@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from demo_services.issuer.bitstring import BitstringStatusList
 from demo_services.issuer.catalog import BY_ID, Offering
+from demo_services.issuer.did import did_web
 from demo_services.issuer.state import Clock, IssuerState
 from demo_services.issuer.status_list import StatusList
 from demo_services.issuer.tokens import random_token
@@ -80,6 +82,11 @@ class Issuer:
         )
         self.state = IssuerState(clock)
         self.status_list = StatusList(self.url("/status/1"))
+        # Open Badges: issued as did:web of this address (issuer/did.py); Data Integrity
+        # proofs need an Ed25519 key, the Bitstring Status List revokes those credentials
+        self.did = did_web(settings.identifier)
+        self.data_integrity_signer = generate("EdDSA")
+        self.bitstring = BitstringStatusList(self.url("/status/bitstring/1"))
         # Guards the demo page's form posts (revoke, deferred ready) against cross-site
         # requests; the JSON admin API is guarded by requiring application/json instead.
         self.page_csrf = random_token(16)
@@ -98,7 +105,15 @@ class Issuer:
         return self.types[offering.type_key]
 
     def credential_format(self) -> str:
+        """The SD-JWT VC format identifier of this mode."""
         return "vc+sd-jwt" if self.settings.draft13 else "dc+sd-jwt"
+
+    def vct_of(self, offering: Offering) -> str | None:
+        """The SD-JWT VC type of a configuration (None for an Open Badge)."""
+        return None if offering.is_open_badge else self.type_of(offering).vct
+
+    def format_of(self, offering: Offering) -> str:
+        return offering.kind if offering.is_open_badge else self.credential_format()
 
 
 def issuer_of(request: Request) -> Issuer:

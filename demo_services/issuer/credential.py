@@ -17,7 +17,8 @@ OpenID4VCI 1.0 (default):
 - ``POST /notification`` (Bearer) ``{"notification_id", "event", "event_description"?}``;
   204; idempotent.
 
-Draft 13 (``mode="draft13"``): ``format`` ``vc+sd-jwt`` + ``vct`` (or
+Draft 13 (``mode="draft13"``): ``format`` ``vc+sd-jwt`` + ``vct`` (an Open Badge:
+``jwt_vc_json``/``ldp_vc`` + ``credential_definition.type``, draft 13 Appendix A.1; or
 ``credential_identifier``) and one ``proof: {"proof_type": "jwt", "jwt"}``; response
 ``{"credential", "c_nonce", "c_nonce_expires_in", "notification_id"}``; every error caused
 by the proof or its nonce is ``invalid_proof`` carrying a fresh ``c_nonce`` (draft 13
@@ -39,6 +40,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from demo_services.issuer import open_badges
 from demo_services.issuer.catalog import Offering
 from demo_services.issuer.context import Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError, invalid_token
@@ -48,6 +50,7 @@ from demo_services.issuer.proofs import ProofError, ProvenKey, verify_proof
 from demo_services.issuer.state import AccessToken, DeferredTransaction, NotificationEvent
 from demo_services.issuer.tokens import random_token, short_id
 from demo_services.issuer.web import no_content, no_store_json, read_json
+from wallet_core.crypto import did_jwk
 
 NOTIFICATION_EVENTS = frozenset({"credential_accepted", "credential_failure", "credential_deleted"})
 _REQUEST = "invalid_credential_request"
@@ -171,6 +174,8 @@ def _issue_or_defer(
     issuer: Issuer, access: AccessToken, offering: Offering, keys: list[ProvenKey]
 ) -> Response:
     jwks = [key.jwk for key in keys]
+    # an Open Badge's subject: the DID the proof named (or the did:jwk of its jwk)
+    dids = [key.did or did_jwk(key.jwk) for key in keys]
     settings = issuer.settings
     if settings.deferred:
         delay = settings.deferred_delay
@@ -181,6 +186,7 @@ def _issue_or_defer(
             student=access.student,
             holder_jwks=jwks,
             ready_at=None if delay is None else issuer.now() + delay,
+            holder_dids=dids,
         )
         issuer.state.transactions.put(transaction.id, transaction, settings.access_token_lifetime)
         access.transaction_ids.add(transaction.id)
@@ -189,13 +195,17 @@ def _issue_or_defer(
         return no_store_json(
             {"transaction_id": transaction.id, "interval": settings.deferred_interval}, 202
         )
-    return _deliver(issuer, access, offering, jwks)
+    return _deliver(issuer, access, offering, jwks, dids)
 
 
 def _deliver(
-    issuer: Issuer, access: AccessToken, offering: Offering, jwks: list[dict[str, str]]
+    issuer: Issuer,
+    access: AccessToken,
+    offering: Offering,
+    jwks: list[dict[str, str]],
+    dids: list[str],
 ) -> Response:
-    issuance, credentials = issue(issuer, offering, access.student, jwks)
+    issuance, credentials = issue(issuer, offering, access.student, jwks, dids)
     access.notification_ids.add(issuance.notification_id)
     access.issued.append(offering.id)
     if issuer.settings.draft13:
@@ -258,18 +268,39 @@ def _requested_draft13(issuer: Issuer, access: AccessToken, body: dict[str, Any]
     fmt = body.get("format")
     if fmt is None:
         raise OAuthError(_REQUEST, "format (or credential_identifier) is required")
+    if fmt in ("jwt_vc_json", "ldp_vc"):
+        return _requested_open_badge(issuer, access, fmt, body.get("credential_definition"))
     if fmt != issuer.credential_format():
-        raise OAuthError("unsupported_credential_format", "this issuer issues vc+sd-jwt")
+        raise OAuthError(
+            "unsupported_credential_format", "this issuer issues vc+sd-jwt, jwt_vc_json, ldp_vc"
+        )
     vct = body.get("vct")
     if not any(t.vct == vct for t in issuer.types.values()):
         raise OAuthError("unsupported_credential_type", "unknown vct")
     # Several offered configurations can share a vct (all microcredentials do): take them
     # in offer order, each once, then repeat the last (re-issuance for another key).
     candidates = [
-        cid for cid in access.configuration_ids if issuer.type_of(issuer.catalog[cid]).vct == vct
+        cid for cid in access.configuration_ids if issuer.vct_of(issuer.catalog[cid]) == vct
     ]
     if not candidates:
         raise OAuthError("insufficient_scope", "the access token does not cover this vct", 403)
+    fresh = [cid for cid in candidates if cid not in access.issued]
+    return issuer.catalog[fresh[0] if fresh else candidates[-1]]
+
+
+def _requested_open_badge(
+    issuer: Issuer, access: AccessToken, fmt: str, requested: Any
+) -> Offering:
+    """Draft 13 Appendix A.1: ``format`` + ``credential_definition`` (its ``type``) name
+    the configuration; among those the token covers, the first not yet issued."""
+    if not isinstance(requested, dict) or not isinstance(requested.get("type"), list):
+        raise OAuthError(_REQUEST, "credential_definition with a type array is required")
+    known = [o for o in issuer.catalog.values() if open_badges.matches(o, fmt, requested)]
+    if not known:
+        raise OAuthError("unsupported_credential_type", "no configuration has these types")
+    candidates = [o.id for o in known if o.id in access.configuration_ids]
+    if not candidates:
+        raise OAuthError("insufficient_scope", "the access token does not cover this type", 403)
     fresh = [cid for cid in candidates if cid not in access.issued]
     return issuer.catalog[fresh[0] if fresh else candidates[-1]]
 
@@ -294,7 +325,7 @@ async def deferred_credential(request: Request) -> Response:
         return no_store_json({"transaction_id": transaction.id, "interval": interval}, 202)
     issuer.state.transactions.pop(transaction.id)  # invalidated once delivered
     offering = issuer.catalog[transaction.configuration_id]
-    return _deliver(issuer, access, offering, transaction.holder_jwks)
+    return _deliver(issuer, access, offering, transaction.holder_jwks, transaction.holder_dids)
 
 
 def make_ready(issuer: Issuer, transaction_id: str) -> bool:

@@ -8,6 +8,9 @@ Subject and course claims are selectively disclosable unless the type metadata s
 
 A batch (several proofs) is one dataset issued several times: the same ``identifier`` and
 claim values, but a fresh holder key, fresh salts and a fresh status index per copy.
+
+Open Badge configurations are built by :mod:`~demo_services.issuer.open_badges`, one per
+holder DID; only the record of the issuance is shared.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from demo_services.issuer import open_badges
 from demo_services.issuer.catalog import Offering, Student
 from demo_services.issuer.context import Issuer
 from demo_services.issuer.state import Issuance
@@ -73,17 +77,26 @@ def sign_credential(
 
 
 def issue(
-    issuer: Issuer, offering: Offering, student: Student, holder_jwks: list[dict[str, str]]
-) -> tuple[Issuance, list[str]]:
-    """One credential per holder key; records the issuance (for revocation, notification)."""
-    identifier = f"urn:uuid:{uuid.uuid4()}"
-    credentials = []
-    indices = []
-    for jwk in holder_jwks:
-        idx = issuer.status_list.allocate()
-        payload = credential_payload(issuer, offering, student, identifier=identifier, idx=idx)
-        credentials.append(sign_credential(issuer, offering, payload, jwk))
-        indices.append(idx)
+    issuer: Issuer,
+    offering: Offering,
+    student: Student,
+    holder_jwks: list[dict[str, str]],
+    holder_dids: list[str] | None = None,
+) -> tuple[Issuance, list[Any]]:
+    """One credential per holder key (an Open Badge: per holder DID); records the issuance
+    (for revocation, notification)."""
+    credentials: list[Any] = []
+    indices: list[int] = []
+    bitstring: list[int] = []
+    if offering.is_open_badge:
+        credentials, bitstring = open_badges.issue(issuer, offering, student, holder_dids or [])
+    else:
+        identifier = f"urn:uuid:{uuid.uuid4()}"
+        for jwk in holder_jwks:
+            idx = issuer.status_list.allocate()
+            payload = credential_payload(issuer, offering, student, identifier=identifier, idx=idx)
+            credentials.append(sign_credential(issuer, offering, payload, jwk))
+            indices.append(idx)
     issuance = Issuance(
         id=short_id(),
         configuration_id=offering.id,
@@ -92,6 +105,7 @@ def issue(
         status_indices=indices,
         notification_id=short_id(),
         holder_thumbprints=[thumbprint(jwk) for jwk in holder_jwks],
+        bitstring_indices=bitstring,
     )
     issuer.state.issuances.append(issuance)
     return issuance, credentials

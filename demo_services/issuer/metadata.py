@@ -7,12 +7,15 @@ and ``display``/``claims`` under ``credential_metadata`` (claims as an array of
 ``display`` at configuration level, ``claims`` as an object keyed by claim name with an
 ``order`` array, no nonce endpoint (the c_nonce comes with token and credential responses)
 and no batch (draft 13 had a separate batch endpoint, which this demo does not offer).
+The Open Badge configurations (``jwt_vc_json``, ``ldp_vc``) are described by
+:func:`demo_services.issuer.open_badges.configuration`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from demo_services.issuer import open_badges
 from demo_services.issuer.catalog import INSTITUTION_EN, INSTITUTION_NL, Offering
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer
 from demo_services.issuer.proofs import PROOF_ALGORITHMS
@@ -59,6 +62,8 @@ def issuer_display(issuer: Issuer) -> list[dict[str, Any]]:
 
 
 def _configuration(issuer: Issuer, offering: Offering) -> dict[str, Any]:
+    if offering.is_open_badge:
+        return open_badges.configuration(issuer, offering, credential_display(issuer, offering))
     ctype = issuer.type_of(offering)
     config: dict[str, Any] = {
         "format": issuer.credential_format(),

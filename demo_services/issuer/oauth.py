@@ -41,7 +41,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from demo_services.issuer import pages
+from demo_services.issuer import open_badges, pages
 from demo_services.issuer.catalog import DEMO_PASSWORD, DEMO_STUDENT, Student
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError
@@ -219,14 +219,21 @@ def requested_by_details(issuer: Issuer, raw: str) -> list[str]:
 
 
 def _by_format(issuer: Issuer, detail: Mapping[str, Any]) -> list[str]:
-    """Draft 13 §5.1.1 also allows ``format`` + ``vct`` instead of a configuration id; that
-    asks for every configuration of the type."""
-    if (
-        detail.get("format") != issuer.credential_format()
-        or "credential_configuration_id" in detail
-    ):
-        raise OAuthError("invalid_authorization_details", "format must be vc+sd-jwt, alone")
-    ids = [o.id for o in issuer.catalog.values() if issuer.type_of(o).vct == detail.get("vct")]
+    """Draft 13 §5.1.1 also allows ``format`` + ``vct`` (W3C formats: ``format`` +
+    ``credential_definition``) instead of a configuration id; that asks for every
+    configuration of the type."""
+    if "credential_configuration_id" in detail:
+        raise OAuthError("invalid_authorization_details", "format goes alone, without an id")
+    # Open Badges (draft 13 Appendix A.1): format + credential_definition.type
+    ids = open_badges.configurations_like(issuer.catalog.values(), detail)
+    if ids is not None:
+        if not ids:
+            raise OAuthError("invalid_authorization_details", "unknown credential type")
+        return ids
+    if detail.get("format") != issuer.credential_format():
+        raise OAuthError("invalid_authorization_details", "unknown format")
+    vct = detail.get("vct")
+    ids = [o.id for o in issuer.catalog.values() if issuer.vct_of(o) == vct]
     if not ids:
         raise OAuthError("invalid_authorization_details", "unknown vct")
     return ids

@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 
 from demo_services.issuer.catalog import DEMO_PASSWORD, DEMO_STUDENT, Offering
 from demo_services.issuer.context import Issuer
-from demo_services.issuer.state import LoginSession, Offer
+from demo_services.issuer.state import Issuance, LoginSession, Offer
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f4f6f7;
@@ -85,6 +85,8 @@ def home_page(issuer: Issuer) -> str:
             ("/.well-known/jwt-vc-issuer", "jwt-vc-issuer"),
             ("/types/microcredential", "type metadata"),
             ("/status/1", "status list"),
+            ("/.well-known/did.json", "did:web"),
+            ("/status/bitstring/1", "bitstring status list"),
         )
     )
     body = (
@@ -119,21 +121,13 @@ def _issued_table(issuer: Issuer) -> str:
     for issuance in reversed(issuer.state.issuances):
         offering = issuer.catalog[issuance.configuration_id]
         when = time.strftime("%H:%M:%S", time.localtime(issuance.issued_at))
-        indices = ", ".join(str(i) for i in issuance.status_indices)
-        if issuance.revoked:
-            action = "<b>ingetrokken / revoked</b>"
-        else:
-            target = escape(issuer.url(f"/admin/revoke/{issuance.status_indices[0]}"))
-            action = (
-                f"<form class='inline' method='post' action='{target}'>"
-                f"<input type='hidden' name='csrf' value='{escape(issuer.page_csrf)}'>"
-                "<button class='button secondary' type='submit'>Intrekken / Revoke</button>"
-                "</form>"
-            )
+        listed = issuance.status_indices or issuance.bitstring_indices
+        indices = ", ".join(str(i) for i in listed)
+        action = _revoke_action(issuer, issuance)
         rows.append(
             f"<tr><td>{when}</td><td>{escape(offering.name_nl)}</td>"
             f"<td>{escape(issuance.student.given_name)} {escape(issuance.student.family_name)}"
-            f"</td><td>{len(issuance.status_indices)}</td><td>{indices}</td>"
+            f"</td><td>{len(issuance.holder_thumbprints)}</td><td>{indices}</td>"
             f"<td>{escape(', '.join(issuance.events) or '-')}</td><td>{action}</td></tr>"
         )
     if not rows:
@@ -142,6 +136,23 @@ def _issued_table(issuer: Issuer) -> str:
         "Uitgegeven / Issued",
         ("tijd", "credential", "student", "aantal", "status idx", "meldingen", ""),
         rows,
+    )
+
+
+def _revoke_action(issuer: Issuer, issuance: Issuance) -> str:
+    if issuance.revoked:
+        return "<b>ingetrokken / revoked</b>"
+    if issuance.status_indices:
+        path = f"/admin/revoke/{issuance.status_indices[0]}"
+    elif issuance.bitstring_indices:
+        path = f"/admin/revoke/bitstring/{issuance.bitstring_indices[0]}"
+    else:  # the edubadges-style VC-JWT has no status entry
+        return "<span class='small'>niet intrekbaar / not revocable</span>"
+    return (
+        f"<form class='inline' method='post' action='{escape(issuer.url(path))}'>"
+        f"<input type='hidden' name='csrf' value='{escape(issuer.page_csrf)}'>"
+        "<button class='button secondary' type='submit'>Intrekken / Revoke</button>"
+        "</form>"
     )
 
 

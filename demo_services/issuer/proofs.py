@@ -4,9 +4,10 @@ The checks, in the order they run (the spec allows any order):
 
 1. compact JWS with a JSON header; ``typ`` is exactly ``openid4vci-proof+jwt``;
 2. ``alg`` is one we advertise (ES256, EdDSA): never ``none`` or a MAC;
-3. exactly one of ``jwk`` / ``kid`` / ``x5c``. We bind with ``jwk`` (the only
-   ``cryptographic_binding_methods_supported`` value); a ``kid`` is accepted only as a
-   ``did:jwk`` DID URL, which carries the same key; ``x5c`` is refused;
+3. exactly one of ``jwk`` / ``kid`` / ``x5c``. SD-JWT VCs bind with ``jwk``; a ``kid`` is
+   accepted only as a ``did:jwk`` DID URL naming its one method ``#0`` (what wallets send for
+   the Open Badge configurations, whose ``cryptographic_binding_methods_supported`` is
+   ``did:jwk``: the DID becomes ``credentialSubject.id``); ``x5c`` is refused;
 4. the key is public (no ``d`` and friends), and the signature verifies with it;
 5. payload: ``aud`` is our issuer identifier (a string), ``iat`` within the last five
    minutes (one minute of clock skew ahead), ``nonce`` present when required; ``iss``
@@ -49,6 +50,9 @@ class ProvenKey:
     jwk: dict[str, str]  # public members only, as it goes into cnf.jwk
     thumbprint: str
     nonce: str | None
+    # the holder's DID exactly as the proof's kid named it (None for a jwk proof): a W3C
+    # credential's subject must be that very string, or the holder cannot present it
+    did: str | None = None
 
 
 def verify_proof(
@@ -63,7 +67,8 @@ def verify_proof(
 ) -> ProvenKey:
     if not isinstance(jwt, str) or jwt.count(".") != 2:
         raise ProofError("a jwt proof must be a compact JWS string")
-    alg, jwk = _header_key(_segment(jwt.split(".", 1)[0], "header"), algorithms)
+    header = _segment(jwt.split(".", 1)[0], "header")
+    alg, jwk = _header_key(header, algorithms)
     try:
         _, raw_payload = verify_compact(jwt, jwk, algorithms=[alg])
         key_id = thumbprint(jwk)
@@ -78,7 +83,9 @@ def verify_proof(
         client_id=client_id,
         anonymous=anonymous,
     )
-    return ProvenKey(jwk=jwk, thumbprint=key_id, nonce=nonce)
+    kid = header.get("kid")
+    did = kid.split("#", 1)[0] if isinstance(kid, str) else None
+    return ProvenKey(jwk=jwk, thumbprint=key_id, nonce=nonce, did=did)
 
 
 def _header_key(
@@ -147,7 +154,9 @@ def _holder_key(header: Mapping[str, Any]) -> dict[str, str]:
 def _did_jwk_key(kid: Any) -> Any:
     if not isinstance(kid, str) or not kid.startswith("did:jwk:"):
         raise ProofError("only did:jwk key ids are supported; send the key as jwk")
-    encoded = kid.removeprefix("did:jwk:").split("#", 1)[0]
+    encoded, _, fragment = kid.removeprefix("did:jwk:").partition("#")
+    if fragment not in ("", "0"):
+        raise ProofError("a did:jwk has one verification method, #0")
     return _json_object(_b64url(encoded), "did:jwk")
 
 

@@ -140,6 +140,7 @@ class DeferredTransaction:
     student: Student
     holder_jwks: list[dict[str, str]]
     ready_at: float | None  # None: only the admin endpoint makes it ready
+    holder_dids: list[str] = field(default_factory=list)  # Open Badges: the subjects
 
 
 @dataclass
@@ -154,6 +155,8 @@ class Issuance:
     notification_id: str
     holder_thumbprints: list[str]
     revoked: bool = False
+    # Open Badges (ldp_vc): their Bitstring Status List indices
+    bitstring_indices: list[int] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
 
 
@@ -197,3 +200,6 @@ class IssuerState:
 
     def issuance_by_index(self, idx: int) -> Issuance | None:
         return next((i for i in self.issuances if idx in i.status_indices), None)
+
+    def issuance_by_bitstring_index(self, idx: int) -> Issuance | None:
+        return next((i for i in self.issuances if idx in i.bitstring_indices), None)

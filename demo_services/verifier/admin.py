@@ -4,7 +4,8 @@ POSTs must be ``Content-Type: application/json`` (an empty body means defaults):
 cross-site page cannot send that without a CORS preflight, which this server never
 answers. GETs return JSON, which another origin cannot read.
 
-- ``POST /admin/transactions`` ``{"same_device": false, "request_uri_method": "get"}`` ->
+- ``POST /admin/transactions`` ``{"same_device": false, "request_uri_method": "get",
+  "query": "microcredential" | "openbadge" | "openbadge_jwt" | "openbadge_ldp"}`` ->
   201 ``{"transaction_id", "link", "client_id", "request_uri", "request_uri_method",
   "response_uri", "response_mode", "nonce", "state", "request", "result_url",
   "expires_in"}``. ``request`` is the Authorization Request's parameters as JSON (for
@@ -34,6 +35,7 @@ from demo_services.verifier.authorization import (
     request_uri,
 )
 from demo_services.verifier.context import Verifier, verifier_of
+from demo_services.verifier.query import QUERY_KINDS
 from demo_services.verifier.state import Transaction
 
 
@@ -50,9 +52,12 @@ async def create_transaction_endpoint(request: Request) -> Response:
         raise OAuthError("invalid_request", "same_device must be a boolean")
     if method not in ("get", "post"):
         raise OAuthError("invalid_request", "request_uri_method must be get or post")
+    query = body.get("query", "microcredential")
+    if query not in QUERY_KINDS:
+        raise OAuthError("invalid_request", f"query must be one of {', '.join(QUERY_KINDS)}")
     try:
         transaction = create_transaction(
-            verifier, same_device=same_device, request_uri_method=method
+            verifier, same_device=same_device, request_uri_method=method, query=query
         )
     except TransactionRequestError as exc:
         raise OAuthError("invalid_request", str(exc)) from exc
@@ -71,6 +76,7 @@ async def create_transaction_endpoint(request: Request) -> Response:
             "request": request_parameters(verifier, transaction),
             "result_url": result_url(verifier, transaction),
             "same_device": transaction.same_device,
+            "query": transaction.query,
             "expires_in": int(verifier.settings.transaction_lifetime),
         },
         201,
@@ -102,6 +108,7 @@ def transaction_json(transaction: Transaction) -> dict[str, Any]:
         "final": transaction.final,
         "client_id": transaction.client_id,
         "same_device": transaction.same_device,
+        "query": transaction.query,
         "request_uri_method": transaction.request_uri_method,
         "created_at": transaction.created_at,
         "completed_at": transaction.completed_at,

@@ -6,7 +6,8 @@ it listens on; ``run()`` serves it with uvicorn on 127.0.0.1. Endpoints:
 =====================================  ===================================================
 ``GET  /``                             "Check a microcredential": new transactions, QR,
                                        same-device link, result frame (``?method=post``
-                                       for ``request_uri_method=post`` links)
+                                       for ``request_uri_method=post`` links;
+                                       ``?query=openbadge`` for an Open Badge)
 ``GET|POST /request/{id}``             the signed Request Object (x509 prefixes; POST takes
                                        ``wallet_nonce`` / ``wallet_metadata``, §5.10)
 ``POST /response/{id}``                the response URI (``direct_post`` /
@@ -69,6 +70,7 @@ from demo_services.verifier.context import (
     VerifierSettings,
     verifier_of,
 )
+from demo_services.verifier.query import QUERY_KINDS, QueryKind
 from demo_services.verifier.response import ResponseRejected, WalletAnswer, read_answer
 from demo_services.verifier.state import (
     FINAL,
@@ -184,12 +186,17 @@ def page(html: str, status: int = 200) -> HTMLResponse:
 async def home(request: Request) -> Response:
     """Two fresh transactions per visit: one for the QR code (cross-device, no redirect
     afterwards) and one for the "open on this device" link (same-device: the wallet is sent
-    back to the result with a response code)."""
+    back to the result with a response code). ``?query=openbadge`` (or ``openbadge_jwt``,
+    ``openbadge_ldp``) asks for an Open Badge instead of a microcredential."""
     verifier = verifier_of(request)
     wants_post = request.query_params.get("method") == "post" and verifier.settings.signed
     method: RequestUriMethod = "post" if wants_post else "get"
-    cross = create_transaction(verifier, same_device=False, request_uri_method=method)
-    same_device = create_transaction(verifier, same_device=True, request_uri_method=method)
+    asked = request.query_params.get("query", "microcredential")
+    query: QueryKind = next((k for k in QUERY_KINDS if k == asked), "microcredential")
+    cross = create_transaction(verifier, same_device=False, request_uri_method=method, query=query)
+    same_device = create_transaction(
+        verifier, same_device=True, request_uri_method=method, query=query
+    )
     cross_link = link(verifier, cross)
     html = pages.home_page(
         verifier,
@@ -307,6 +314,7 @@ async def response_endpoint(request: Request) -> Response:
             answer.vp_token,
             client_id=transaction.client_id,
             nonce=transaction.nonce,
+            query=transaction.query,
         )
     except ResponseRejected as exc:
         _fail(verifier, transaction, exc)

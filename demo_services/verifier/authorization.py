@@ -30,7 +30,7 @@ from urllib.parse import quote
 from joserfc.jwk import ECKey
 
 from demo_services.verifier.context import Verifier
-from demo_services.verifier.query import dcql_query
+from demo_services.verifier.query import QUERY_KINDS, QueryKind, dcql_query
 from demo_services.verifier.state import Transaction
 from wallet_core.crypto import sign_compact
 
@@ -49,9 +49,15 @@ class TransactionRequestError(ValueError):
 
 
 def create_transaction(
-    verifier: Verifier, *, same_device: bool, request_uri_method: RequestUriMethod = "get"
+    verifier: Verifier,
+    *,
+    same_device: bool,
+    request_uri_method: RequestUriMethod = "get",
+    query: QueryKind = "microcredential",
 ) -> Transaction:
     settings = verifier.settings
+    if query not in QUERY_KINDS:
+        raise TransactionRequestError(f"query must be one of {', '.join(QUERY_KINDS)}")
     if request_uri_method not in ("get", "post"):
         raise TransactionRequestError("request_uri_method must be get or post")
     if request_uri_method == "post" and not settings.signed:
@@ -78,6 +84,7 @@ def create_transaction(
         state=secrets.token_urlsafe(32),
         view_key=secrets.token_urlsafe(24),
         encryption_key=key,
+        query=query,
     )
     verifier.state.transactions.put(transaction.id, transaction, settings.transaction_lifetime)
     return transaction
@@ -98,7 +105,13 @@ def client_metadata(verifier: Verifier, transaction: Transaction) -> dict[str, A
         # §11.1 and Appendix B (SD-JWT VC): what we verify; the demo issuer and
         # eduwallet use ES256.
         "vp_formats_supported": {
-            "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]}
+            "dc+sd-jwt": {"sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"]},
+            # Appendix B.1.3.1.3 / B.1.3.2.3: what w3c_presentation checks
+            "jwt_vc_json": {"alg_values": ["ES256", "EdDSA"]},
+            "ldp_vc": {
+                "proof_type_values": ["DataIntegrityProof"],
+                "cryptosuite_values": ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"],
+            },
         },
         # RFC 7591; OpenID4VP wallets ignore it, a human reading the request does not
         "client_name": VERIFIER_NAME,
@@ -119,9 +132,13 @@ def request_parameters(verifier: Verifier, transaction: Transaction) -> dict[str
         "response_uri": transaction.response_uri,
         "nonce": transaction.nonce,
         "state": transaction.state,
-        "dcql_query": dcql_query(verifier.settings.vct_values),
+        "dcql_query": dcql_query(verifier.settings.vct_values, _kind(transaction.query)),
         "client_metadata": client_metadata(verifier, transaction),
     }
+
+
+def _kind(query: str) -> QueryKind:
+    return next((kind for kind in QUERY_KINDS if kind == query), "microcredential")
 
 
 def request_object(

@@ -30,12 +30,19 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from starlette.requests import Request
 
+from demo_services.issuer.did import did_web
 from demo_services.issuer.tokens import random_token
 from demo_services.verifier.pki import VerifierPki, create_pki
 from demo_services.verifier.state import Clock, VerifierState
 from wallet_core import http
 from wallet_core.errors import UntrustedIssuerError
-from wallet_core.trust import IssuerKeyResolver, MemoryCache
+from wallet_core.trust import (
+    AssertionKeys,
+    ControllerResolver,
+    DidResolver,
+    IssuerKeyResolver,
+    MemoryCache,
+)
 
 ClientIdPrefix = Literal["redirect_uri", "x509_san_dns", "x509_hash"]
 ResponseMode = Literal["direct_post", "direct_post.jwt"]
@@ -142,6 +149,11 @@ class Verifier:
             http.HttpPolicy(allow_http_loopback=True, timeout=5.0), transport
         )
         self._resolver = IssuerKeyResolver(self.http, MemoryCache(), _Clock(clock))
+        # W3C credentials (Open Badges): DID documents and controller documents
+        self._assertion_keys = AssertionKeys(
+            DidResolver(self.http, MemoryCache(), _Clock(clock)),
+            ControllerResolver(self.http, MemoryCache(), _Clock(clock)),
+        )
         self._issuer_keys = issuer_keys
         # Guards the demo page's upload form against cross-site posts.
         self.page_csrf = random_token(16)
@@ -173,6 +185,15 @@ class Verifier:
         if self._issuer_keys is not None:
             return self._issuer_keys(header, payload)
         return self._resolver.resolve(iss if isinstance(iss, str) else None, header)
+
+    def w3c_issuer_key(self, issuer: str, kid: str | None) -> Mapping[str, Any]:
+        """The key for a W3C credential (``w3c_vc``'s resolver); the allow-list is checked
+        first, so an untrusted issuer's DID or URL is never dereferenced. A trusted issuer
+        URL also trusts its did:web (the demo issuer signs its Open Badges as one)."""
+        trusted = self.settings.trusted_issuers
+        if trusted is not None and issuer not in {*trusted, *(did_web(url) for url in trusted)}:
+            raise UntrustedIssuerError("the credential's issuer is not on this verifier's list")
+        return self._assertion_keys(issuer, kid)
 
     def close(self) -> None:
         self.http.close()

@@ -88,16 +88,27 @@ def home_page(
     same_link: str,
     method: str,
 ) -> str:
+    badge = cross.query != "microcredential"
     asked = "".join(
         f"<li>{escape(LABELS[name][0])} <span class='en'>({escape(LABELS[name][1])})</span>"
         + (" — <i>optioneel / optional</i>" if name in OPTIONAL_CLAIMS else "")
         + "</li>"
         for name in REQUESTED
     )
+    if badge:
+        asked = (
+            f"<li>Open Badge 3.0 ({escape(_BADGE_FORMATS.get(cross.query, ''))}), "
+            "<span class='en'>the whole badge</span></li>"
+        )
     result_src = verifier.url(f"/result/{cross.id}?key={cross.view_key}&embed=1")
+    heading = (
+        ("Controleer een Open Badge", "Check an Open Badge")
+        if badge
+        else ("Controleer een microcredential", "Check a micro-credential")
+    )
     body = (
-        "<div class='panel'><h2>Controleer een microcredential</h2>"
-        "<div class='en'>Check a micro-credential</div>"
+        f"<div class='panel'><h2>{heading[0]}</h2>"
+        f"<div class='en'>{heading[1]}</div>"
         "<div class='qr'>"
         f"<img src='{escape(qr)}' alt='QR-code van het verzoek / request QR code'>"
         "<div><p>Scan de QR-code met je wallet om te laten zien:<br>"
@@ -114,9 +125,25 @@ def home_page(
         "<p class='small'>"
         f"<a href='{escape(verifier.url('/'))}'>Nieuwe controle / New check</a> &middot; "
         f"<a href='{escape(verifier.url('/offline'))}'>Offline QR controleren / "
-        "Check an offline QR</a></p>"
+        "Check an offline QR</a> &middot; "
+        f"{_query_links(verifier)}</p>"
     )
     return layout("Werkgever Demo — microcredential controleren", body)
+
+
+_BADGE_FORMATS = {
+    "openbadge": "jwt_vc_json / ldp_vc",
+    "openbadge_jwt": "jwt_vc_json",
+    "openbadge_ldp": "ldp_vc",
+}
+
+
+def _query_links(verifier: Verifier) -> str:
+    links = [("microcredential", "/"), ("Open Badge", "/?query=openbadge")]
+    links += [(f"Open Badge ({fmt})", f"/?query={q}") for q, fmt in _BADGE_FORMATS.items()][1:]
+    return " &middot; ".join(
+        f"<a href='{escape(verifier.url(path))}'>{escape(label)}</a>" for label, path in links
+    )
 
 
 def _mode_panel(verifier: Verifier, transaction: Transaction, method: str) -> str:

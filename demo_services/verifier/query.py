@@ -17,12 +17,21 @@ A presentation passes when its disclosed claims cover at least one claim set (§
 2.2); ``Proven.claim_set`` says which (the first covered one). Disclosures nobody asked
 for are accepted (the holder chose to share them) but listed as ``unrequested``, so a
 wallet test can see that a wallet leaked nothing unselected.
+
+Open Badges (OpenID4VP 1.0 Appendix B.1): a transaction may instead ask for an Open Badge
+3.0 (``query`` ``openbadge``: either format, as ``credential_sets`` options;
+``openbadge_jwt`` / ``openbadge_ldp``: one format). Credential query ids ``openbadge_jwt``
+(``jwt_vc_json``) and ``openbadge_ldp`` (``ldp_vc``), ``meta.type_values``
+``[["OpenBadgeCredential"], [<its expanded IRI>]]`` (B.1.1: a VC-JWT's types are compared
+as they are, a JSON-LD credential's expanded), one claim: the achievement's name
+(B.1.2: claims paths start at the credential). A W3C presentation carries the whole
+credential, so there are no claim sets to meet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 QUERY_ID = "microcredential"
 FORMAT = "dc+sd-jwt"
@@ -44,7 +53,48 @@ LABELS: Mapping[str, tuple[str, str]] = {
 }
 
 
-def dcql_query(vct_values: Iterable[str]) -> dict[str, Any]:
+QueryKind = Literal["microcredential", "openbadge", "openbadge_jwt", "openbadge_ldp"]
+QUERY_KINDS: tuple[QueryKind, ...] = (
+    "microcredential",
+    "openbadge",
+    "openbadge_jwt",
+    "openbadge_ldp",
+)
+OB3_JWT_QUERY = "openbadge_jwt"
+OB3_LDP_QUERY = "openbadge_ldp"
+OB3_TYPE = "OpenBadgeCredential"
+OB3_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+#: credential query id -> its format
+OB3_FORMATS: Mapping[str, str] = {OB3_JWT_QUERY: "jwt_vc_json", OB3_LDP_QUERY: "ldp_vc"}
+ACHIEVEMENT_NAME = ("credentialSubject", "achievement", "name")
+
+
+def query_ids(kind: QueryKind) -> tuple[str, ...]:
+    """The credential query ids a transaction of ``kind`` asks (any one answers it)."""
+    if kind == "microcredential":
+        return (QUERY_ID,)
+    if kind == "openbadge":
+        return (OB3_JWT_QUERY, OB3_LDP_QUERY)
+    return (kind,)
+
+
+def _open_badge_query(query_id: str) -> dict[str, Any]:
+    return {
+        "id": query_id,
+        "format": OB3_FORMATS[query_id],
+        "meta": {"type_values": [[OB3_TYPE], [OB3_TYPE_IRI]]},
+        "claims": [{"id": "achievement", "path": list(ACHIEVEMENT_NAME)}],
+    }
+
+
+def dcql_query(vct_values: Iterable[str], kind: QueryKind = "microcredential") -> dict[str, Any]:
+    if kind != "microcredential":
+        ids = query_ids(kind)
+        query: dict[str, Any] = {"credentials": [_open_badge_query(i) for i in ids]}
+        if len(ids) > 1:
+            # §6.2: one credential set, its options the formats: any one answers
+            query["credential_sets"] = [{"options": [[i] for i in ids], "required": True}]
+        return query
     return {
         "credentials": [
             {

@@ -113,6 +113,8 @@ class Transaction:
     # shows the result page (cross-device); a same-device result also needs response_code
     view_key: str = field(repr=False)
     encryption_key: ECKey | None = field(repr=False, default=None)
+    # what is asked (query.QueryKind): a microcredential (SD-JWT VC) or an Open Badge
+    query: str = "microcredential"
     response_code: str | None = field(repr=False, default=None)
     status: Status = "pending"
     in_flight: bool = False

@@ -4,7 +4,7 @@ These functions run in a worker thread (they fetch issuer metadata and status li
 HTTP) and touch no verifier state: they get values and return a ``Proven`` or raise
 ``ResponseRejected``.
 
-For the ``microcredential`` query:
+For the ``microcredential`` query (the Open Badge queries: ``open_badges``):
 
 1. ``vp_token`` is an object with exactly the key ``microcredential`` whose value is an
    array of exactly one presentation (``multiple`` is false, §8.1). A bare string instead
@@ -32,7 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from demo_services.verifier.context import Verifier
-from demo_services.verifier.query import QUERY_ID, REQUESTED, satisfied_claim_set
+from demo_services.verifier.open_badges import verify_open_badge_token
+from demo_services.verifier.query import QUERY_ID, QUERY_KINDS, REQUESTED, satisfied_claim_set
 from demo_services.verifier.response import ResponseRejected
 from demo_services.verifier.state import Outcome, Proven
 from wallet_core.crypto.jwk import b64url_decode
@@ -50,8 +51,21 @@ _OUTCOMES: dict[str, Outcome] = {
 
 
 def verify_vp_token(
-    verifier: Verifier, vp_token: dict[str, Any], *, client_id: str, nonce: str
+    verifier: Verifier,
+    vp_token: dict[str, Any],
+    *,
+    client_id: str,
+    nonce: str,
+    query: str = "microcredential",
 ) -> Proven:
+    """The transaction's answer; an Open Badge query goes to ``open_badges``."""
+    kind = next((k for k in QUERY_KINDS if k == query), None)
+    if kind is None:
+        raise ResponseRejected("the transaction asks an unknown query")
+    if kind != "microcredential":
+        return verify_open_badge_token(
+            verifier, vp_token, kind=kind, client_id=client_id, nonce=nonce
+        )
     unexpected = sorted(set(vp_token) - {QUERY_ID})
     if unexpected:
         raise ResponseRejected(f"vp_token answers queries that were not asked: {unexpected}")

@@ -9,12 +9,17 @@ from wallet_core.crypto import generate
 from wallet_core.errors import (
     MalformedCredentialError,
     PresentationRequestError,
+    UnexpectedCredentialTypeError,
     UnsupportedFormatError,
 )
 from wallet_core.formats import registry, rules, sd_jwt_vc
-from wallet_core.formats.seam import CredentialFormat, DisplaySource
+from wallet_core.formats.seam import CredentialFormat, DisplaySource, IssuerKeys
 
 ISSUER = generate("ES256")
+
+
+def _no_assertion_keys(*_: object) -> object:
+    raise AssertionError("an SD-JWT VC has no assertion methods")
 
 
 def _issued(**extra: object) -> str:
@@ -22,22 +27,31 @@ def _issued(**extra: object) -> str:
     return sd_jwt_vc.issue({**payload, **extra}, [("title",)], issuer_key=ISSUER)
 
 
-def test_both_names_of_sd_jwt_vc_are_one_format_and_nothing_else_is() -> None:
+def test_both_names_of_sd_jwt_vc_are_one_format_and_the_w3c_formats_are_their_own() -> None:
     assert registry.format_for("dc+sd-jwt") is registry.format_for("vc+sd-jwt")
     assert registry.answers("dc+sd-jwt", "vc+sd-jwt") and registry.answers("vc+sd-jwt", "dc+sd-jwt")
     assert not registry.answers("dc+sd-jwt", "jwt_vc_json")
     assert not registry.answers("jwt_vc", "jwt_vc_json")  # a draft name is its own format
-    assert [f.identifiers for f in registry.HELD] == [frozenset({"dc+sd-jwt", "vc+sd-jwt"})]
+    assert [f.identifiers for f in registry.HELD] == [
+        frozenset({"dc+sd-jwt", "vc+sd-jwt"}),
+        frozenset({"jwt_vc_json"}),
+        frozenset({"ldp_vc"}),
+    ]
     assert registry.vp_formats_supported() == {
         "dc+sd-jwt": {
             "sd-jwt_alg_values": ["ES256", "EdDSA"],
             "kb-jwt_alg_values": ["ES256", "EdDSA"],
-        }
+        },
+        "jwt_vc_json": {"alg_values": ["ES256", "EdDSA", "RS256"]},
+        "ldp_vc": {
+            "proof_type_values": ["DataIntegrityProof", "Ed25519Signature2020"],
+            "cryptosuite_values": ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"],
+        },
     }
 
 
 def test_known_formats_have_rules_but_are_refused_for_holding() -> None:
-    for identifier in ("mso_mdoc", "jwt_vc_json", "ldp_vc", "jwt_vc_json-ld", "jwt_vc"):
+    for identifier in ("mso_mdoc", "jwt_vc_json-ld", "jwt_vc"):
         assert identifier in registry.rules_for(identifier).identifiers
         assert not registry.is_held(identifier)
         with pytest.raises(UnsupportedFormatError):
@@ -85,13 +99,14 @@ def test_bookkeeping_and_pointer_rules_follow_the_format() -> None:
 def test_sd_jwt_vc_on_the_seam_verifies_reads_and_says_where_its_status_and_type_are() -> None:
     fmt: CredentialFormat = registry.format_for("dc+sd-jwt")
     text = _issued(status={"status_list": {"idx": 3, "uri": "https://hs.example/status/1"}})
-    verified = fmt.verify_issued(
-        text, lambda header, payload: ISSUER.public_jwk, expected_type=None, now=1.8e9
-    )
+    keys = IssuerKeys(lambda header, payload: ISSUER.public_jwk, _no_assertion_keys)
+    verified = fmt.verify_issued(text, keys, expected_types=(), now=1.8e9)
     assert verified.raw == text and verified.type == "https://hs.example/mc"
     assert verified.issuer == "https://hs.example" and verified.holder_jwk is None
     with pytest.raises(MalformedCredentialError):  # a JSON object is not an SD-JWT VC
-        fmt.verify_issued({"vct": "x"}, lambda h, p: ISSUER.public_jwk, expected_type=None, now=0)
+        fmt.verify_issued({"vct": "x"}, keys, expected_types=(), now=0)
+    with pytest.raises(UnexpectedCredentialTypeError):
+        fmt.verify_issued(text, keys, expected_types=("https://hs.example/other",), now=1.8e9)
     held = registry.read(stored_as("c1", "dc+sd-jwt", text))
     reference = fmt.status_reference(held)
     assert reference is not None and (reference.idx, reference.uri) == (

@@ -552,7 +552,7 @@ def test_the_registry_reads_a_stored_sd_jwt_vc_into_the_same_view() -> None:
 
 def test_a_format_the_wallet_does_not_hold_is_refused_with_its_own_code() -> None:
     with pytest.raises(UnsupportedFormatError) as raised:
-        registry.read(stored_as("o1", "ldp_vc", '{"type": ["VerifiableCredential"]}'))
+        registry.read(stored_as("o1", "mso_mdoc", "omdvY19ub3RfcmVhZA"))
     assert raised.value.code == "unsupported_format"
 
 

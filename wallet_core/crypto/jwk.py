@@ -6,6 +6,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from wallet_core.errors import KeyStoreError
 
@@ -90,3 +91,19 @@ def did_jwk(jwk: Mapping[str, str]) -> str:
     """did:jwk of the public part of ``jwk`` (compact JSON, base64url)."""
     encoded = json.dumps(public_only(jwk), separators=(",", ":"), sort_keys=True).encode()
     return "did:jwk:" + b64url(encoded)
+
+
+def did_jwk_key(did: str) -> dict[str, Any] | None:
+    """The public JWK a ``did:jwk`` names (its fragment ignored); None for anything else or
+    a did:jwk that does not decode to a public JWK object."""
+    if not did.startswith("did:jwk:"):
+        return None
+    try:
+        decoded = json.loads(b64url_decode(did.removeprefix("did:jwk:").partition("#")[0]))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("kty"), str):
+        return None
+    if _PRIVATE_MEMBERS & decoded.keys():
+        return None
+    return decoded

@@ -151,7 +151,10 @@ class _BoundedRdfc(URDNA2015):  # type: ignore[misc]
 
 
 def _document_loader(url: str, _options: Any = None) -> dict[str, Any]:
-    return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
+    # "static": a pinned context never changes, so pyld may keep it processed in its shared
+    # cache (keyed by URL). Without a tag pyld processes it again in every operation.
+    document = load_context(url)
+    return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
 
 
 def _pyld(operation: Any, document: Any) -> Any:

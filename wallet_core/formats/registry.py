@@ -10,17 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from wallet_core.errors import UnsupportedFormatError
-from wallet_core.formats import rules, sd_jwt_vc
+from wallet_core.formats import rules, sd_jwt_vc, w3c_format
 from wallet_core.formats.seam import CredentialFormat, FormatRules, HeldCredential
 from wallet_core.models import StoredCredential
 
 #: The formats the wallet holds, verifies and presents.
-HELD: tuple[CredentialFormat, ...] = (sd_jwt_vc.FORMAT,)
+HELD: tuple[CredentialFormat, ...] = (
+    sd_jwt_vc.FORMAT,
+    w3c_format.JWT_VC_JSON,
+    w3c_format.LDP_VC,
+)
 #: Formats the wallet can reason about in requests and metadata but does not hold yet.
 KNOWN: tuple[FormatRules, ...] = (
     rules.MDOC,
-    rules.JWT_VC_JSON,
-    rules.LDP_VC,
     rules.JWT_VC_JSON_LD,
     rules.JWT_VC,
 )

@@ -1,9 +1,10 @@
 """Format rules: what OpenID4VP Appendix B and OpenID4VCI Appendix A say of each format.
 
 :class:`Rules` carries them as data, so every format (held or only known) is one instance
-of it. mdoc and the W3C VC formats are known here for matching and metadata; the wallet does
-not hold them yet. A format nobody registered gets :data:`UNKNOWN`: it matches a DCQL query
-only when the query's ``meta`` is empty (§6.1 makes ``meta`` format-specific).
+of it. mdoc and the draft-era W3C identifiers are known here for matching and metadata; the
+wallet does not hold them (the W3C VC formats it holds are in :mod:`.w3c_format`). A format
+nobody registered gets :data:`UNKNOWN`: it matches a DCQL query only when the query's
+``meta`` is empty (§6.1 makes ``meta`` format-specific).
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ class Rules:
     configuration_type_key: str | None = None
     namespaced_claims: bool = False
     subject_in_definition: bool = False
+    #: the holder is named by a DID (the credential subject's ``id``), not a ``cnf`` key
+    holder_did: bool = False
     #: mdoc pointers are exactly a namespace and an element identifier (OpenID4VP §7.2.1)
     pointer_length: int | None = None
     meta: Callable[[Mapping[str, Any], str], TypeFilter] = only_empty_meta
@@ -134,7 +137,7 @@ class Rules:
 
 
 # VCDM 1.1 and 2.0 properties that describe the credential, not its subject.
-_W3C_BOOKKEEPING = frozenset(
+W3C_BOOKKEEPING = frozenset(
     {
         "@context",
         "id",
@@ -149,7 +152,7 @@ _W3C_BOOKKEEPING = frozenset(
         "proof",
     }
 )
-_JWT_REGISTERED = frozenset({"iss", "nbf", "exp", "iat", "jti"})
+JWT_REGISTERED = frozenset({"iss", "nbf", "exp", "iat", "jti"})
 
 MDOC = Rules(
     identifiers=frozenset({"mso_mdoc"}),
@@ -157,20 +160,6 @@ MDOC = Rules(
     namespaced_claims=True,
     pointer_length=2,
     meta=doctype_value,
-)
-JWT_VC_JSON = Rules(
-    identifiers=frozenset({"jwt_vc_json"}),
-    bookkeeping=_W3C_BOOKKEEPING | _JWT_REGISTERED,
-    bookkeeping_under=("vc", _W3C_BOOKKEEPING),
-    subject_in_definition=True,
-    meta=type_values,
-)
-LDP_VC = Rules(
-    identifiers=frozenset({"ldp_vc"}),
-    bookkeeping=_W3C_BOOKKEEPING,
-    bookkeeping_under=("vc", _W3C_BOOKKEEPING),
-    subject_in_definition=True,
-    meta=type_values,
 )
 # Draft-era W3C identifiers: known to issuer metadata (claims in credential_definition),
 # without DCQL meta of their own.

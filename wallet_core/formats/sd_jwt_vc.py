@@ -36,7 +36,7 @@ from wallet_core.formats.sd_jwt import DEFAULT_LEEWAY, IssuerKey, SdJwt
 from wallet_core.formats.seam import (
     DisplaySource,
     HeldCredential,
-    IssuerKeyFor,
+    IssuerKeys,
     VerifiedCredential,
 )
 from wallet_core.models import ClaimPath, StoredCredential
@@ -238,14 +238,17 @@ class SdJwtVcFormat(Rules):
     def verify_issued(
         self,
         issued: object,
-        issuer_key: IssuerKeyFor,
+        keys: IssuerKeys,
         *,
-        expected_type: str | None,
+        expected_types: tuple[str, ...],
         now: float,
     ) -> VerifiedCredential:
         if not isinstance(issued, str):
             raise MalformedCredentialError("an SD-JWT VC is issued as a string")
-        credential = verify_issued(issued, issuer_key, expected_vct=expected_type, now=now)
+        credential = verify_issued(issued, keys.for_jwt, now=now)
+        missing = [t for t in expected_types if t not in credential.types]
+        if missing:
+            raise UnexpectedCredentialTypeError(f"expected a {missing[0]!r} credential")
         return VerifiedCredential(
             raw=issued,
             claims=credential.claims,

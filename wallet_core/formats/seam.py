@@ -24,10 +24,30 @@ from typing import Any, Protocol
 
 from wallet_core.crypto import Signer
 from wallet_core.formats.status import StatusListReference
+from wallet_core.formats.status_w3c import W3cStatusReference
 from wallet_core.models import ClaimPath, StoredCredential
 
 #: (protected header, payload) -> the issuer's public JWK, raising when it is not trusted.
 IssuerKeyFor = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
+#: (issuer, key id or None) -> the public JWK of that assertion method of the issuer (its DID
+#: document or the controller document it publishes), raising when the issuer lacks it.
+AssertionKeyFor = Callable[[str, str | None], Mapping[str, Any]]
+#: Where a credential's status is published, by mechanism: an IETF Token Status List
+#: (SD-JWT VC ``status.status_list``) or a W3C credential's ``credentialStatus`` entries.
+#: ``wallet_core.freshness`` dispatches on the type.
+StatusReference = StatusListReference | W3cStatusReference
+#: What a format hands back to present: a compact string, or a JSON object (a Data
+#: Integrity VP is one, OpenID4VP 1.0 Appendix B.1.3.2).
+Presentation = str | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class IssuerKeys:
+    """How each format finds the key that signed a credential: SD-JWT VC by its ``iss`` and
+    JOSE header (issuer metadata, x5c, DIDs); W3C VCs by the issuer's assertion methods."""
+
+    for_jwt: IssuerKeyFor
+    assertion_method: AssertionKeyFor
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,10 @@ class FormatRules(Protocol):
     def subject_in_definition(self) -> bool:
         """Whether draft-13 metadata describes claims in ``credential_definition``."""
 
+    @property
+    def holder_did(self) -> bool:
+        """Whether the format names its holder by a DID (``credentialSubject.id``)."""
+
     def is_legacy(self, identifier: str) -> bool:
         """Whether ``identifier`` is a draft-era name of this format."""
 
@@ -118,6 +142,10 @@ class VerifiedCredential:
     issued_at: datetime | None
     expires_at: datetime | None
     holder_jwk: Mapping[str, Any] | None = field(repr=False)
+    #: what the credential calls itself and the image it carries (an Open Badge's
+    #: achievement), for its card; None when it says nothing of the kind
+    name: str | None = None
+    image: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,17 +174,18 @@ class CredentialFormat(FormatRules, Protocol):
     def verify_issued(
         self,
         issued: object,
-        issuer_key: IssuerKeyFor,
+        keys: IssuerKeys,
         *,
-        expected_type: str | None,
+        expected_types: tuple[str, ...],
         now: float,
     ) -> VerifiedCredential:
-        """Check what an issuer sent (text or JSON); raises a ``CredentialError``."""
+        """Check what an issuer sent (text or JSON), which must be of all ``expected_types``;
+        raises a ``CredentialError``."""
 
     def read(self, stored: StoredCredential) -> HeldCredential:
         """The stored credential (verified when it arrived) as the matchers see it."""
 
-    def status_reference(self, held: HeldCredential) -> StatusListReference | None:
+    def status_reference(self, held: HeldCredential) -> StatusReference | None:
         """Where the credential's status is published, if it says."""
 
     def display_source(self, held: HeldCredential) -> DisplaySource:
@@ -172,7 +201,7 @@ class CredentialFormat(FormatRules, Protocol):
         nonce: str,
         iat: int,
         instance: str | None = None,
-    ) -> str:
+    ) -> Presentation:
         """A presentation with only ``claims`` (and what they need), bound to aud and nonce.
 
         ``instance`` is another issued copy of the same credential (batch issuance, OpenID4VCI

@@ -1,8 +1,17 @@
-"""W3C Bitstring Status List v1.1 (``specs/bitstring-status-list.txt``): decoding and lookup.
+"""W3C Bitstring Status List v1.1 (``specs/bitstring-status-list.txt``): decoding and lookup,
+and its predecessor StatusList2021 (W3C CCG "Status List 2021", the same bitstring).
 
 Section names follow the W3C document: "BitstringStatusListEntry" and
 "BitstringStatusListCredential" (Data Model), "Validate Algorithm", "Bitstring Expansion
 Algorithm", "Bitstring Encoding" (Security Considerations).
+
+StatusList2021 (``StatusList2021Entry`` -> ``StatusList2021Credential`` whose subject is a
+``StatusList2021``) differs only where the 2021 draft did: ``encodedList`` is the GZIP
+bitstring in base64 *without* a multibase prefix (issuers send base64url, some the standard
+alphabet or padding; the 2023 drafts added the ``u`` prefix, which is tolerated), there is
+no ``statusSize``/``statusMessage``, and a VCDM 1.1 list credential has
+``issuanceDate``/``expirationDate`` rather than ``validFrom``/``validUntil``. A
+:class:`ListProfile` names these differences; an entry carries its ``type``.
 
 Decisions:
 
@@ -70,6 +79,26 @@ MAX_STATUS_SIZE = 8
 ENTRY_TYPE = "BitstringStatusListEntry"
 LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
 LIST_TYPE = "BitstringStatusList"
+ENTRY_TYPE_2021 = "StatusList2021Entry"
+_GZIP_BASE64 = "H4sI"  # every GZIP member starts 1f 8b 08: "H4sI" in base64
+
+
+@dataclass(frozen=True)
+class ListProfile:
+    """The names (and the ``encodedList`` encoding) one status list generation uses."""
+
+    entry_type: str
+    credential_type: str
+    list_type: str
+    multibase: bool  # encodedList multibase "u" (v1.0+), else plain base64 (2021)
+    sized: bool  # statusSize / statusMessage exist
+
+
+BITSTRING = ListProfile(ENTRY_TYPE, LIST_CREDENTIAL_TYPE, LIST_TYPE, True, True)
+STATUS_LIST_2021 = ListProfile(
+    ENTRY_TYPE_2021, "StatusList2021Credential", "StatusList2021", False, False
+)
+PROFILES = {profile.entry_type: profile for profile in (BITSTRING, STATUS_LIST_2021)}
 
 _INDEX = re.compile(r"[0-9]{1,32}")
 _HEX_STATUS = re.compile(r"0[xX][0-9a-fA-F]{1,8}")
@@ -78,7 +107,8 @@ _PURPOSE_STATES = {"revocation": StatusState.INVALID, "suspension": StatusState.
 
 @dataclass(frozen=True)
 class BitstringStatusEntry:
-    """One ``BitstringStatusListEntry``; ``messages[value]`` is that value's message."""
+    """One ``BitstringStatusListEntry`` (or ``StatusList2021Entry``, by ``type``);
+    ``messages[value]`` is that value's message."""
 
     purpose: str
     index: int
@@ -86,6 +116,11 @@ class BitstringStatusEntry:
     size: int = 1
     messages: tuple[str, ...] = ()
     id: str | None = None
+    type: str = ENTRY_TYPE
+
+    @property
+    def profile(self) -> ListProfile:
+        return PROFILES[self.type]
 
 
 def bitstring_state(purpose: str, value: int) -> StatusState:
@@ -97,14 +132,29 @@ def bitstring_state(purpose: str, value: int) -> StatusState:
     return StatusState.VALID if value == 0 else _PURPOSE_STATES[purpose]
 
 
-def decode_encoded_list(encoded: str, *, max_size: int = DEFAULT_MAX_DECOMPRESSED) -> bytes:
-    """Multibase-decode and GUNZIP ``encodedList`` ("Bitstring Expansion Algorithm")."""
+def decode_encoded_list(
+    encoded: str, *, max_size: int = DEFAULT_MAX_DECOMPRESSED, multibase: bool = True
+) -> bytes:
+    """Multibase-decode and GUNZIP ``encodedList`` ("Bitstring Expansion Algorithm");
+    ``multibase=False`` reads the StatusList2021 form (see the module docstring)."""
+    if not multibase:
+        return _inflate(_base64_2021(encoded), GZIP_WBITS, max_size, "encodedList")
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise StatusListError("encodedList must be multibase base64url (prefix 'u')")
     body = encoded[1:]
     if "=" in body:
         raise StatusListError("encodedList must be base64url without padding")
     return _inflate(b64url_decode_strict(body, "encodedList"), GZIP_WBITS, max_size, "encodedList")
+
+
+def _base64_2021(encoded: Any) -> bytes:
+    """StatusList2021 ``encodedList``: base64url or base64, padding optional; a multibase
+    ``u`` before the GZIP magic (what later drafts wrote) is dropped."""
+    if not isinstance(encoded, str):
+        raise StatusListError("encodedList must be a base64 string")
+    if encoded.startswith("u" + _GZIP_BASE64):
+        encoded = encoded[1:]
+    return b64url_decode_strict(encoded.replace("+", "-").replace("/", "_"), "encodedList")
 
 
 def bitstring_value(bitstring: bytes, index: int, size: int = 1) -> int:
@@ -121,12 +171,13 @@ def bitstring_value(bitstring: bytes, index: int, size: int = 1) -> int:
     return (chunk >> ((last + 1) * 8 - end)) & ((1 << size) - 1)
 
 
-def parse_bitstring_entry(entry: Any) -> BitstringStatusEntry:
-    """Validate one ``credentialStatus`` object of type ``BitstringStatusListEntry``."""
+def parse_bitstring_entry(entry: Any, profile: ListProfile = BITSTRING) -> BitstringStatusEntry:
+    """Validate one ``credentialStatus`` object of ``profile``'s type
+    (``BitstringStatusListEntry``, or ``StatusList2021Entry`` with ``STATUS_LIST_2021``)."""
     if not isinstance(entry, Mapping):
         raise MalformedCredentialError("credentialStatus entries must be JSON objects")
-    if ENTRY_TYPE not in _types(entry.get("type")):
-        raise MalformedCredentialError(f"credentialStatus type must be {ENTRY_TYPE!r}")
+    if profile.entry_type not in _types(entry.get("type")):
+        raise MalformedCredentialError(f"credentialStatus type must be {profile.entry_type!r}")
     for name in ("statusPurpose", "statusListIndex", "statusListCredential"):
         if name not in entry:
             raise MissingClaimError(f"credentialStatus lacks {name!r}")
@@ -137,21 +188,32 @@ def parse_bitstring_entry(entry: Any) -> BitstringStatusEntry:
     if not isinstance(raw_index, str) or not _INDEX.fullmatch(raw_index):
         raise MalformedCredentialError("statusListIndex must be a string of decimal digits")
     url = require_url_text(entry["statusListCredential"], "statusListCredential")
-    size = entry.get("statusSize", 1)
+    size = entry.get("statusSize", 1) if profile.sized else 1
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise MalformedCredentialError("statusSize must be an integer greater than zero")
     if size > MAX_STATUS_SIZE:
         raise StatusListError(f"statusSize above {MAX_STATUS_SIZE} is not supported")
-    messages = _messages(entry.get("statusMessage"), size)
+    messages = _messages(entry.get("statusMessage"), size) if profile.sized else ()
     entry_id = entry.get("id")
     if entry_id is not None and not isinstance(entry_id, str):
         raise MalformedCredentialError("credentialStatus id must be a string")
-    return BitstringStatusEntry(purpose, int(raw_index), url, size, messages, entry_id)
+    return BitstringStatusEntry(
+        purpose, int(raw_index), url, size, messages, entry_id, profile.entry_type
+    )
+
+
+def entry_profile(entry: Mapping[str, Any]) -> ListProfile | None:
+    """The status list generation a ``credentialStatus`` object names, if any."""
+    for name in _types(entry.get("type")):
+        if isinstance(name, str) and name in PROFILES:
+            return PROFILES[name]
+    return None
 
 
 def parse_bitstring_entries(credential: Mapping[str, Any]) -> list[BitstringStatusEntry]:
     """All ``BitstringStatusListEntry`` objects of a credential's ``credentialStatus``
-    (an object or an array); entries of other types are skipped."""
+    (an object or an array); entries of other types are skipped (``status_w3c`` reads every
+    type the wallet knows, StatusList2021 included)."""
     if not isinstance(credential, Mapping):
         raise MalformedCredentialError("the credential must be a JSON object")
     raw = credential.get("credentialStatus")
@@ -178,13 +240,16 @@ def check_bitstring_status(
     max_size: int = DEFAULT_MAX_DECOMPRESSED,
     cache: CachePolicy = DEFAULT_CACHE_POLICY,
 ) -> StatusResult:
-    """Read ``entry`` from an already proof-verified ``BitstringStatusListCredential``
-    ("Validate Algorithm" steps after dereferencing and proof verification)."""
+    """Read ``entry`` from an already proof-verified ``BitstringStatusListCredential`` (or
+    ``StatusList2021Credential``) ("Validate Algorithm" steps after dereferencing and proof
+    verification)."""
     current = utc(now)
     fetched = current if fetched_at is None else utc(fetched_at)
     valid_until = _check_list_credential(entry, list_credential, current, leeway)
     subject, ttl = _list_subject(entry, list_credential.get("credentialSubject"))
-    bitstring = decode_encoded_list(subject["encodedList"], max_size=max_size)
+    bitstring = decode_encoded_list(
+        subject["encodedList"], max_size=max_size, multibase=entry.profile.multibase
+    )
     if len(bitstring) * 8 // entry.size < min_entries:
         raise StatusListError(
             f"the status list has fewer than {min_entries} entries (STATUS_LIST_LENGTH_ERROR)"
@@ -206,15 +271,19 @@ def _check_list_credential(
     current: datetime,
     leeway: timedelta,
 ) -> datetime | None:
-    """Check the list credential's type, id and validity period; return its ``validUntil``."""
+    """Check the list credential's type, id and validity period; return its ``validUntil``
+    (VCDM 1.1: ``expirationDate``)."""
     if not isinstance(list_credential, Mapping):
         raise StatusListError("the status list credential must be a JSON object")
-    if LIST_CREDENTIAL_TYPE not in _types(list_credential.get("type")):
-        raise StatusListError(f"the status list credential is not a {LIST_CREDENTIAL_TYPE}")
+    wanted = entry.profile.credential_type
+    if wanted not in _types(list_credential.get("type")):
+        raise StatusListError(f"the status list credential is not a {wanted}")
     if "id" in list_credential and list_credential["id"] != entry.list_credential:
         raise StatusListError("the status list credential's id is not statusListCredential")
-    valid_from = _datetime(list_credential.get("validFrom"), "validFrom")
-    valid_until = _datetime(list_credential.get("validUntil"), "validUntil")
+    start = "validFrom" if "validFrom" in list_credential else "issuanceDate"
+    end = "validUntil" if "validUntil" in list_credential else "expirationDate"
+    valid_from = _datetime(list_credential.get(start), start)
+    valid_until = _datetime(list_credential.get(end), end)
     if valid_until is not None and current - leeway > valid_until:
         raise ExpiredCredentialError("the status list credential has expired")
     if valid_from is not None and current + leeway < valid_from:
@@ -226,8 +295,9 @@ def _list_subject(
     entry: BitstringStatusEntry, subject: Any
 ) -> tuple[Mapping[str, Any], timedelta | None]:
     """Check the list's ``credentialSubject`` against ``entry``; return it and its ``ttl``."""
-    if not isinstance(subject, Mapping) or LIST_TYPE not in _types(subject.get("type")):
-        raise StatusListError(f"credentialSubject must be a {LIST_TYPE}")
+    list_type = entry.profile.list_type
+    if not isinstance(subject, Mapping) or list_type not in _types(subject.get("type")):
+        raise StatusListError(f"credentialSubject must be a {list_type}")
     purposes = subject.get("statusPurpose")
     purposes = [purposes] if isinstance(purposes, str) else purposes
     if not isinstance(purposes, list) or entry.purpose not in purposes:

@@ -27,7 +27,7 @@ from wallet_core.oid4vci.models import (
     IssuerMetadata,
     PreAuthorizedGrant,
 )
-from wallet_core.oid4vci.proofs import proof_jwt
+from wallet_core.oid4vci.proofs import binds_by_did, proof_jwt
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 WALLET_CLIENT_ID = "eduwallet"  # a public client (RFC 6749 §2.1); no registration needed
@@ -292,8 +292,10 @@ class IssuerClient:
         credential_identifier: str | None,
     ) -> dict[str, Any]:
         now = int(self._clock.now())
+        by_did = binds_by_did(configuration)
+        audience = self.metadata.credential_issuer
         proofs = [
-            proof_jwt(signer, audience=self.metadata.credential_issuer, nonce=nonce, issued_at=now)
+            proof_jwt(signer, audience=audience, nonce=nonce, issued_at=now, by_did=by_did)
             for signer in signers
         ]
         if self.metadata.draft13:

@@ -1,17 +1,21 @@
 """Key proofs for the credential request (OpenID4VCI 1.0 Appendix F.1, the ``jwt`` type).
 
-One fresh holder key per credential instance; the proof carries its public JWK in the
-header (exactly one of ``kid``/``jwk``/``x5c``), ``aud`` is the Credential Issuer
-Identifier and ``iss`` is omitted for anonymous pre-authorized access.
+One fresh holder key per credential instance; the proof names its public key in the header
+(exactly one of ``kid``/``jwk``/``x5c``): as a ``jwk``, or, where the credential names its
+holder by a DID (W3C VCs: ``credentialSubject.id``), as ``kid`` = the ``did:jwk`` of that key
+with its one verification method ``#0``. ``aud`` is the Credential Issuer Identifier and
+``iss`` is omitted for anonymous pre-authorized access.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wallet_core.crypto import Signer, public_only, sign_compact
+from wallet_core.crypto import Signer, did_jwk, public_only, sign_compact
 from wallet_core.errors import IssuanceError
+from wallet_core.formats.registry import rules_for
 from wallet_core.models import KeyAlgorithm
+from wallet_core.oid4vci.models import CredentialConfiguration
 
 PROOF_TYP = "openid4vci-proof+jwt"
 # Ed25519 is the RFC 9864 name for EdDSA over Ed25519; issuers advertise either.
@@ -30,6 +34,18 @@ def choose_algorithm(supported: Sequence[str]) -> KeyAlgorithm:
     )
 
 
+def binds_by_did(configuration: CredentialConfiguration) -> bool:
+    """Whether to name the holder key by its ``did:jwk``: the format names its holder by a
+    DID and the issuer binds to DIDs (or says nothing), or the issuer binds to DIDs only
+    (``cryptographic_binding_methods_supported``, OpenID4VCI 1.0 Appendix A.1)."""
+    methods = configuration.cryptographic_binding_methods
+    dids = any(method == "did" or method.startswith("did:") for method in methods)
+    by_did = rules_for(configuration.format).holder_did
+    if not methods:
+        return by_did
+    return dids and (by_did or "jwk" not in methods)
+
+
 def proof_jwt(
     signer: Signer,
     *,
@@ -37,11 +53,16 @@ def proof_jwt(
     nonce: str | None,
     issued_at: int,
     client_id: str | None = None,
+    by_did: bool = False,
 ) -> str:
     payload: dict[str, object] = {"aud": audience, "iat": issued_at}
     if nonce is not None:
         payload["nonce"] = nonce
     if client_id is not None:
         payload["iss"] = client_id
-    header = {"typ": PROOF_TYP, "jwk": public_only(signer.public_jwk)}
+    header: dict[str, object] = {"typ": PROOF_TYP}
+    if by_did:
+        header["kid"] = did_jwk(signer.public_jwk) + "#0"
+    else:
+        header["jwk"] = public_only(signer.public_jwk)
     return sign_compact(header, payload, signer)

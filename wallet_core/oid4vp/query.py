@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
 from wallet_core.formats.registry import answers
-from wallet_core.formats.seam import HeldCredential
+from wallet_core.formats.seam import HeldCredential, Presentation
 from wallet_core.models import PresentationMatch
 from wallet_core.oid4vp import dcql, pex
 
@@ -27,7 +27,7 @@ class Presented:
 
     query_id: str
     format: str
-    text: str
+    presentation: Presentation
 
 
 class Query(Protocol):
@@ -57,9 +57,9 @@ class DcqlRequestQuery:
 
     def response_parameters(self, presented: Sequence[Presented]) -> dict[str, Any]:
         """§8.1: ``vp_token`` is always ``{query_id: [presentation, ...]}``."""
-        token: dict[str, list[str]] = {}
+        token: dict[str, list[Presentation]] = {}
         for item in presented:
-            token.setdefault(item.query_id, []).append(item.text)
+            token.setdefault(item.query_id, []).append(item.presentation)
         return {"vp_token": token}
 
 
@@ -89,7 +89,9 @@ class PexRequestQuery:
             }
             for index, item in enumerate(presented)
         ]
-        token: Any = presented[0].text if single else [item.text for item in presented]
+        token: Any = (
+            presented[0].presentation if single else [item.presentation for item in presented]
+        )
         submission = {
             "id": f"submission-{self.definition.id}",
             "definition_id": self.definition.id,

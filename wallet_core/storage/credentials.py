@@ -108,6 +108,15 @@ class CredentialRepository:
             )
         return credential_id
 
+    def with_raw(self, raw: str) -> str | None:
+        """The credential stored exactly as ``raw`` (an instance counts), if any."""
+        row = self._db.query_one(
+            "SELECT credential_id FROM credential_data WHERE raw = ? "
+            "UNION SELECT credential_id FROM credential_instances WHERE raw = ? LIMIT 1",
+            (raw, raw),
+        )
+        return None if row is None else str(row[0])
+
     def instances(self, credential_id: str) -> list[CredentialInstance]:
         """The extra batch instances, unused first."""
         rows = self._db.query(

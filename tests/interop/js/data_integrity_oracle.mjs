@@ -3,8 +3,12 @@
 // (eduwallet's pinned copies) and from the documents in the request: nothing is fetched.
 //   {"op": "sign", "credential": {...}, "controller": "https://..."}
 //     -> {"signed": {...}, "publicKeyMultibase": "z6Mk...", "verificationMethod": "..."}
-//   {"op": "verify", "credential": {...}, "documents": {url: document}}
+//   {"op": "verify", "credential": {...}, "documents": {url: document}, "ignoreStatus": false}
 //     -> {"verified": true|false, "error": "...", "details": "..."}
+//     (ignoreStatus: a credentialStatus is taken as valid; the library wants a checker for it)
+//   {"op": "verify_presentation", "presentation": {...}, "documents": {url: document},
+//    "challenge": "...", "domain": "..."}
+//     -> the same answer: vc.verify, the holder's authentication proof and every credential
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import * as vc from '@digitalbazaar/vc';
@@ -36,10 +40,24 @@ if(request.op === 'sign') {
   const documents = {[key.id]: exported};
   const signed = await vc.issue({credential: request.credential, suite, documentLoader: loaderWith(documents)});
   answer = {signed, publicKeyMultibase: exported.publicKeyMultibase, verificationMethod: key.id};
+} else if(request.op === 'verify_presentation') {
+  const suite = new DataIntegrityProof({cryptosuite});
+  const result = await vc.verify({
+    presentation: request.presentation, suite, challenge: request.challenge, domain: request.domain,
+    documentLoader: loaderWith(request.documents ?? {})
+  });
+  const failed = [
+    result.error, result.presentationResult?.error,
+    ...(result.credentialResults ?? []).map(r => r.error)
+  ].find(e => e);
+  const first = failed?.errors?.[0] ?? failed;
+  answer = {verified: result.verified, error: result.verified ? null : String(first?.message ?? first), details: result.verified ? undefined : JSON.stringify(first?.details ?? first?.cause?.details ?? null)};
 } else {
   const suite = new DataIntegrityProof({cryptosuite});
+  const checkStatus = request.ignoreStatus ? async () => ({verified: true}) : undefined;
   const result = await vc.verifyCredential({
-    credential: request.credential, suite, documentLoader: loaderWith(request.documents ?? {})
+    credential: request.credential, suite, documentLoader: loaderWith(request.documents ?? {}),
+    checkStatus
   });
   const first = result.error?.errors?.[0] ?? result.error;
   answer = {verified: result.verified, error: result.verified ? null : String(first?.message ?? first), details: result.verified ? undefined : JSON.stringify(first?.details ?? first?.cause?.details ?? null)};

@@ -1,0 +1,121 @@
+"""The wallet with the demo institution's Open Badges 3.0 and the demo employer: received
+as ``jwt_vc_json`` (the edubadges agent's shape, draft 13 and 1.0) and ``ldp_vc``
+(eddsa-rdfc-2022), presented as VP JWT / Data Integrity VP, verified, and a revoked badge
+shown as revoked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from demo_admin import Admin
+
+from demo_services.serving import BackgroundServer, start_in_thread
+from demo_services.verifier import create_app as create_verifier
+from wallet_core import Choice, ManualClock, StatusState, Wallet
+
+OB3_JWT = "ob3-circulair-ontwerpen-jwt"
+OB3_LDP = "ob3-circulair-ontwerpen-ldp"
+
+
+@pytest.fixture(scope="module")
+def employer(issuer: BackgroundServer) -> Iterator[BackgroundServer]:
+    factory = lambda base: create_verifier(  # noqa: E731
+        base,
+        vct_values=[issuer.base_url + "/types/microcredential"],
+        trusted_issuers=[issuer.base_url],
+    )
+    with start_in_thread(factory, name="verifier") as server:
+        yield server
+
+
+def _receive(wallet: Wallet, server: BackgroundServer, configuration_id: str) -> Any:
+    admin = Admin(server)
+    offer = admin.offer(configuration_id)
+    admin.http.close()
+    assert offer["tx_code"] is None
+    [stored] = wallet.accept_offer(wallet.parse_offer(offer["offer_link"]))
+    return stored
+
+
+@pytest.mark.parametrize("configuration_id", [OB3_JWT, OB3_LDP])
+@pytest.mark.parametrize("mode", ["1.0", "draft13"])
+def test_the_wallet_receives_both_open_badge_formats(
+    open_wallet: Callable[..., Wallet],
+    issuer: BackgroundServer,
+    draft13_issuer: BackgroundServer,
+    configuration_id: str,
+    mode: str,
+) -> None:
+    server = issuer if mode == "1.0" else draft13_issuer
+    stored = _receive(open_wallet(), server, configuration_id)
+    assert stored.format == ("jwt_vc_json" if configuration_id == OB3_JWT else "ldp_vc")
+    assert stored.issuer.startswith("did:web:127.0.0.1%3A")
+    achievement = stored.claims["credentialSubject"]["achievement"]
+    assert achievement["name"] == "Circulair ontwerpen in de bouw"
+
+
+def _check(
+    wallet: Wallet, employer: BackgroundServer, query: str, query_id: str, credential_id: str
+) -> dict[str, Any]:
+    with httpx.Client(timeout=10) as http:
+        tx = http.post(employer.base_url + "/admin/transactions", json={"query": query}).json()
+        request = wallet.parse_presentation_request(tx["link"])
+        matched = wallet.match(request)
+        assert credential_id in [c.credential_id for c in matched.queries[query_id].candidates]
+        result = wallet.present(request, {query_id: Choice(credential_id, [])})
+        assert result.ok
+        status: dict[str, Any] = http.get(
+            employer.base_url + f"/admin/transactions/{tx['transaction_id']}"
+        ).json()
+    return status
+
+
+@pytest.mark.parametrize(
+    ("configuration_id", "query", "query_id"),
+    [
+        (OB3_JWT, "openbadge_jwt", "openbadge_jwt"),
+        (OB3_LDP, "openbadge_ldp", "openbadge_ldp"),
+        (OB3_JWT, "openbadge", "openbadge_jwt"),
+        (OB3_LDP, "openbadge", "openbadge_ldp"),
+    ],
+)
+def test_the_employer_verifies_a_badge_the_wallet_presents(
+    open_wallet: Callable[..., Wallet],
+    issuer: BackgroundServer,
+    employer: BackgroundServer,
+    configuration_id: str,
+    query: str,
+    query_id: str,
+) -> None:
+    wallet = open_wallet()
+    stored = _receive(wallet, issuer, configuration_id)
+    status = _check(wallet, employer, query, query_id, stored.id)
+    assert status["status"] == "verified", status
+    assert status["result"]["claims"]["title"] == "Circulair ontwerpen in de bouw"
+
+
+def test_a_revoked_ldp_badge_is_shown_as_revoked_by_the_wallet_and_the_employer(
+    open_wallet: Callable[..., Wallet],
+    issuer: BackgroundServer,
+    employer: BackgroundServer,
+    clock: ManualClock,
+) -> None:
+    wallet = open_wallet()
+    stored = _receive(wallet, issuer, OB3_LDP)
+    entry = stored.claims["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry"
+    # the wallet fetches the issuer's signed list credential, verifies it and reads the bit
+    assert wallet.refresh_status(stored.id).state is StatusState.VALID
+    admin = Admin(issuer)
+    admin.post(f"/admin/revoke/bitstring/{entry['statusListIndex']}")
+    admin.http.close()
+    status = _check(wallet, employer, "openbadge_ldp", "openbadge_ldp", stored.id)
+    assert status["status"] == "revoked"
+    # (after presenting: a presentation dated two minutes ahead would be refused)
+    clock.advance(120)  # past the list's ttl (60 s), so the wallet fetches it again
+    revoked = wallet.refresh_status(stored.id)
+    assert revoked.state is StatusState.INVALID
+    assert wallet.credential(stored.id).status == revoked

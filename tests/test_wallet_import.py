@@ -1,0 +1,170 @@
+"""Importing Open Badges 3.0 from files: JSON with a Data Integrity proof, a VC-JWT, either
+baked into a PNG or SVG; each verified before it is stored, and every refusal stores nothing."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from typing import Any
+
+import pytest
+from helpers import ob3_badge
+from PIL import Image
+
+from wallet_core import DuplicateCredentialError, KdfParams, Wallet, WalletError
+from wallet_core.crypto import did_jwk, generate, sign_compact
+from wallet_core.formats import baked, data_integrity
+
+ISSUER = generate("EdDSA")
+ISSUER_DID = did_jwk(ISSUER.public_jwk)
+CREATED = "2026-09-01T00:00:00Z"
+NAME = "Circulair ontwerpen in de bouw"
+
+
+def _ldp(**changes: Any) -> dict[str, Any]:
+    return data_integrity.add_proof(
+        ob3_badge(ISSUER_DID, **changes),
+        ISSUER,
+        verification_method=f"{ISSUER_DID}#0",
+        created=CREATED,
+    )
+
+
+def _jwt() -> str:
+    credential = ob3_badge(ISSUER_DID)
+    payload = {**credential, "iss": ISSUER_DID, "sub": "did:example:student"}
+    return sign_compact({"typ": "vc+jwt", "kid": f"{ISSUER_DID}#0"}, payload, ISSUER)
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect/></svg>'
+
+
+def test_a_json_badge_is_verified_stored_and_logged(wallet: Wallet) -> None:
+    document = _ldp()
+    stored = wallet.import_credential(json.dumps(document).encode(), "badge.json")
+    assert stored.format == "ldp_vc" and stored.claims == document
+    assert (stored.title, stored.issuer, stored.issuer_name) == (
+        NAME,
+        ISSUER_DID,
+        "Hogeschool Demo",
+    )
+    assert stored.display.get("imported") is True
+    [summary] = wallet.credentials()
+    assert summary.id == stored.id
+    assert wallet.activity()[0].kind == "credential_imported"
+    held = wallet.held(stored.id)
+    assert "OpenBadgeCredential" in held.types and not held.holder_binding
+
+
+def test_a_vc_jwt_is_stored_with_the_credential_as_its_claims(wallet: Wallet) -> None:
+    token = _jwt()
+    stored = wallet.import_credential(token + "\n", "badge.jwt")
+    assert stored.format == "jwt_vc_json" and stored.raw == token
+    assert stored.claims["credentialSubject"]["achievement"]["name"] == NAME
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        lambda: baked.bake_png(_png(), json.dumps(_ldp())),
+        lambda: baked.bake_png(_png(), _jwt()),
+        lambda: baked.bake_svg(SVG, _jwt()).encode(),
+        lambda: baked.bake_svg(SVG, json.dumps(_ldp())).encode(),
+    ],
+    ids=["png-json", "png-jwt", "svg-jwt", "svg-json"],
+)
+def test_a_baked_badge_is_taken_out_of_its_image(wallet: Wallet, image: Any) -> None:
+    stored = wallet.import_credential(image(), "badge")
+    assert stored.title == NAME and stored.format in {"ldp_vc", "jwt_vc_json"}
+
+
+def test_the_same_badge_twice_is_recognised(wallet: Wallet) -> None:
+    text = json.dumps(_ldp())
+    first = wallet.import_credential(text)
+    with pytest.raises(DuplicateCredentialError) as raised:
+        wallet.import_credential(baked.bake_png(_png(), text))
+    assert raised.value.code == "duplicate_credential" and raised.value.existing_id == first.id
+    assert len(wallet.credentials()) == 1
+
+
+def _tampered() -> bytes:
+    document = _ldp()
+    changed = copy.deepcopy(document)
+    changed["credentialSubject"]["achievement"]["name"] = "Something else"
+    return json.dumps(changed).encode()
+
+
+def _other_key() -> bytes:
+    forger = generate("EdDSA")
+    document = data_integrity.add_proof(
+        ob3_badge(ISSUER_DID), forger, verification_method=f"{ISSUER_DID}#0", created=CREATED
+    )
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (_tampered, "invalid_signature"),
+        (_other_key, "invalid_signature"),
+        (lambda: b"\x00\x01 not a badge", "malformed_credential"),
+        (lambda: "not.a.jwt", "malformed_credential"),
+        (lambda: _png(), "malformed_credential"),
+        (lambda: b"{" * (11 * 1024 * 1024), "malformed_credential"),
+        (lambda: "https://badges.example/assertions/1", "unsupported_format"),
+        (lambda: baked.bake_png(_png(), "https://b.example/a/1", baked.OB2), "unsupported_format"),
+    ],
+    ids=[
+        "tampered",
+        "wrong-key",
+        "binary",
+        "bad-jwt",
+        "plain-png",
+        "too-large",
+        "ob2-url",
+        "ob2-baked",
+    ],
+)
+def test_refused_input_says_why_and_stores_nothing(wallet: Wallet, data: Any, code: str) -> None:
+    with pytest.raises(WalletError) as raised:
+        wallet.import_credential(data())
+    assert raised.value.code == code
+    assert wallet.credentials() == [] and all(
+        entry.kind != "credential_imported" for entry in wallet.activity()
+    )
+
+
+def test_unknown_context_has_its_own_code(wallet: Wallet) -> None:
+    document = _ldp()
+    document["@context"] = [*document["@context"], "https://evil.example/ctx"]
+    with pytest.raises(WalletError) as raised:
+        wallet.import_credential(json.dumps(document))
+    assert raised.value.code == "unknown_context"
+
+
+def test_an_imported_badge_survives_backup_and_restore_and_can_be_deleted(
+    wallet: Wallet, tmp_path: Any
+) -> None:
+    stored = wallet.import_credential(_jwt())
+    backup = tmp_path / "wallet.backup"
+    wallet.export_backup(backup, "correct horse battery staple")
+    with Wallet.restore_backup(
+        backup,
+        "correct horse battery staple",
+        tmp_path / "restored",
+        "246813",
+        kdf=KdfParams.fast_for_tests(),
+    ) as restored:
+        again = restored.credential(stored.id)
+        assert (again.format, again.raw, again.title) == ("jwt_vc_json", stored.raw, NAME)
+        assert "OpenBadgeCredential" in restored.held(stored.id).types
+    wallet.delete_credential(stored.id)
+    assert wallet.credentials() == []
+    assert wallet.import_credential(_jwt()).id != stored.id  # no longer a duplicate
