@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 HOME = "/"
 RECEIVE = "/receive"
+IMPORT = "/import"  # add a credential from a file
 SHARE = "/share"
 ACTIVITY = "/activity"
 SETTINGS = "/settings"
@@ -23,7 +24,7 @@ SETTINGS_RESTORE = "/settings/restore"  # replace this wallet with a backup
 RESTORE = "/restore"  # set-up: a new wallet from a backup
 
 _CREDENTIAL = re.compile(r"/credential/([A-Za-z0-9_-]{1,128})(/qr)?")
-_FIXED = {HOME, RECEIVE, SHARE, ACTIVITY, SETTINGS, SETTINGS_RESTORE, RESTORE}
+_FIXED = {HOME, RECEIVE, IMPORT, SHARE, ACTIVITY, SETTINGS, SETTINGS_RESTORE, RESTORE}
 
 
 def credential(credential_id: str) -> str:

@@ -35,6 +35,7 @@ from app.views.activity import ActivityScreen, load_activity
 from app.views.create_pin import CreatePinScreen
 from app.views.credential_detail import DetailScreen
 from app.views.home import HomeActions, HomeScreen, load_home
+from app.views.import_file import import_screen
 from app.views.offline_qr import OfflineQrScreen, disclosable_paths
 from app.views.present import PresentScreen
 from app.views.receive import ReceiveScreen
@@ -112,6 +113,7 @@ class Shell:
     def _fixed_screens(self) -> dict[str, Callable[[], Awaitable[Screen | None]]]:
         return {
             routes.RECEIVE: self._receive,
+            routes.IMPORT: lambda: import_screen(self.state, self.go),
             routes.SHARE: self._share,
             routes.ACTIVITY: self._activity,
             routes.SETTINGS: self._settings,
@@ -234,6 +236,7 @@ class Shell:
             on_lock=self.lock_now,
             on_open=lambda cid: self.go(routes.credential(cid)),
             on_add=self.to(routes.RECEIVE),
+            on_add_file=self.to(routes.IMPORT),
             on_changed=self.to(routes.HOME),
             on_present=self.to(routes.SHARE),
             on_activity=self.to(routes.ACTIVITY),

@@ -29,7 +29,6 @@ from demo_services.issuer import create_app
 from demo_services.serving import start_in_thread
 from wallet_core import KdfParams, Wallet
 
-
 CONFIGURATIONS = (
     "mc-circulair-ontwerpen",
     "ob3-circulair-ontwerpen-jwt",

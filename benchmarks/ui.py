@@ -1,4 +1,4 @@
-"""The home screen with 200 credentials (issue #6): server-side build, and first paint.
+"""The home screen with 200 credentials (issues #6, #11): server-side build, first paint.
 
     .venv/bin/python benchmarks/ui.py [--repeat 30] [--no-browser]
 
@@ -6,7 +6,9 @@ Server side (targets: building the view <= 100 ms): the median of
   - reading what home shows from the vault (``load_home``: summaries + display metadata),
   - building the ``HomeScreen`` controls,
   - encoding the view the way Flet sends it to the browser (msgpack of the control tree),
-and their sum. In Chromium (target: first paint <= 2 s): the app started as
+and their sum, for 200 SD-JWT VCs (the baseline) and 200 Open Badges 3.0 (``ldp_vc``, whose
+cards read the badge itself: issue #11, same target). In Chromium (target: first paint
+<= 2 s, SD-JWT wallet): the app started as
 ``python -m app`` on that wallet; the median time from navigation to the unlock screen
 being on screen, and from the Unlock tap to the 200 cards of home being there.
 """
@@ -14,6 +16,7 @@ being on screen, and from the Unlock tap to the 200 cards of home being there.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -28,7 +31,9 @@ from pathlib import Path
 import msgpack
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from helpers import ob3_badge
 from timing import median_ms
 
 from app import i18n
@@ -57,20 +62,21 @@ DISPLAY = {
 }
 
 
-def make_wallet(directory: Path) -> None:
+def make_wallet(directory: Path, badges: bool = False) -> None:
     now = datetime.now(UTC)
     with Wallet.create(directory, PIN, kdf=KdfParams.fast_for_tests()) as wallet:
         for n in range(COUNT):
+            badge = ob3_badge("did:web:hs-demo.example", name=f"Microcredential {n:03d}")
             wallet._store_credential(
                 NewCredential(
-                    format="dc+sd-jwt",
-                    raw="header.payload.sig~",
-                    claims={"title": f"Microcredential {n}", "level": "EQF 6"},
+                    format="ldp_vc" if badges else "dc+sd-jwt",
+                    raw=json.dumps(badge) if badges else "header.payload.sig~",
+                    claims=badge if badges else {"title": f"Microcredential {n}", "level": "6"},
                     issuer="https://hs-demo.example",
                     type="https://hs-demo.example/types/microcredential",
                     title=f"Microcredential {n:03d}",
                     issuer_name=("Hogeschool Demo", "Universiteit Demo")[n % 2],
-                    display=DISPLAY,
+                    display={"imported": True} if badges else DISPLAY,
                     issued_at=now - timedelta(days=n),
                     expires_at=None,
                     status=CredentialStatus(StatusState.VALID, checked_at=now),
@@ -78,7 +84,7 @@ def make_wallet(directory: Path) -> None:
             )
 
 
-def server_side(directory: Path, repeat: int) -> float:
+def server_side(directory: Path, repeat: int, what: str) -> float:
     from flet.controls.base_control import BaseControl
     from flet.messaging.protocol import configure_encode_object_for_msgpack
 
@@ -106,7 +112,7 @@ def server_side(directory: Path, repeat: int) -> float:
         size = len(build_and_encode())
     encode_only = max(0.0, both - construct)
     total = read + both
-    print(f"home with {COUNT} credentials, median of {repeat} (server side)")
+    print(f"home with {COUNT} {what}, median of {repeat} (server side)")
     print(f"  read from the vault (load_home)   {read:8.1f} ms")
     print(f"  build the view (HomeScreen)       {construct:8.1f} ms")
     print(f"  encode it for the browser         {encode_only:8.1f} ms  ({size / 1024:.0f} KiB)")
@@ -210,7 +216,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "wallet"
         make_wallet(directory)
-        server_side(directory, args.repeat)
+        baseline = server_side(directory, args.repeat, "SD-JWT VCs")
+        badges = Path(tmp) / "badges" / "wallet"
+        make_wallet(badges, badges=True)
+        total = server_side(badges, args.repeat, "Open Badges 3.0")
+        print(f"Open Badges / SD-JWT VCs: {total / baseline:.2f}x")
         if not args.no_browser:
             in_browser(Path(tmp), max(3, args.repeat // 6))
 

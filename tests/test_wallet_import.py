@@ -3,16 +3,24 @@ baked into a PNG or SVG; each verified before it is stored, and every refusal st
 
 from __future__ import annotations
 
+import base64
 import copy
 import io
 import json
+import os
 from typing import Any
 
 import pytest
 from helpers import ob3_badge
 from PIL import Image
 
-from wallet_core import DuplicateCredentialError, KdfParams, Wallet, WalletError
+from wallet_core import (
+    DuplicateCredentialError,
+    KdfParams,
+    TooLargeForQrError,
+    Wallet,
+    WalletError,
+)
 from wallet_core.crypto import did_jwk, generate, sign_compact
 from wallet_core.formats import baked, data_integrity
 
@@ -118,8 +126,11 @@ def _other_key() -> bytes:
         (lambda: "not.a.jwt", "malformed_credential"),
         (lambda: _png(), "malformed_credential"),
         (lambda: b"{" * (11 * 1024 * 1024), "malformed_credential"),
-        (lambda: "https://badges.example/assertions/1", "unsupported_format"),
-        (lambda: baked.bake_png(_png(), "https://b.example/a/1", baked.OB2), "unsupported_format"),
+        (lambda: "http://badges.example/assertions/1", "insecure_url"),
+        (
+            lambda: baked.bake_png(_png(), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", baked.OB2),
+            "unsupported_format",
+        ),
     ],
     ids=[
         "tampered",
@@ -128,8 +139,8 @@ def _other_key() -> bytes:
         "bad-jwt",
         "plain-png",
         "too-large",
-        "ob2-url",
-        "ob2-baked",
+        "ob2-url-not-https",
+        "ob2-signed-baked",
     ],
 )
 def test_refused_input_says_why_and_stores_nothing(wallet: Wallet, data: Any, code: str) -> None:
@@ -168,3 +179,17 @@ def test_an_imported_badge_survives_backup_and_restore_and_can_be_deleted(
     wallet.delete_credential(stored.id)
     assert wallet.credentials() == []
     assert wallet.import_credential(_jwt()).id != stored.id  # no longer a duplicate
+
+
+def test_offline_a_badge_goes_whole_and_one_too_large_for_a_qr_code_is_refused(
+    wallet: Wallet,
+) -> None:
+    small = wallet.import_credential(_jwt())
+    assert wallet.offline_presentation(small.id, []) == small.raw
+    picture = "data:image/png;base64," + base64.b64encode(os.urandom(9000)).decode()
+    large = wallet.import_credential(json.dumps(_ldp(image={"id": picture, "type": "Image"})))
+    shown_before = [e for e in wallet.activity() if e.kind == "presentation_shown"]
+    with pytest.raises(TooLargeForQrError) as raised:
+        wallet.offline_presentation(large.id, [])
+    assert raised.value.code == "too_large_for_qr"
+    assert [e for e in wallet.activity() if e.kind == "presentation_shown"] == shown_before

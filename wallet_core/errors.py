@@ -83,6 +83,7 @@ tests/test_errors.py keeps it::
             MalformedResponseError (malformed_response)
             UnexpectedContentTypeError (unexpected_content_type)
         QrError (qr_error)
+            TooLargeForQrError (too_large_for_qr)
 """
 
 from __future__ import annotations
@@ -496,3 +497,9 @@ class UnexpectedContentTypeError(NetworkError):
 
 class QrError(WalletError):
     code = "qr_error"
+
+
+class TooLargeForQrError(QrError):
+    """The presentation does not fit in a QR code (a W3C credential goes whole)."""
+
+    code = "too_large_for_qr"

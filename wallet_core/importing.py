@@ -1,9 +1,10 @@
 """Importing a credential the student has as a file or a link, not through OpenID4VCI.
 
 What can come in (issue #11 point 7): an Open Badge 3.0 / W3C VC as JSON-LD with an embedded
-proof, a VC-JWT, either baked into a PNG or SVG (OB 3.0 §5.3 "Baking"). Open Badges 2.0 (a
-hosted assertion's URL, or one baked into an image) is recognised and refused as not supported
-until its hosted verification is built. Everything is verified before it is stored, as a
+proof, a VC-JWT, either baked into a PNG or SVG (OB 3.0 §5.3 "Baking"), and an Open Badge
+2.0 hosted assertion by its https URL (typed in, or baked into an image), checked as hosted
+verification demands (:mod:`~wallet_core.formats.open_badges_v2`); a signed OB 2.0 assertion
+is refused as unsupported. Everything is verified before it is stored, as a
 received credential is: the same format code on the seam, the issuer's keys from its DID or
 the controller document it publishes, under the wallet's HTTP policy. Refused input raises a
 ``WalletError`` and stores nothing; the same credential imported twice raises
@@ -23,7 +24,9 @@ from wallet_core.errors import (
     MalformedCredentialError,
     UnsupportedFormatError,
 )
-from wallet_core.formats import baked, w3c_format
+from wallet_core.formats import baked, open_badges_v2, w3c_format
+from wallet_core.formats.badge_view import badge_facts
+from wallet_core.formats.json_text import loads
 from wallet_core.formats.seam import IssuerKeys, VerifiedCredential
 from wallet_core.models import NewCredential, StoredCredential
 from wallet_core.network import Network
@@ -63,20 +66,31 @@ class Importing:
         return self._store(credential_format.name, checked)
 
     def _import_ob2(self, payload: str) -> StoredCredential:
-        # OB 2.0 hosted verification (fetch, expand badge and issuer, check origin, revoked
-        # and expiry) and a stored form for it are not built yet: refused, nothing stored.
-        raise UnsupportedFormatError(
-            "Open Badges 2.0 cannot be imported yet; ask the issuer for an Open Badge 3.0"
+        """A hosted OB 2.0 assertion by its URL, or baked as JSON naming that URL (its
+        ``id``): either way what counts is what the issuer serves there now."""
+        url = payload if _is_url(payload) else _hosted_id(payload)
+        http = self._network.http
+        hosted = open_badges_v2.fetch_hosted(
+            lambda address: http.get_json(address, accept="application/json"),
+            url,
+            now=self._vault.now(),
         )
+        checked = open_badges_v2.verified(hosted)
+        self._refuse_duplicate(checked.raw)
+        return self._store(open_badges_v2.FORMAT_NAME, checked, hosted_checked_at=hosted.checked_at)
 
     def _refuse_duplicate(self, raw: str) -> None:
         existing = self._vault.credentials.with_raw(raw)
         if existing is not None:
             raise DuplicateCredentialError("this credential is already in the wallet", existing)
 
-    def _store(self, format_name: str, checked: VerifiedCredential) -> StoredCredential:
+    def _store(
+        self, format_name: str, checked: VerifiedCredential, hosted_checked_at: float | None = None
+    ) -> StoredCredential:
         issuer = checked.issuer or ""
         display: dict[str, Any] = {"imported": True}
+        if hosted_checked_at is not None:  # shown as "hosted, checked on <date>"
+            display["hosted_checked_at"] = hosted_checked_at
         if checked.image:
             display["image"] = checked.image
             display["logos"] = fetch_logos(
@@ -123,11 +137,23 @@ def _text(data: bytes | str) -> str:
         raise MalformedCredentialError("the file is not a credential this wallet reads") from exc
 
 
+def _hosted_id(payload: str) -> str:
+    try:
+        document = loads(payload)
+    except (ValueError, RecursionError):
+        document = None  # a signed assertion (a JWS): no hosted check possible
+    found = document.get("id") if open_badges_v2.is_hosted_assertion(document) else None
+    if not isinstance(found, str) or not _is_url(found):
+        raise UnsupportedFormatError(
+            "only hosted Open Badges 2.0 (a link to the badge) can be imported"
+        )
+    return found
+
+
 def _is_url(text: str) -> bool:
     return text.startswith(("https://", "http://")) and not any(c.isspace() for c in text)
 
 
 def _issuer_name(document: Mapping[str, Any]) -> str | None:
-    issuer = document.get("issuer")
-    name = issuer.get("name") if isinstance(issuer, Mapping) else None
-    return name if isinstance(name, str) and name else None
+    facts = badge_facts(document)  # reads the issuer's Profile of OB 3.0 and OB 2.0 alike
+    return facts.issuer_name if facts is not None else None

@@ -9,8 +9,14 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from wallet_core import qr
 from wallet_core.crypto.keys import Signer, signer_from_vault
-from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
+from wallet_core.errors import (
+    NoMatchingCredentialError,
+    PresentationRequestError,
+    QrError,
+    TooLargeForQrError,
+)
 from wallet_core.formats import registry
 from wallet_core.formats.seam import HeldCredential, Presentation
 from wallet_core.models import (
@@ -20,7 +26,7 @@ from wallet_core.models import (
     PresentationResult,
 )
 from wallet_core.network import Network
-from wallet_core.oid4vp import response
+from wallet_core.oid4vp import qr_payload, response
 from wallet_core.oid4vp.query import Presented
 from wallet_core.oid4vp.request import PresentationRequest, parse_request
 from wallet_core.storage import Vault
@@ -131,9 +137,16 @@ class Presenting:
             aud,
             nonce or secrets.token_urlsafe(16),
         )
-        self._record(aud, [built], "presentation_shown")
         shown = built.presentation
-        return shown if isinstance(shown, str) else json.dumps(shown, separators=(",", ":"))
+        text = shown if isinstance(shown, str) else json.dumps(shown, separators=(",", ":"))
+        try:
+            qr.symbol_info(qr_payload.encode(text), error_correction="L")
+        except QrError as exc:
+            raise TooLargeForQrError(
+                "this credential is too large for a QR code; share it with the verifier online"
+            ) from exc
+        self._record(aud, [built], "presentation_shown")
+        return text
 
     def held(self) -> list[HeldCredential]:
         """Every credential the wallet can present, read once per open wallet."""

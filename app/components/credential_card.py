@@ -1,7 +1,9 @@
 """One credential in the home list: logo, title, issuer, the issuer's colours, a status mark.
 
 Logos were fetched when the credential arrived (wallet_core.oid4vci.logos), so a card
-never goes to the network.
+never goes to the network. An Open Badge's own picture (its achievement ``image``, stored as
+``display["image"]`` with the fetched copy among the logos) comes before the issuer's logos:
+it is what the holder recognises the badge by.
 
 Colours come from the credential's display metadata (``background_color`` /
 ``text_color``); without both, the card uses the theme's calm container colours so text
@@ -15,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import flet as ft
 
@@ -37,11 +40,18 @@ def card_colors(display: Mapping[str, Any] | None, locale: str) -> tuple[str, st
     return None
 
 
-def card_logo(display: Mapping[str, Any] | None, locale: str) -> tuple[bytes, str] | None:
-    """(image, alt text): the credential's own logo, else the issuer's; None without one."""
+def card_logo(
+    display: Mapping[str, Any] | None, locale: str, alt: str = ""
+) -> tuple[bytes, str] | None:
+    """(image, alt text): a badge's picture, else the credential's own logo, else the
+    issuer's; None without one. ``alt`` names a badge's picture (its achievement name)."""
     if not isinstance(display, Mapping) or not isinstance(display.get("logos"), Mapping):
         return None
     logos = display["logos"]
+    badge = logos.get(display.get("image")) if isinstance(display.get("image"), str) else None
+    image = logo_bytes(badge) if isinstance(badge, str) else None
+    if image is not None:
+        return image, alt
     for part in ("credential", "issuer"):
         chosen = pick_display(display.get(part), locale)
         stored = logos.get(chosen.logo_uri) if chosen is not None and chosen.logo_uri else None
@@ -49,6 +59,16 @@ def card_logo(display: Mapping[str, Any] | None, locale: str) -> tuple[bytes, st
         if image is not None and chosen is not None:
             return image, chosen.logo_alt or chosen.name
     return None
+
+
+def issuer_label(name: str) -> str:
+    """An issuer as a person reads it: a ``did:web`` by its host, any other DID not at all
+    (a string of key material says nothing; the caller falls back to "unknown issuer")."""
+    if not name.startswith("did:"):
+        return name
+    if name.startswith("did:web:"):
+        return unquote(name.removeprefix("did:web:").split(":")[0])
+    return ""
 
 
 def logo_or_icon(logo: tuple[bytes, str] | None, color: str, size: int = 40) -> ft.Control:
@@ -61,7 +81,7 @@ def logo_or_icon(logo: tuple[bytes, str] | None, color: str, size: int = 40) -> 
         height=size,
         fit=ft.BoxFit.CONTAIN,
         border_radius=8,
-        semantics_label=alt,
+        semantics_label=alt or None,
     )
 
 

@@ -1,6 +1,11 @@
 """One credential: the microcredential facts at a glance, every other claim with the
 issuer's label, validity and revocation status (with "last checked"), Check status and
-Delete (after a confirmation)."""
+Delete (after a confirmation).
+
+An Open Badge (a W3C credential, ``claims`` the whole document) is read through
+``wallet_core.badge_facts`` instead of claim by claim: its achievement name, picture,
+facts, description and criteria (app.components.badge_details), with the rest folded away
+under "All details", so no JSON member or IRI reaches the main view."""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ from typing import Any
 import flet as ft
 
 from app.components.back_bar import back_bar
+from app.components.badge_details import all_details, detail_sections, issuer_address
 from app.components.blocking import Failed, run_blocking
 from app.components.claim_list import (
     FACTS,
+    Row,
     claim_labels,
     fact_rows,
     format_date,
@@ -25,6 +32,7 @@ from app.components.claim_list import (
 from app.components.credential_card import (
     card_colors,
     card_logo,
+    issuer_label,
     logo_or_icon,
     mark_chip,
     status_mark,
@@ -34,7 +42,7 @@ from app.components.layout import FormStatus, phone_view
 from app.institutions import recognise
 from app.messages import Message
 from app.state import SessionState
-from wallet_core import StatusState, StoredCredential, Wallet
+from wallet_core import StatusState, StoredCredential, Wallet, badge_facts
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +58,7 @@ class DetailScreen:
     ) -> None:
         self.state = state
         self.credential = credential
+        self.badge = badge_facts(credential.claims)  # None: not an Open Badge
         self._on_back = on_back
         self._on_show_qr = on_show_qr
         self._busy = False
@@ -58,7 +67,9 @@ class DetailScreen:
 
         bar = back_bar(self._back)
         self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
-        self.body = ft.Column(spacing=16)
+        # A badge's short sections (a one-line description) span the width like its facts.
+        stretch = ft.CrossAxisAlignment.STRETCH if self.badge else ft.CrossAxisAlignment.START
+        self.body = ft.Column(spacing=16, horizontal_alignment=stretch)
         self.check_button = ft.OutlinedButton(
             key="check-status-btn", icon=ft.Icons.SYNC, on_click=self._check_status
         )
@@ -104,7 +115,11 @@ class DetailScreen:
     def _issuer_name(self) -> str:
         c = self.credential
         chosen = pick_display(c.display.get("issuer"), self.state.locale)
-        return c.issuer_name or (chosen.name if chosen else "") or c.issuer
+        name = c.issuer_name or (chosen.name if chosen else "") or c.issuer
+        if self.badge is None:
+            return name
+        named = self.badge.issuer_name or issuer_label(name) or issuer_label(c.issuer)
+        return named or self.state.t("home.unknown_issuer")
 
     def _header(self) -> ft.Control:
         t, c = self.state.t, self.credential
@@ -113,9 +128,10 @@ class DetailScreen:
             ft.Colors.ON_SECONDARY_CONTAINER,
         )
         mark = status_mark(c.status, c.expires_at)
+        title = (self.badge.name if self.badge else None) or c.title
         lines: list[ft.Control] = [
             ft.Text(
-                c.title,
+                title,
                 key="detail-title",
                 theme_style=ft.TextThemeStyle.TITLE_LARGE,
                 weight=ft.FontWeight.W_600,
@@ -132,7 +148,7 @@ class DetailScreen:
             content=ft.Row(
                 [
                     ft.Column(lines, spacing=6, expand=True),
-                    logo_or_icon(card_logo(c.display, self.state.locale), fg, size=56),
+                    logo_or_icon(card_logo(c.display, self.state.locale, title), fg, size=56),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.START,
             ),
@@ -160,6 +176,8 @@ class DetailScreen:
 
     def _sections(self) -> list[ft.Control]:
         t, c = self.state.t, self.credential
+        if self.badge is not None:
+            return self._badge_sections()
         claims = dict(c.claims)
         sections: list[ft.Control] = []
         skip: frozenset[str] = frozenset()
@@ -175,18 +193,31 @@ class DetailScreen:
         sections.append(self._section("validity", t("detail.validity"), self._validity()))
         return sections
 
+    def _badge_sections(self) -> list[ft.Control]:
+        t, c, locale = self.state.t, self.credential, self.state.locale
+        assert self.badge is not None
+        sections = detail_sections(self.badge, t, locale, self._issuer_name(), self._section)
+        sections.append(self._section("issuer", t("detail.issuer"), self._issuer()))
+        sections.append(self._section("validity", t("detail.validity"), self._validity()))
+        # The issuer's DID is technical: only among the details, never in the main view.
+        did = [Row("badge-issuer-id", t("badge.facts.issuer_id"), c.issuer)]
+        rest = all_details(self.badge, t, did if _is_did(c.issuer) else [])
+        return [*sections, rest] if rest is not None else sections
+
     def _issuer(self) -> ft.Control:
         t, c = self.state.t, self.credential
-        found = recognise(c.issuer, demo_issuer_url=self.state.config.demo_issuer_url)
+        demo = self.state.config.demo_issuer_url
+        found = recognise(issuer_address(c.issuer, demo), demo_issuer_url=demo)
         if found is None:
             icon, color = ft.Icons.HELP_OUTLINE, ft.Colors.ERROR
             verdict = t("detail.issuer_unknown")
         else:
             icon, color = ft.Icons.VERIFIED_OUTLINED, ft.Colors.PRIMARY
             verdict = t(f"detail.issuer_known.{found.kind}", name=found.name, domain=found.domain)
+        address = "" if _is_did(c.issuer) else c.issuer
         return ft.Column(
             [
-                ft.Text(c.issuer, key="detail-issuer-url", selectable=True),
+                ft.Text(address, key="detail-issuer-url", selectable=True, visible=bool(address)),
                 ft.Row(
                     [
                         ft.Icon(icon, color=color, size=20),
@@ -324,6 +355,10 @@ class DetailScreen:
     async def _back(self, _e: Any) -> None:
         if not self._busy:
             await self._on_back()
+
+
+def _is_did(issuer: str) -> bool:
+    return issuer.startswith("did:")
 
 
 def _refreshed(wallet: Wallet, credential_id: str) -> StoredCredential:

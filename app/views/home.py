@@ -1,5 +1,5 @@
 """The unlocked wallet: a card per credential, deferred credentials still on their way,
-"Add credential" (-> Receive) and a Lock button.
+"Add credential" (-> Receive), "Add from a file" (-> Import) and a Lock button.
 
 ``load_home`` gathers what the screen shows (run it in a thread: it reads the vault).
 Card colours live in each credential's stored display metadata, so it reads those too;
@@ -16,7 +16,13 @@ from typing import Any
 import flet as ft
 
 from app.components.blocking import Failed, run_blocking
-from app.components.credential_card import card_colors, card_logo, credential_card, status_mark
+from app.components.credential_card import (
+    card_colors,
+    card_logo,
+    credential_card,
+    issuer_label,
+    status_mark,
+)
 from app.components.layout import FormStatus, phone_view
 from app.kinds import KINDS, credential_kind
 from app.messages import Message, log_failure
@@ -47,13 +53,14 @@ def load_home(wallet: Wallet) -> HomeData:
 
 @dataclass(frozen=True)
 class HomeActions:
-    """Where the home screen leads. Without ``on_add``, ``on_present``, ``on_activity`` or
-    ``on_settings`` that button is not shown; ``on_changed`` runs when a pending
+    """Where the home screen leads. Without ``on_add``, ``on_add_file``, ``on_present``,
+    ``on_activity`` or ``on_settings`` that button is not shown; ``on_changed`` runs when a pending
     credential has arrived (the screen is then out of date)."""
 
     on_lock: Callable[[], None]
     on_open: Callable[[str], Awaitable[None]] | None = None
     on_add: Callable[[], Awaitable[None]] | None = None
+    on_add_file: Callable[[], Awaitable[None]] | None = None
     on_changed: Callable[[], Awaitable[None]] | None = None
     on_present: Callable[[], Awaitable[None]] | None = None
     on_activity: Callable[[], Awaitable[None]] | None = None
@@ -119,6 +126,9 @@ class HomeScreen:
         self.add_button = ft.FilledTonalButton(
             key="add-btn", icon=ft.Icons.ADD, height=48, on_click=self._add
         )
+        self.add_file_button = ft.OutlinedButton(
+            key="add-file-btn", icon=ft.Icons.UPLOAD_FILE, height=48, on_click=self._add_file
+        )
         self.present_button = ft.FilledButton(
             key="present-btn", icon=ft.Icons.QR_CODE_SCANNER, height=48, on_click=self._present
         )
@@ -152,6 +162,8 @@ class HomeScreen:
             controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
         if actions.on_add is not None:
             controls.append(ft.Semantics(identifier="add-btn", content=self.add_button))
+        if actions.on_add_file is not None:
+            controls.append(ft.Semantics(identifier="add-file-btn", content=self.add_file_button))
         controls += [self.status.control, self.info]
         self.view = phone_view(controls, appbar=self.appbar, top=24)
         self.relabel()
@@ -260,6 +272,7 @@ class HomeScreen:
         self.empty_title.value = t("home.empty_title")
         self.empty_body.value = t("home.empty_body")
         self.add_button.content = t("home.add")
+        self.add_file_button.content = t("home.add_file")
         self.present_button.content = t("home.present")
         self.activity_button.tooltip = t("home.activity")
         self.settings_button.tooltip = t("home.settings")
@@ -290,7 +303,9 @@ class HomeScreen:
             self.status.show_busy(t("home.checking"))
 
     def _institution(self, summary: CredentialSummary) -> str:
-        return summary.issuer_name or summary.issuer or self.state.t("home.unknown_issuer")
+        # A bare DID (an edubadge's issuer) is no name: its host for did:web, else "unknown".
+        name = issuer_label(summary.issuer_name) or issuer_label(summary.issuer)
+        return name or self.state.t("home.unknown_issuer")
 
     def _matching(self) -> list[CredentialSummary]:
         words = (self.search.value or "").casefold().split()
@@ -317,7 +332,7 @@ class HomeScreen:
             title=summary.title,
             issuer=self._institution(summary),
             colors=card_colors(self.displays.get(summary.id), self.state.locale),
-            logo=card_logo(self.displays.get(summary.id), self.state.locale),
+            logo=card_logo(self.displays.get(summary.id), self.state.locale, summary.title),
             mark=status_mark(summary.status, summary.expires_at),
             t=t,
             on_open=self._actions.on_open,
@@ -361,6 +376,10 @@ class HomeScreen:
     async def _add(self, _e: Any) -> None:
         if self._actions.on_add is not None:
             await self._actions.on_add()
+
+    async def _add_file(self, _e: Any) -> None:
+        if self._actions.on_add_file is not None and not self._busy:
+            await self._actions.on_add_file()
 
     async def _present(self, _e: Any) -> None:
         if self._actions.on_present is not None and not self._busy:

@@ -3,6 +3,10 @@ and one card per verifier query (the credential that answers it, and which claim
 
 Which claims may be left out or added is wallet_core's claim-set rule
 (:class:`~wallet_core.Candidate`); this module only keeps the holder's switches and draws them.
+
+A W3C credential (an Open Badge) has no selective disclosure: the verifier gets all of it
+whatever the query names. Switches would pretend otherwise, so its card says plainly that
+it is shared whole and lists what it holds instead.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any
 
 import flet as ft
 
+from app.components.badge_details import contents_lines, detail_label
 from app.components.claim_list import claim_label, claim_labels
+from app.components.credential_card import issuer_label
 from wallet_core import (
     Candidate,
     Choice,
@@ -22,6 +28,9 @@ from wallet_core import (
     PresentationRequest,
     StoredCredential,
     Wallet,
+    badge_facts,
+    pretty_name,
+    rules_for,
 )
 
 Translate = Callable[..., str]
@@ -136,7 +145,28 @@ class Names:
     def claim(self, credential_id: str, path: ClaimPath) -> str:
         stored = self.stored.get(credential_id)
         labels = claim_labels(stored.display, self.locale) if stored else {}
+        if path not in labels and stored is not None and is_whole(stored):
+            # A path into a VC document ("credentialSubject", "achievement", 0, "name"):
+            # member names in words, as "All details" shows them.
+            return detail_label([p for p in path if p is not None], self.t)
         return claim_label(path, labels, self.t)
+
+    def contents(self, credential_id: str) -> list[str]:
+        """What a credential shared whole holds, line by line."""
+        stored = self.stored.get(credential_id)
+        if stored is None:
+            return []
+        facts = badge_facts(stored.claims)
+        if facts is not None:
+            issuer = issuer_label(stored.issuer_name) or issuer_label(stored.issuer)
+            return contents_lines(facts, self.t, self.locale, issuer)
+        rules = rules_for(stored.format)
+        return [pretty_name(n) for n in stored.claims if not rules.is_bookkeeping((n,))]
+
+
+def is_whole(stored: StoredCredential) -> bool:
+    """Whether the credential's format can only be shared whole (W3C VCs)."""
+    return not rules_for(stored.format).selective
 
 
 @dataclass(frozen=True)
@@ -165,6 +195,48 @@ def query_card(
     parts = _credential_part(query_id, match.candidates(query_id), cid, names, events)
     if fresh_copies.get(cid, 1) == 0:  # every copy was shown before
         parts.append(_note(t("present.no_fresh_copy"), f"no-fresh-copy-{query_id}"))
+    stored = names.stored.get(cid)
+    if stored is not None and is_whole(stored):
+        parts += _shared_whole(query_id, cid, names)
+    else:
+        parts += _claim_switches(query_id, candidate, holder, names, busy=busy, events=events)
+    return ft.Container(
+        key=f"query-{query_id}",
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+        border_radius=16,
+        padding=16,
+        content=ft.Column(parts, spacing=6),
+    )
+
+
+def _shared_whole(query_id: str, credential_id: str, names: Names) -> list[ft.Control]:
+    t = names.t
+    lines: list[ft.Control] = [
+        ft.Row(
+            [ft.Text("•"), ft.Text(line, expand=True)],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+            spacing=8,
+        )
+        for line in names.contents(credential_id)
+    ]
+    return [
+        _note(t("present.whole"), f"shared-whole-{query_id}"),
+        ft.Text(t("present.whole_contents"), theme_style=ft.TextThemeStyle.LABEL_LARGE),
+        ft.Column(lines, key=f"whole-contents-{query_id}", spacing=2),
+    ]
+
+
+def _claim_switches(
+    query_id: str,
+    candidate: Candidate,
+    holder: HolderChoices,
+    names: Names,
+    *,
+    busy: bool,
+    events: CardEvents,
+) -> list[ft.Control]:
+    t, cid = names.t, candidate.credential_id
+    parts: list[ft.Control] = []
     if candidate.required_claims:
         parts.append(ft.Text(t("present.required"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     for path in candidate.always_sent():
@@ -204,13 +276,7 @@ def query_card(
                 on_change=_on_switch(events.toggle, query_id, cid, path, off=False),
             )
         )
-    return ft.Container(
-        key=f"query-{query_id}",
-        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
-        border_radius=16,
-        padding=16,
-        content=ft.Column(parts, spacing=6),
-    )
+    return parts
 
 
 def _credential_part(

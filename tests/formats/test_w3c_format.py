@@ -157,3 +157,31 @@ def test_an_unbound_badge_is_presented_as_it_is() -> None:
     ldp = registry.format_for("ldp_vc")
     held = ldp.read(_stored(w3c_format.LDP_VC, json.dumps(document), key_id=None))
     assert ldp.present(held, [], None, aud="a", nonce="n", iat=1) == document
+
+
+def test_pe_paths_into_the_jwt_payload_are_rooted_at_the_credential() -> None:
+    """Draft-era verifiers write ``$.vc.…`` for a VCDM 1.1 JWT; the wallet holds the VC."""
+    held = registry.read(_stored(w3c_format.JWT_VC_JSON, _jwt()))
+    contains = {"type": "array", "contains": {"const": "OpenBadgeCredential"}}
+    definition = pex.parse_definition(
+        {
+            "id": "pd",
+            "input_descriptors": [
+                {
+                    "id": "badge",
+                    "format": {"jwt_vc_json": {"alg": ["EdDSA"]}},
+                    "constraints": {
+                        "fields": [
+                            {"path": ["$.vc.type"], "filter": contains},
+                            {"path": ["$.vc.credentialSubject.achievement.name"]},
+                        ]
+                    },
+                }
+            ],
+        }
+    )
+    found = pex.match(definition, [held])
+    [candidate] = found.candidates("badge")
+    assert candidate.required_claims == (("credentialSubject", "achievement", "name"),)
+    assert registry.rules_for("jwt_vc_json").payload_wrapper == "vc"
+    assert registry.rules_for("dc+sd-jwt").payload_wrapper is None

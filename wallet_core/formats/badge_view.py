@@ -56,6 +56,7 @@ from wallet_core.formats.badge_values import (
     time_of,
 )
 from wallet_core.formats.open_badges import is_badge
+from wallet_core.formats.open_badges_v2 import as_badge_view, is_hosted_assertion
 
 _WORKLOAD = (("ECTS", "ects"), ("SBU", "sbu"), ("timeInvestment", "hours"))
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
@@ -65,6 +66,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def badge_facts(document: Any) -> BadgeFacts | None:
     """The facts of an Open Badge, or None when ``document`` is not one. Never raises."""
+    if is_hosted_assertion(document):
+        document = as_badge_view(document)  # an OB 2.0 badge, read as OB 3.0 names it
     if not isinstance(document, Mapping) or not is_badge(document):
         return None
     reader = _Reader(document)

@@ -120,6 +120,10 @@ class Rules:
     def is_legacy(self, identifier: str) -> bool:
         return identifier in self.legacy_identifiers
 
+    @property
+    def payload_wrapper(self) -> str | None:
+        return self.bookkeeping_under[0] if self.bookkeeping_under is not None else None
+
     def is_bookkeeping(self, path: ClaimPath) -> bool:
         if not path:
             return False

@@ -114,6 +114,11 @@ class FormatRules(Protocol):
         """Whether draft-13 metadata describes claims in ``credential_definition``."""
 
     @property
+    def payload_wrapper(self) -> str | None:
+        """The member of the signed payload that holds the credential (VCDM 1.1 JWT ``vc``),
+        which PE paths of draft-era verifiers start with; None when the claims are the root."""
+
+    @property
     def holder_did(self) -> bool:
         """Whether the format names its holder by a DID (``credentialSubject.id``)."""
 

@@ -38,9 +38,10 @@ Decisions:
 - The list credential's ``id``, when present, must equal ``statusListCredential``;
   ``validFrom``/``validUntil`` are enforced; ``ttl`` is in **milliseconds**.
 
-Future work: the list credential's proof (Data Integrity or VC-JOSE) is NOT verified here;
-the caller must verify it before calling ``check_bitstring_status`` (the spec's STATUS_
-VERIFICATION_ERROR case). Also not done: ``statusReference``, historical ``timestamp``.
+The list credential's proof (Data Integrity or VC-JOSE) is NOT verified here: the caller
+must verify it before calling ``check_bitstring_status`` (the spec's STATUS_VERIFICATION_
+ERROR case); the wallet does so in :mod:`status_w3c` (``verify_list_credential``). Not done:
+``statusReference``, historical ``timestamp``.
 """
 
 from __future__ import annotations

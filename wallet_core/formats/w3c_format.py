@@ -236,12 +236,12 @@ _COMMON: dict[str, Any] = {
     "subject_in_definition": True,
     "holder_did": True,
     "meta": type_values,
-    # PE paths of draft-era verifiers are rooted at the JWT payload: ``$.vc.type``
-    "bookkeeping_under": ("vc", W3C_BOOKKEEPING),
 }
 JWT_VC_JSON = W3cFormat(
     identifiers=frozenset({"jwt_vc_json"}),
     bookkeeping=W3C_BOOKKEEPING | JWT_REGISTERED,
+    # PE paths of draft-era verifiers are rooted at the JWT payload: ``$.vc.type``
+    bookkeeping_under=("vc", W3C_BOOKKEEPING),
     name="jwt_vc_json",
     vp_parameters={"alg_values": sorted(w3c_vc.JWT_ALGORITHMS)},
     jwt=True,

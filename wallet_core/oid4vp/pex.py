@@ -64,7 +64,7 @@ from wallet_core.formats.seam import HeldCredential
 from wallet_core.models import Candidate, ClaimPath, PresentationMatch, QueryMatch
 from wallet_core.oid4vp.claims import covers, dedupe, path_sort_key
 from wallet_core.oid4vp.json_filter import check_filter, filter_accepts
-from wallet_core.oid4vp.jsonpath import JsonPath, parse_json_path
+from wallet_core.oid4vp.jsonpath import JsonPath, Segment, parse_json_path
 
 # -- the definition ----------------------------------------------------------------------------
 
@@ -447,14 +447,28 @@ def _format_accepted(formats: Mapping[str, Mapping[str, Any]], credential: HeldC
     return False
 
 
+def _unwrapped(
+    segments: tuple[Segment, ...], wrapper: str | None, credential: HeldCredential
+) -> tuple[Segment, ...]:
+    """A path into the signed payload (``$.vc.credentialSubject``, as PE paths for VCDM 1.1
+    JWTs are written) rooted at the credential, which is what the wallet holds as claims."""
+    if wrapper is None or not segments or segments[0] != wrapper or wrapper in credential.claims:
+        return segments
+    return segments[1:]
+
+
 def _evaluate(entry: Field, credential: HeldCredential) -> tuple[ClaimPath, ...] | None:
     """The concrete paths of the values that satisfy the field, or None (PE 2.0 §8)."""
-    type_claim = rules_for(credential.format).type_claim
+    rules = rules_for(credential.format)
+    type_claim = rules.type_claim
     for path in entry.paths:
-        if type_claim is not None and path.segments == type_claim:
+        segments = _unwrapped(path.segments, rules.payload_wrapper, credential)
+        if type_claim is not None and segments == type_claim:
             nodes: tuple[tuple[ClaimPath, Any], ...] = tuple(
                 (type_claim, value) for value in credential.types
             )
+        elif segments is not path.segments:
+            nodes = JsonPath(path.source, segments).evaluate(credential.claims)
         else:
             nodes = path.evaluate(credential.claims)
         valid = [
