@@ -193,3 +193,14 @@ def test_offline_a_badge_goes_whole_and_one_too_large_for_a_qr_code_is_refused(
         wallet.offline_presentation(large.id, [])
     assert raised.value.code == "too_large_for_qr"
     assert [e for e in wallet.activity() if e.kind == "presentation_shown"] == shown_before
+
+
+def test_the_achievement_type_is_kept_for_the_cards(wallet: Wallet) -> None:
+    badge = ob3_badge(ISSUER_DID)
+    badge["credentialSubject"]["achievement"]["achievementType"] = "MicroCredential"
+    signed = data_integrity.add_proof(
+        badge, ISSUER, verification_method=f"{ISSUER_DID}#0", created=CREATED
+    )
+    stored = wallet.import_credential(json.dumps(signed))
+    assert stored.display["kind"] == "MicroCredential"
+    assert "kind" not in wallet.import_credential(_jwt()).display

@@ -91,6 +91,8 @@ class Importing:
         display: dict[str, Any] = {"imported": True}
         if hosted_checked_at is not None:  # shown as "hosted, checked on <date>"
             display["hosted_checked_at"] = hosted_checked_at
+        if checked.kind:
+            display["kind"] = checked.kind
         if checked.image:
             display["image"] = checked.image
             display["logos"] = fetch_logos(

@@ -237,6 +237,8 @@ class Receiving:
         display = display_record(metadata, configuration)
         if first.image:
             display["image"] = first.image
+        if first.kind:
+            display["kind"] = first.kind
         display["logos"] = fetch_logos(
             self._network.http,
             [

@@ -24,7 +24,7 @@ from app.components.credential_card import (
     status_mark,
 )
 from app.components.layout import FormStatus, phone_view
-from app.kinds import KINDS, credential_kind
+from app.kinds import KINDS, kind_of
 from app.messages import Message, log_failure
 from app.state import SessionState
 from wallet_core import CredentialSummary, PendingCredential, StoredCredential, Wallet
@@ -185,7 +185,7 @@ class HomeScreen:
 
     def _filters(self) -> ft.Column:
         """Search and filters: they narrow the list without another vault read."""
-        self._kinds = {s.id: credential_kind(s.type) for s in self.credentials}
+        self._kinds = {s.id: kind_of(s, self.displays.get(s.id)) for s in self.credentials}
         self.search = ft.TextField(
             key="home-search",
             prefix_icon=ft.Icons.SEARCH,

@@ -35,6 +35,7 @@ from wallet_core import (
     offline_challenge,
     qr,
     qr_payload,
+    rules_for,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class OfflineQrScreen:
         self._busy = False
         self._error: Message | None = None
         self.paths = paths
+        # a W3C credential has no parts to pick: its QR code holds all of it
+        self.whole = not rules_for(credential.format).selective
         self.selected: set[ClaimPath] = set()
         self.png: bytes | None = None
         self.challenge: OfflineChallenge | None = None
@@ -169,7 +172,13 @@ class OfflineQrScreen:
         self.title.value = t("qr.title")
         self.back_button.tooltip = t("common.back")
         self.credential_title.value = self.credential.title or t("present.untitled")
-        self.intro.value = t("qr.intro") if self.paths else t("qr.nothing_to_show")
+        self.intro.value = (
+            t("present.whole")
+            if self.whole
+            else t("qr.intro")
+            if self.paths
+            else t("qr.nothing_to_show")
+        )
         self.show_button.content = t("qr.show")
         self.challenge_button.content = t("qr.scan_challenge")
         self.challenge_button.disabled = self._busy
@@ -177,7 +186,7 @@ class OfflineQrScreen:
         self.challenge_info.value = (
             t("qr.challenge_for", verifier=host) if self.challenge else t("qr.no_challenge")
         )
-        self.show_button.disabled = self._busy or not self.paths
+        self.show_button.disabled = self._busy or not (self.paths or self.whole)
         self.hide_button.content = t("qr.hide")
         self.expired.value = t("qr.expired")
         brightness_text = self.brightness.controls[1]
@@ -192,11 +201,9 @@ class OfflineQrScreen:
             self.image_slot.content = ft.Image(
                 key="qr-image", src=png, width=320, height=320, fit=ft.BoxFit.CONTAIN
             )
-            self.showing.value = t(
-                "qr.showing",
-                claims=", ".join(
-                    claim_label(p, labels, t) for p in self.paths if p in self.selected
-                ),
+            shown = ", ".join(claim_label(p, labels, t) for p in self.paths if p in self.selected)
+            self.showing.value = (
+                t("qr.showing_all") if self.whole else t("qr.showing", claims=shown)
             )
         else:
             self.image_slot.content = None
@@ -240,7 +247,7 @@ class OfflineQrScreen:
         claims = [p for p in self.paths if p in self.selected]
         self._error = None
         self.expired.visible = False
-        if not claims:
+        if not claims and not self.whole:
             self._error = Message("qr.pick_first")
             self.relabel()
             return

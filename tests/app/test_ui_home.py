@@ -273,6 +273,8 @@ def test_kinds_from_credential_types() -> None:
     assert credential_kind("https://hs-demo.example/types/microcredential") == "microcredential"
     assert credential_kind("urn:eu:diploma:bachelor") == "diploma"
     assert credential_kind("OpenBadgeCredential") == "badge"
+    assert credential_kind("OpenBadgeCredential", "MicroCredential") == "microcredential"
+    assert credential_kind("OpenBadgeCredential", "Course") == "badge"
     assert credential_kind("https://example.org/pid") == "other"
 
 

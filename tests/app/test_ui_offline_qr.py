@@ -9,6 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 from harness import AppHarness
+from helpers import PIN, ob3_badge
 from test_ui_home import run, unlock
 from test_ui_present import toggle
 from ui_verifier import Verifier, issuer, verifiers, wallet_config, wallet_with_credential
@@ -17,7 +18,8 @@ from app.config import AppConfig
 from app.session import make_main
 from app.views.offline_qr import OfflineQrScreen
 from demo_services.serving import BackgroundServer
-from wallet_core import qr
+from wallet_core import Wallet, qr
+from wallet_core.crypto import did_jwk, generate, sign_compact
 
 __all__ = ["issuer", "verifiers"]  # fixtures, imported for pytest
 
@@ -123,3 +125,49 @@ def test_a_scanned_challenge_binds_the_code_to_that_verifier(
     )
     assert response.status_code == 200, response.text
     assert response.json()["challenged"] is True
+
+
+def test_a_badge_is_shown_whole_and_one_too_large_says_so(
+    issuer: BackgroundServer, config: AppConfig
+) -> None:
+    """A W3C credential has nothing to pick: its code holds all of it, or the app says
+    plainly that it does not fit (never an unscannable code). The demo institution's badge,
+    a VC-JWT inside the holder's VP JWT, is already too large, as real edubadges are."""
+    [large_id] = wallet_with_credential(config, issuer, ["ob3-circulair-ontwerpen-jwt"])
+    small_id = _import_small_badge(config)
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            for credential_id, fits in ((small_id, True), (large_id, False)):
+                await h.click(h.get(key=f"cred-{credential_id}"))
+                await h.wait_for(lambda: h.has(key="show-as-qr-btn"), what="detail")
+                await h.click(h.get(key="show-as-qr-btn"))
+                await h.wait_for(lambda: h.has(key="show-qr-btn"), what="qr screen")
+                assert h.get(key="qr-claims").controls == []
+                await h.click(h.get(key="show-qr-btn"))
+                if fits:
+                    await h.wait_for(lambda: h.has(key="qr-image"), timeout=30, what="qr")
+                    assert h.get(key="qr-showing").value == "Shows: the whole credential"
+                    await h.click(h.get(key="hide-qr-btn"))
+                else:
+                    await h.wait_for(lambda: bool(h.get(key="qr-error").value), what="error")
+                    assert h.get(key="qr-error").value.startswith("This credential is too large")
+                    assert not h.has(key="qr-image")
+                await h.click(h.get(key="back-btn"))
+                await h.wait_for(lambda: h.has(key="detail-title"), what="detail")
+                await h.click(h.get(key="back-btn"))
+                await h.wait_for(lambda: h.has(key="credential-list"), what="home")
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def _import_small_badge(config: AppConfig) -> str:
+    """A minimal badge as a VC-JWT, imported (so unbound: its code is the VC itself)."""
+    signer = generate("EdDSA")
+    did = did_jwk(signer.public_jwk)
+    payload = {**ob3_badge(did), "iss": did, "sub": "did:example:student"}
+    token = sign_compact({"typ": "vc+jwt", "kid": f"{did}#0"}, payload, signer)
+    with Wallet.open(config.vault_dir, PIN) as wallet:
+        return wallet.import_credential(token).id

@@ -255,7 +255,7 @@ def test_the_edubadges_agent_shape() -> None:
     assert facts.name == "Circulair ontwerpen in de bouw"  # not the config's display name
     assert facts.issuer_name is None  # a bare DID: the screen names the issuer otherwise
     assert facts.valid_from is not None and facts.valid_from.isoformat().startswith("2026-03-02")
-    assert facts.valid_until is not None and facts.valid_until.year == 2286  # the JWT's exp
+    assert facts.valid_until is None  # exp 9999999999: edubadges' "never", no end date
     assert [(w.amount, w.unit) for w in facts.workload] == [(5.0, "ects")]
     assert facts.eqf_level == "6"
     assert facts.participation is not None and facts.participation.text == "Blended"
@@ -424,3 +424,22 @@ def test_deep_and_wide_documents_are_bounded() -> None:
     document = ob3_badge("https://hs-demo.example", evidence=deep, extra=wide)
     facts = _facts(document)
     assert len(facts.details) <= 200
+
+
+def test_credits_available_is_the_workload_when_no_ects_is_given() -> None:
+    badge = ob3_badge("did:web:hs.example")
+    achievement = badge["credentialSubject"]["achievement"]
+    achievement["creditsAvailable"] = 5
+    facts = _facts(badge)
+    assert [(w.amount, w.unit) for w in facts.workload] == [(5.0, "credits")]
+    achievement["ECTS"] = 4.5  # the educredential member says it exactly: it wins
+    facts = _facts(badge)
+    assert [(w.amount, w.unit) for w in facts.workload] == [(4.5, "ects")]
+    assert any(d.keys[-1] == "creditsAvailable" for d in facts.details)
+
+
+def test_edubadges_never_is_no_end_date() -> None:
+    facts = _facts({**ob3_badge("did:web:hs.example"), "exp": 9999999999})
+    assert facts.valid_until is None
+    facts = _facts({**ob3_badge("did:web:hs.example"), "validUntil": "2030-01-01T00:00:00Z"})
+    assert facts.valid_until is not None and facts.valid_until.year == 2030

@@ -57,6 +57,7 @@ from wallet_core.formats.badge_values import (
 )
 from wallet_core.formats.open_badges import is_badge
 from wallet_core.formats.open_badges_v2 import as_badge_view, is_hosted_assertion
+from wallet_core.formats.w3c_vc import OPEN_ENDED
 
 _WORKLOAD = (("ECTS", "ects"), ("SBU", "sbu"), ("timeInvestment", "hours"))
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
@@ -190,6 +191,11 @@ def _workload(reader: _Reader, achievement: Path) -> tuple[BadgeWorkload, ...]:
         amount = number_of(reader.take((*achievement, member)))
         if amount is not None:
             found.append(BadgeWorkload(amount, unit))
+    if not any(w.unit == "ects" for w in found):
+        # OB 3.0's own member (what an issuer uses without the educredential extension)
+        credits = number_of(reader.take((*achievement, "creditsAvailable")))
+        if credits is not None:
+            found.insert(0, BadgeWorkload(credits, "credits"))
     return tuple(found)
 
 
@@ -282,6 +288,8 @@ def _validity(reader: _Reader) -> dict[str, Any]:
         valid_from = valid_from or time_of(reader.take((member,)))
     for member in ("validUntil", "expirationDate", "exp"):
         valid_until = valid_until or time_of(reader.take((member,)))
+    if valid_until is not None and valid_until.timestamp() >= OPEN_ENDED:
+        valid_until = None  # edubadges' "never"
     return {"valid_from": valid_from, "valid_until": valid_until}
 
 

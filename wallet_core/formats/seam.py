@@ -151,6 +151,8 @@ class VerifiedCredential:
     #: achievement), for its card; None when it says nothing of the kind
     name: str | None = None
     image: str | None = None
+    #: what kind of achievement it says it is (OB 3.0 ``achievementType``: MicroCredential)
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ class DisplaySource:
     type_integrity: str | None = None
     name: str | None = None
     image: str | None = None
+    kind: str | None = None
 
 
 class CredentialFormat(FormatRules, Protocol):

@@ -148,9 +148,11 @@ def own_display(document: Mapping[str, Any]) -> DisplaySource:
     name = achievement.get("name")
     image = achievement.get("image")
     image_id = image.get("id") if isinstance(image, Mapping) else image
+    kind = achievement.get("achievementType")
     return DisplaySource(
         name=name if isinstance(name, str) and name else None,
         image=image_id if isinstance(image_id, str) and image_id else None,
+        kind=kind if isinstance(kind, str) and kind else None,
     )
 
 
@@ -174,10 +176,11 @@ def verified(
         issuer=credential.issuer,
         type=specific[-1] if specific else VERIFIABLE_CREDENTIAL,
         issued_at=credential.valid_from,
-        expires_at=credential.valid_until,
+        expires_at=_end(credential.valid_until),
         holder_jwk=holder,
         name=source.name,
         image=source.image,
+        kind=source.kind,
     )
 
 
@@ -220,6 +223,12 @@ def _algorithm(raw: str) -> str | None:
     header, _ = jwt_parts(raw, "VC-JWT")
     alg = header.get("alg")
     return alg if isinstance(alg, str) else None
+
+
+def _end(valid_until: datetime | None) -> datetime | None:
+    if valid_until is None or valid_until.timestamp() >= w3c_vc.OPEN_ENDED:
+        return None
+    return valid_until
 
 
 def _json_document(raw: str) -> Mapping[str, Any]:

@@ -197,6 +197,8 @@ def _check_jwt_times(payload: Mapping[str, Any], now: float, leeway: float) -> N
 
 
 _LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z: beyond it no date can be shown
+#: ``exp`` 9999999999 (2286-11-20) is how edubadges says "never": from it on, no end date
+OPEN_ENDED = 9_999_999_999
 
 
 def _number(value: Any, claim: str) -> float | None:
