@@ -146,6 +146,9 @@ class Candidate:
     required_claims: tuple[ClaimPath, ...] = ()
     optional_claims: tuple[ClaimPath, ...] = ()
     alternatives: tuple[tuple[ClaimPath, ...], ...] = ()
+    #: held under another name of the asked format (``vc+sd-jwt`` for ``dc+sd-jwt``): offered
+    #: only when nothing of the exact format fits, and the verifier may refuse it
+    other_format_name: bool = False
 
     # -- the claim-set rule (OpenID4VP 1.0 §6.4.1), for the wallet and its screens ----------
 

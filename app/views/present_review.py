@@ -195,6 +195,8 @@ def query_card(
     parts = _credential_part(query_id, match.candidates(query_id), cid, names, events)
     if fresh_copies.get(cid, 1) == 0:  # every copy was shown before
         parts.append(_note(t("present.no_fresh_copy"), f"no-fresh-copy-{query_id}"))
+    if candidate.other_format_name:  # a draft-era copy: a strict verifier may refuse it
+        parts.append(_note(t("present.other_format_name"), f"other-format-{query_id}"))
     stored = names.stored.get(cid)
     if stored is not None and is_whole(stored):
         parts += _shared_whole(query_id, cid, names)

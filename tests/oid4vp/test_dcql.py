@@ -104,6 +104,19 @@ def test_simple_example_matches_a_legacy_vc_sd_jwt_credential() -> None:
 
 
 @needs_dcql_examples
+def test_the_exact_format_comes_first_and_a_legacy_name_only_when_nothing_else_fits() -> None:
+    """Issue #12 a: an OWF ``dcql`` verifier refuses ``vc+sd-jwt`` for a ``dc+sd-jwt`` query."""
+    legacy = pid("legacy", credential_format="vc+sd-jwt")
+    current = pid("current")
+    both = _match(dcql_example("simple"), legacy, current)
+    assert _ids(both, "my_credential") == ["current"]
+    [only] = _match(dcql_example("simple"), legacy).candidates("my_credential")
+    assert only.credential_id == "legacy" and only.other_format_name
+    [exact] = both.candidates("my_credential")
+    assert not exact.other_format_name
+
+
+@needs_dcql_examples
 def test_simple_example_needs_holder_binding_by_default() -> None:
     """§6.1 require_cryptographic_holder_binding defaults to true; Appendix B.3: an SD-JWT
     without cnf cannot be returned then."""

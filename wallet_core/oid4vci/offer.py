@@ -363,7 +363,7 @@ def _tx_code(value: Any) -> TxCode:
     ):
         raise OfferError("tx_code.length must be a positive integer")
     input_mode = value.get("input_mode", "numeric")
-    if input_mode not in _TX_INPUT_MODES:
+    if not isinstance(input_mode, str) or input_mode not in _TX_INPUT_MODES:
         raise OfferError("tx_code.input_mode must be 'numeric' or 'text'")
     description = value.get("description")
     if description is not None:

@@ -294,7 +294,9 @@ def match(query: DcqlQuery, held: Sequence[HeldCredential]) -> PresentationMatch
         for credential in held:
             options = claim_alternatives(credential_query, credential)
             if options:
-                candidates.append(Candidate(credential.id, options[0], (), options[1:]))
+                renamed = credential.format != credential_query.format
+                candidates.append(Candidate(credential.id, options[0], (), options[1:], renamed))
+        candidates = _exact_format_first(candidates)
         queries[credential_query.id] = QueryMatch(
             candidates=tuple(candidates),
             required=credential_query.id in required_ids,
@@ -304,6 +306,15 @@ def match(query: DcqlQuery, held: Sequence[HeldCredential]) -> PresentationMatch
     per_set = zip(_sets(query), satisfiable_options(query, unjudged), strict=True)
     satisfiable = all(options for credential_set, options in per_set if credential_set.required)
     return PresentationMatch(queries=queries, satisfiable=satisfiable)
+
+
+def _exact_format_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Credentials of the exact format asked for; one held under another name of it (a
+    draft-era ``vc+sd-jwt`` for ``dc+sd-jwt``) only when there is none, since verifiers
+    that check the format identifier strictly refuse it (OWF ``dcql``: "Expected credential
+    format to be 'dc+sd-jwt'")."""
+    exact = [c for c in candidates if not c.other_format_name]
+    return exact or candidates
 
 
 def claim_alternatives(
