@@ -70,6 +70,28 @@ class Pki:
         )
         return builder.sign(signing_key, hashes.SHA256())
 
+    @staticmethod
+    def self_signed(
+        key: ec.EllipticCurvePrivateKey,
+        names: Sequence[x509.GeneralName],
+        *,
+        subject: str = "Werkgever Demo",
+        days: int = 365,
+    ) -> x509.Certificate:
+        """A verifier's own certificate, signed by its own key (what x509_hash pins)."""
+        return (
+            x509.CertificateBuilder()
+            .subject_name(_name(subject))
+            .issuer_name(_name(subject))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(_NOW - dt.timedelta(days=1))
+            .not_valid_after(_NOW + dt.timedelta(days=days))
+            .add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+
     def leaf(
         self,
         public_key: Any,

@@ -247,3 +247,30 @@ def test_request_object_needs_the_link_client_id_and_must_not_be_expired(
         _parse(without_client_id, client, pki)
     with pytest.raises(PresentationRequestError):
         _parse(_signed_link(pki, {**claims, "exp": int(NOW) - 3600}), client, pki)
+
+
+@pytest.mark.parametrize("prefix", ["x509_hash", "x509_san_dns"])
+def test_a_pinned_self_signed_verifier_certificate_is_trusted_as_it_is(
+    client: HttpClient, prefix: str
+) -> None:
+    """Issue #12 b: a certificate that is itself a trust anchor is trusted directly (by DER);
+    another self-signed one, or the pinned one outside its validity, is not."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = Pki.self_signed(key, [x509.DNSName("verifier.example")])
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    client_id = (
+        "x509_hash:" + b64url(hashlib.sha256(der).digest())
+        if prefix == "x509_hash"
+        else "x509_san_dns:verifier.example"
+    )
+    claims = _claims(client_id, "https://verifier.example/post")
+    chain = [base64.b64encode(der).decode()]
+    token = sign_compact({"typ": REQUEST_TYP, "x5c": chain}, claims, Signer(key))
+    link = "openid4vp://?" + urlencode({"client_id": client_id, "request": token})
+    request = parse_request(link, client, trust_anchors=[certificate], now=NOW)
+    assert request.verifier.verified and request.verifier.method == prefix
+    other = Pki.self_signed(ec.generate_private_key(ec.SECP256R1()), [])
+    with pytest.raises(UntrustedVerifierError):
+        parse_request(link, client, trust_anchors=[other], now=NOW)
+    with pytest.raises(UntrustedVerifierError):
+        parse_request(link, client, trust_anchors=[certificate], now=NOW + 400 * 86400)

@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -61,6 +62,36 @@ def key_from_x5c(
     if not trust_anchors:
         raise CertificateChainError("no trust anchors are configured for x5c certificates")
     leaf, intermediates = certificates[0], certificates[1:]
+    if _is_anchor(leaf, trust_anchors):
+        _check_pinned(leaf, now)
+    else:
+        _check_chain(leaf, intermediates, trust_anchors, now)
+    _check_key_usage(leaf)
+    if iss is not None:
+        _check_names(leaf, iss)
+    return public_key_jwk(leaf.public_key(), CertificateChainError)
+
+
+def _is_anchor(leaf: x509.Certificate, trust_anchors: Sequence[x509.Certificate]) -> bool:
+    """A certificate configured as a trust anchor itself (a verifier's self-signed one,
+    pinned) is trusted as it is: chain validation would refuse a CA certificate, or a
+    self-signed one, as an end-entity. Compared by DER, so only exactly that certificate."""
+    der = leaf.public_bytes(Encoding.DER)
+    return any(anchor.public_bytes(Encoding.DER) == der for anchor in trust_anchors)
+
+
+def _check_pinned(leaf: x509.Certificate, now: float) -> None:
+    moment = datetime.fromtimestamp(now, UTC)
+    if not leaf.not_valid_before_utc <= moment <= leaf.not_valid_after_utc:
+        raise CertificateChainError("the pinned certificate is not valid at this time")
+
+
+def _check_chain(
+    leaf: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    trust_anchors: Sequence[x509.Certificate],
+    now: float,
+) -> None:
     builder = (
         PolicyBuilder()
         .store(Store(list(trust_anchors)))
@@ -78,10 +109,6 @@ def key_from_x5c(
         raise CertificateChainError(
             "the x5c chain does not lead to a trusted certificate authority"
         ) from exc
-    _check_key_usage(leaf)
-    if iss is not None:
-        _check_names(leaf, iss)
-    return public_key_jwk(leaf.public_key(), CertificateChainError)
 
 
 def parse_x5c(x5c: Any) -> list[x509.Certificate]:
