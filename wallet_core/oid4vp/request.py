@@ -232,7 +232,7 @@ def _signed_verifier(
     if prefix in ("x509_san_dns", "x509_hash"):
         try:
             leaf = parse_x5c(header.get("x5c"))[0]
-            jwk = key_from_x5c(header.get("x5c"), None, trust_anchors, now)
+            jwk = key_from_x5c(header.get("x5c"), None, trust_anchors, now, trust_pinned=True)
         except UntrustedIssuerError as exc:
             raise UntrustedVerifierError(
                 f"the verifier's certificate is not trusted: {exc}"

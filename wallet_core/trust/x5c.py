@@ -56,13 +56,21 @@ def key_from_x5c(
     iss: str | None,
     trust_anchors: Sequence[x509.Certificate],
     now: float,
+    *,
+    trust_pinned: bool = False,
 ) -> dict[str, Any]:
-    """The leaf's public JWK, once the chain reaches an anchor and the leaf names ``iss``."""
+    """The leaf's public JWK, once the chain reaches an anchor and the leaf names ``iss``.
+
+    ``trust_pinned``: a leaf that is itself one of the anchors is trusted as it is. For a
+    verifier's request (OpenID4VP 1.0 §5.9.3: an ``x509_hash`` certificate may be
+    self-signed); never for an issuer, whose signing certificate must not be self-signed
+    and must chain to an anchor not in ``x5c`` (HAIP 1.0, "Issuer identification and key
+    resolution")."""
     certificates = parse_x5c(x5c)
     if not trust_anchors:
         raise CertificateChainError("no trust anchors are configured for x5c certificates")
     leaf, intermediates = certificates[0], certificates[1:]
-    if _is_anchor(leaf, trust_anchors):
+    if trust_pinned and _is_anchor(leaf, trust_anchors):
         _check_pinned(leaf, now)
     else:
         _check_chain(leaf, intermediates, trust_anchors, now)
