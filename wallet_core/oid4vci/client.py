@@ -121,26 +121,7 @@ class IssuerClient:
         body = _json_object(response)
         if response.status != 200:
             raise _oauth_error(body, "the token request was refused")
-        token, kind = body.get("access_token"), body.get("token_type", BEARER)
-        if not isinstance(token, str) or not token or not isinstance(kind, str):
-            raise MalformedResponseError("the token response has no usable access_token")
-        if kind.lower() != "bearer":
-            raise IssuanceError(f"token type {kind!r} is not supported (DPoP is not yet)")
-        identifiers: dict[str, tuple[str, ...]] = {}
-        details = body.get("authorization_details")
-        for detail in details if isinstance(details, list) else []:
-            if isinstance(detail, dict) and isinstance(detail.get("credential_identifiers"), list):
-                configuration = str(detail.get("credential_configuration_id", ""))
-                identifiers[configuration] = tuple(str(i) for i in detail["credential_identifiers"])
-        expires = body.get("expires_in")
-        nonce = body.get("c_nonce")
-        return TokenResponse(
-            access_token=token,
-            token_type=kind,
-            expires_in=float(expires) if isinstance(expires, int | float) else None,
-            c_nonce=nonce if isinstance(nonce, str) else None,
-            credential_identifiers=identifiers,
-        )
+        return parse_token_response(body)
 
     def _authorization_details(self, configuration_ids: Sequence[str]) -> str:
         details: list[dict[str, Any]] = []
@@ -273,7 +254,7 @@ class IssuerClient:
             )
             answer = _json_object(response)
             if response.status in (200, 202):
-                return _issued(answer, response.status)
+                return parse_credential_response(answer, response.status)
             error = answer.get("error")
             fresh = answer.get("c_nonce")  # draft 13 hands the new nonce in the error body
             stale_nonce = error == "invalid_nonce" or (
@@ -340,7 +321,7 @@ class IssuerClient:
         )
         answer = _json_object(response)
         if response.status in (200, 202):
-            issued = _issued(answer, response.status)
+            issued = parse_credential_response(answer, response.status)
             return (
                 issued
                 if issued.credentials
@@ -368,7 +349,37 @@ class IssuerClient:
             raise _oauth_error(_json_object(response), "the notification was refused")
 
 
-def _issued(answer: Mapping[str, Any], status: int) -> IssuedCredentials:
+def parse_token_response(body: Mapping[str, Any]) -> TokenResponse:
+    """A successful token response (OpenID4VCI 1.0 §6.2, RFC 6749 §5.1)."""
+    token, kind = body.get("access_token"), body.get("token_type", BEARER)
+    if not isinstance(token, str) or not token or not isinstance(kind, str):
+        raise MalformedResponseError("the token response has no usable access_token")
+    if kind.lower() != "bearer":
+        raise IssuanceError(f"token type {kind!r} is not supported (DPoP is not yet)")
+    identifiers: dict[str, tuple[str, ...]] = {}
+    details = body.get("authorization_details")
+    for detail in details if isinstance(details, list) else []:
+        if isinstance(detail, dict) and isinstance(detail.get("credential_identifiers"), list):
+            configuration = str(detail.get("credential_configuration_id", ""))
+            named = detail["credential_identifiers"]
+            identifiers[configuration] = tuple(i for i in named if isinstance(i, str) and i)
+    expires = body.get("expires_in")
+    nonce = body.get("c_nonce")
+    return TokenResponse(
+        access_token=token,
+        token_type=kind,
+        expires_in=(
+            float(expires)
+            if isinstance(expires, int | float) and not isinstance(expires, bool)
+            else None
+        ),
+        c_nonce=nonce if isinstance(nonce, str) else None,
+        credential_identifiers=identifiers,
+    )
+
+
+def parse_credential_response(answer: Mapping[str, Any], status: int) -> IssuedCredentials:
+    """A credential response: immediate (§8.3) or deferred (202, ``transaction_id``)."""
     notification = answer.get("notification_id")
     notification_id = notification if isinstance(notification, str) else None
     if status == 202 or (
