@@ -115,39 +115,37 @@ def _student(value: Any) -> Student:
 
 
 async def revoke(request: Request) -> Response:
-    issuer = issuer_of(request)
-    body = await _authorize_admin(request)
-    try:
-        idx = int(request.path_params["idx"])
-    except ValueError as exc:
-        raise OAuthError("invalid_request", "idx must be an integer") from exc
-    issuance = issuer.state.issuance_by_index(idx)
-    if issuance is None:
-        raise OAuthError("not_found", "no credential has this status index", 404)
-    for index in issuance.status_indices:
-        issuer.status_list.set(index, REVOKED)
-    issuance.revoked = True
-    if body is None:
-        return _back_to_page(issuer)
-    return no_store_json({"revoked": issuance.status_indices})
+    """Revoke the credential at this Token Status List index (every copy of its batch)."""
+    return await _revoke(request, "status")
 
 
 async def revoke_bitstring(request: Request) -> Response:
+    """Revoke the Open Badge at this Bitstring Status List index."""
+    return await _revoke(request, "bitstring")
+
+
+async def _revoke(request: Request, list_kind: str) -> Response:
     issuer = issuer_of(request)
     body = await _authorize_admin(request)
     try:
         idx = int(request.path_params["idx"])
     except ValueError as exc:
         raise OAuthError("invalid_request", "idx must be an integer") from exc
-    issuance = issuer.state.issuance_by_bitstring_index(idx)
+    bitstring = list_kind == "bitstring"
+    state = issuer.state
+    issuance = state.issuance_by_bitstring_index(idx) if bitstring else state.issuance_by_index(idx)
     if issuance is None:
-        raise OAuthError("not_found", "no credential has this bitstring index", 404)
-    for index in issuance.bitstring_indices:
-        issuer.bitstring.revoke(index)
+        raise OAuthError("not_found", f"no credential has this {list_kind} index", 404)
+    indices = issuance.bitstring_indices if bitstring else issuance.status_indices
+    for index in indices:
+        if bitstring:
+            issuer.bitstring.revoke(index)
+        else:
+            issuer.status_list.set(index, REVOKED)
     issuance.revoked = True
     if body is None:
         return _back_to_page(issuer)
-    return no_store_json({"revoked": issuance.bitstring_indices})
+    return no_store_json({"revoked": indices})
 
 
 async def deferred_ready(request: Request) -> Response:
