@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import flet as ft
@@ -265,6 +266,11 @@ class DetailScreen:
                 color=ft.Colors.ON_SURFACE_VARIANT,
             )
         )
+        hosted = c.display.get("hosted_checked_at")
+        if isinstance(hosted, int | float):  # an Open Badge 2.0: checked where it is hosted
+            moment = datetime.fromtimestamp(hosted, UTC)
+            when = format_date(moment, t, with_time=True)
+            lines.append(ft.Text(t("detail.hosted_checked", date=when), key="detail-hosted"))
         return ft.Column(lines, spacing=4)
 
     # -- actions -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Add a credential from a file: an Open Badge the student downloaded (JSON with a proof,
-a VC-JWT, or a badge picture with the credential baked into it).
+a VC-JWT, or a badge picture with the credential baked into it), or from a link: the https
+address where an institution hosts an Open Badge 2.0 assertion.
 
 "Choose a file" -> the browser's file picker -> ``Wallet.import_credential`` (in a thread:
 it checks the proof, and may resolve the issuer's DID or fetch its picture) -> the new
@@ -8,7 +9,9 @@ that is already in the wallet can be opened from here.
 
 The file is handed over as bytes, with its name as a hint: wallet_core decides what it is
 (a PNG or SVG is searched for a baked credential, anything else is read as text), so the
-screen does not guess by extension.
+screen does not guess by extension. A link goes the same way, as text: wallet_core fetches
+what the issuer serves there and checks it as hosted verification demands (the wallet's HTTP
+policy refuses anything but https). The screen only refuses what is no web address at all.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import flet as ft
 from app import routes
 from app.components.back_bar import back_bar
 from app.components.blocking import Failed, run_blocking
-from app.components.files import FileTooLargeError, PickedFile, pick_file
+from app.components.files import FileTooLargeError, pick_file
 from app.components.layout import FormStatus, ScreenHeader, phone_view
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
@@ -53,6 +56,19 @@ class ImportScreen:
         self.choose_button = ft.FilledButton(
             key="import-choose-btn", icon=ft.Icons.FOLDER_OPEN, height=48, on_click=self._choose
         )
+        self.link_intro = ft.Text(key="import-link-intro", color=ft.Colors.ON_SURFACE_VARIANT)
+        self.link = ft.TextField(
+            key="import-link-input",
+            autocorrect=False,
+            enable_suggestions=False,
+            keyboard_type=ft.KeyboardType.URL,
+            prefix_icon=ft.Icons.LINK,
+            on_change=self._forget_error,
+            on_submit=self._add_link,
+        )
+        self.link_button = ft.OutlinedButton(
+            key="import-link-btn", icon=ft.Icons.ADD_LINK, height=48, on_click=self._add_link
+        )
         self.open_existing_button = ft.TextButton(
             key="import-open-existing-btn", icon=ft.Icons.OPEN_IN_NEW, on_click=self._open_existing
         )
@@ -66,6 +82,10 @@ class ImportScreen:
                 self.header.control,
                 self.kinds,
                 ft.Semantics(identifier="import-choose-btn", content=self.choose_button),
+                ft.Divider(height=8),
+                self.link_intro,
+                ft.Semantics(identifier="import-link-input", content=self.link),
+                ft.Semantics(identifier="import-link-btn", content=self.link_button),
                 self.status.control,
                 self.open_existing_box,
             ],
@@ -80,6 +100,10 @@ class ImportScreen:
         self.header.set_texts(t("import.heading"), t("import.intro"))
         self.kinds.value = t("import.kinds")
         self.choose_button.content = t("import.choose")
+        self.link_intro.value = t("import.link_intro")
+        self.link.label = t("import.link_label")
+        self.link.hint_text = t("import.link_hint")
+        self.link_button.content = t("import.link_add")
         self.open_existing_button.content = t("import.open_existing")
         self.open_existing_box.visible = self._existing_id is not None and not self._busy
         self.status.show_error(self.state.render(self._error) if self._error else None)
@@ -87,12 +111,14 @@ class ImportScreen:
             self.status.show_busy(t("import.busy"))
 
     def leave(self) -> bool:
-        """A file being checked and stored must finish first (then the detail opens)."""
+        """A file or link being checked and stored must finish first (then the detail opens)."""
         return not self._busy
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.choose_button.disabled = busy
+        self.link.disabled = busy
+        self.link_button.disabled = busy
         self.back_button.disabled = busy
         if not busy:
             self.status.hide_busy()
@@ -115,33 +141,58 @@ class ImportScreen:
         self._set_busy(True)
         self.relabel()
         yield
-        stored = await self._import(picked)
+        stored = await self._import(picked.data, picked.name, unreadable="import.unreadable")
+        await self._finish(stored, wallet)
+
+    async def _add_link(self, _e: Any = None) -> AsyncIterator[None]:
+        """The link typed or pasted: an Open Badge 2.0 hosted assertion, fetched and checked."""
+        wallet = self.state.wallet
+        if self._busy or wallet is None:
+            return
+        self._error, self._existing_id = None, None
+        url = _with_lowercase_scheme((self.link.value or "").strip())
+        if not url:
+            self._error = Message("import.link_empty")
+        elif not _looks_like_web_address(url):
+            self._error = Message("import.link_invalid")
+        if self._error is not None:
+            self.relabel()
+            return
+        self._set_busy(True)
+        self.relabel()
+        yield
+        stored = await self._import(url, None, unreadable="import.link_unreadable")
+        await self._finish(stored, wallet)
+
+    async def _finish(self, stored: StoredCredential | None, wallet: object) -> None:
+        """After the import: the new credential opens, unless the wallet changed meanwhile."""
         self._set_busy(False)
         if stored is not None and self.state.wallet is wallet:
             await self._on_imported(stored.id)
             return
         self.relabel()
 
-    async def _import(self, picked: PickedFile) -> StoredCredential | None:
+    async def _import(
+        self, data: bytes | str, name: str | None, *, unreadable: str
+    ) -> StoredCredential | None:
         wallet = self.state.wallet
         if wallet is None:
             return None
-        done = await run_blocking(
-            log,
-            "import credential",
-            wallet.import_credential,
-            picked.data,
-            picked.name,
-        )
+        done = await run_blocking(log, "import credential", wallet.import_credential, data, name)
         if not isinstance(done, Failed):
             return done
         self._error = done.message
         if isinstance(done.error, MalformedCredentialError):
             # Its general text speaks of what an institution sent; here the holder chose it.
-            self._error = Message("import.unreadable")
+            self._error = Message(unreadable)
         if isinstance(done.error, DuplicateCredentialError):
             self._existing_id = done.error.existing_id
         return None
+
+    def _forget_error(self, _e: Any) -> None:
+        if self._error is not None and not self._busy:
+            self._error, self._existing_id = None, None
+            self.relabel()
 
     async def _open_existing(self, _e: Any) -> None:
         if self._existing_id is not None and not self._busy:
@@ -150,6 +201,17 @@ class ImportScreen:
     async def _back(self, _e: Any = None) -> None:
         if not self._busy:
             await self._on_back()
+
+
+def _with_lowercase_scheme(text: str) -> str:
+    """The address as a phone keyboard capitalises it ("Https://...") is the same one."""
+    scheme, sep, rest = text.partition("://")
+    return f"{scheme.lower()}{sep}{rest}" if sep and scheme.isalpha() else text
+
+
+def _looks_like_web_address(text: str) -> bool:
+    """An address the wallet could fetch (plain http is refused by its policy, in words)."""
+    return text.startswith(("https://", "http://")) and not any(c.isspace() for c in text)
 
 
 async def import_screen(state: SessionState, go: Callable[[str], Awaitable[None]]) -> ImportScreen:

@@ -1,9 +1,10 @@
 """Add from a file: home -> Import -> the file picker -> Wallet.import_credential -> the new
 credential's detail; a duplicate or a file that is no credential is said in words, and
-nothing is stored."""
+nothing is stored. And from a link: an Open Badge 2.0 hosted assertion, served on loopback."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import flet as ft
 from harness import AppHarness
 from helpers import ob3_badge
+from loopback import LoopbackServer
 from test_ui_badge import (
     ISSUER_DID,
     ISSUER_KEY,
@@ -21,6 +23,7 @@ from test_ui_badge import (
     wallet_with_badges,
 )
 from test_ui_home import PIN, make_wallet, run, unlock
+from test_wallet_import_ob2 import _assertion, _badge_class, _host, _issuer
 
 from app.config import AppConfig
 from app.i18n import t
@@ -72,7 +75,7 @@ def test_a_json_badge_file_is_imported_and_opened(config: AppConfig) -> None:
     async def scenario() -> None:
         async with AppHarness(make_main(config)) as h:
             await open_import(h)
-            assert h.get(key="appbar-title").value == "Add from a file"
+            assert h.get(key="appbar-title").value == "Add a badge"
             h.client.picked_files = []  # the holder cancels the picker: nothing happens
             await h.click(h.get(key="import-choose-btn"))
             assert h.has(key="import-choose-btn") and not error_text(h)
@@ -151,3 +154,46 @@ def test_a_file_that_is_no_credential_is_refused_in_words(config: AppConfig) -> 
 
     run(scenario)
     assert stored_titles(config) == []
+
+
+def test_an_open_badge_2_link_is_fetched_checked_and_opened(
+    config: AppConfig, server: LoopbackServer
+) -> None:
+    """What is no address is refused on the screen; plain http elsewhere is refused by the
+    wallet's policy, in words; the hosted assertion on loopback is imported and opened."""
+    config = dataclasses.replace(config, allow_http_loopback=True)  # the loopback "issuer"
+    make_wallet(config, [])
+    url = _host(server, _assertion(server, _badge_class(server, _issuer(server))))
+
+    async def add_link(h: AppHarness, link: str) -> None:
+        await h.type_text(h.get(key="import-link-input"), link)
+        await h.click(h.get(key="import-link-btn"))
+        await h.wait_for(
+            lambda: h.has(key="detail-title") or bool(error_text(h)), what="the link's import"
+        )
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config), languages=["nl-NL"]) as h:
+            await open_import(h)
+            assert h.get(key="import-link-input").label == "Link naar de badge"
+            await h.click(h.get(key="import-link-btn"))  # nothing typed yet
+            assert error_text(h) == "Plak of typ eerst de link naar de badge."
+            await add_link(h, "mijn badge")
+            assert error_text(h) == t("import.link_invalid", "nl")
+            await add_link(h, "http://badges.example/public/assertions/a1")
+            assert error_text(h) == t("error.insecure_url", "nl")
+            assert server.requests == []  # neither was fetched
+
+            await add_link(h, "  " + url.replace("http://", "Http://") + "\n")
+            assert h.get(key="detail-title").value == "Circulair ontwerpen"
+            assert h.get(key="detail-issuer").value == "Hogeschool Demo"
+            assert h.get(key="detail-hosted").value.startswith(
+                "Open Badge 2.0, bewaard door de uitgever: daar gecontroleerd op"
+            )
+            assert h.page.route.startswith("/credential/")
+            assert "Traceback" not in " ".join(h.texts())
+            assert h.client.errors == []
+
+    run(scenario)
+    assert stored_titles(config) == ["Circulair ontwerpen"]
+    assert server.requests and server.requests[0].startswith("/public/assertions/a1")
