@@ -57,11 +57,14 @@ def open_page(
     *,
     locale: str = "en-US",
     color_scheme: str = "light",
+    init_script: str | None = None,
 ) -> Iterator[Any]:
     context = browser.new_context(
         viewport=VIEWPORT, device_scale_factor=2, locale=locale, color_scheme=color_scheme
     )
     context.add_init_script(ENABLE_SEMANTICS_EARLY)
+    if init_script is not None:
+        context.add_init_script(init_script)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     try:
