@@ -1,7 +1,7 @@
 """Every spec example of a credential offer and of issuer metadata (and our fullest
-authorization server metadata), one member at a time
-replaced by an odd JSON value: the parsers answer with a WalletError or a clean result,
-never a bare TypeError or KeyError (issue #12 c)."""
+authorization server metadata), one member at a time replaced by an odd JSON value: the
+parsers answer with a WalletError or a clean result, never a bare TypeError or KeyError
+(issue #12 c)."""
 
 from __future__ import annotations
 
