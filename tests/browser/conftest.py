@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from demo_services.issuer import create_app as create_issuer
 from demo_services.serving import BackgroundServer, start_in_thread
 from demo_services.verifier import create_app as create_verifier
+from demo_services.verifier import root_certificate
 
 # pages.py (selectors, typing, screenshots) sits beside this file.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -198,3 +200,13 @@ def verifier_server(issuer_server: BackgroundServer) -> Iterator[BackgroundServe
     )
     with start_in_thread(factory, name="verifier") as server:
         yield server
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path, verifier_server: BackgroundServer) -> dict[str, str]:
+    """The app may use plain http on loopback and trusts the demo verifier's CA."""
+    anchor = root_certificate(verifier_server.app)
+    assert anchor is not None
+    pem = tmp_path / "verifier-ca.pem"
+    pem.write_bytes(anchor.public_bytes(Encoding.PEM))
+    return {"EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK": "1", "EDUWALLET_TEST_VERIFIER_CA": str(pem)}

@@ -19,11 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from demo_services.issuer.client import DemoIssuerClient
 from demo_services.serving import BackgroundServer
-from demo_services.verifier import root_certificate
 from wallet_core import KdfParams, VaultBusyError, Wallet
 
 pytestmark = pytest.mark.browser
@@ -37,16 +35,6 @@ PIN = "482916"
 PASSPHRASE = "correct horse battery"
 CREDENTIAL = "mc-circulair-ontwerpen"
 TITLE = "Circulair ontwerpen in de bouw"
-
-
-@pytest.fixture
-def demo_env(tmp_path: Path, verifier_server: BackgroundServer) -> dict[str, str]:
-    """The app may use plain http on loopback and trusts the demo verifier's CA."""
-    anchor = root_certificate(verifier_server.app)
-    assert anchor is not None
-    pem = tmp_path / "verifier-ca.pem"
-    pem.write_bytes(anchor.public_bytes(Encoding.PEM))
-    return {"EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK": "1", "EDUWALLET_TEST_VERIFIER_CA": str(pem)}
 
 
 def new_offer(issuer: BackgroundServer) -> str:

@@ -26,14 +26,12 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 from helpers import ob3_badge
 from loopback import LoopbackServer
 from PIL import Image
 
 from demo_services.issuer.client import DemoIssuerClient
 from demo_services.serving import BackgroundServer
-from demo_services.verifier import root_certificate
 from wallet_core.crypto import did_jwk, generate
 from wallet_core.formats import baked, data_integrity
 
@@ -57,16 +55,6 @@ CARDS = '[flt-semantics-identifier^="cred-"]'
 SCREEN_TEXT = """() => [...document.querySelectorAll('flt-semantics')]
     .map(n => (n.getAttribute('aria-label') || '') + ' ' + (n.textContent || '')).join('\\n')
 """
-
-
-@pytest.fixture
-def demo_env(tmp_path: Path, verifier_server: BackgroundServer) -> dict[str, str]:
-    """The app may use plain http on loopback and trusts the demo verifier's CA."""
-    anchor = root_certificate(verifier_server.app)
-    assert anchor is not None
-    pem = tmp_path / "verifier-ca.pem"
-    pem.write_bytes(anchor.public_bytes(Encoding.PEM))
-    return {"EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK": "1", "EDUWALLET_TEST_VERIFIER_CA": str(pem)}
 
 
 def baked_badge(folder: Path) -> Path:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from helpers import SHARED
 
 from wallet_core.crypto import Signer, did_jwk, generate, sign_compact
 from wallet_core.crypto.jwk import b64url
@@ -234,12 +235,12 @@ def test_status_list_2021_and_1edtech_entries_and_unknown_types() -> None:
     assert no_id.entries == () and "1EdTechRevocationList" in no_id.unchecked[0]
 
 
-def test_the_1edtech_sample_credential_names_its_revocation_list() -> None:
-    from helpers import SHARED
+COMPLETE_SAMPLE = SHARED / "samples" / "02-ob3-1edtech-complete-openbadgecredential.json"
 
-    sample = json.loads(
-        (SHARED / "samples/02-ob3-1edtech-complete-openbadgecredential.json").read_text()
-    )
+
+@pytest.mark.skipif(not COMPLETE_SAMPLE.is_file(), reason=f"{COMPLETE_SAMPLE} is absent")
+def test_the_1edtech_sample_credential_names_its_revocation_list() -> None:
+    sample = json.loads(COMPLETE_SAMPLE.read_text())
     ref = status_w3c.parse_w3c_status(sample, issuer=sample["issuer"]["id"])
     assert ref is not None
     assert ref.entries == (RevocationListEntry("https://1edtech.edu/credentials/3732/revocations"),)
