@@ -204,3 +204,44 @@ def test_the_achievement_type_is_kept_for_the_cards(wallet: Wallet) -> None:
     stored = wallet.import_credential(json.dumps(signed))
     assert stored.display["kind"] == "MicroCredential"
     assert "kind" not in wallet.import_credential(_jwt()).display
+
+
+def test_embedded_endorsements_are_checked_on_import_and_a_bad_one_stores_the_badge_anyway(
+    wallet: Wallet,
+) -> None:
+    endorser = generate("EdDSA")
+    endorser_did = did_jwk(endorser.public_jwk)
+    about = f"{ISSUER_DID}/achievements/circular"
+
+    def endorsement(issuer: str) -> dict[str, Any]:
+        return data_integrity.add_proof(
+            {
+                "@context": ob3_badge(ISSUER_DID)["@context"],
+                "id": "urn:uuid:endorsement-1",
+                "type": ["VerifiableCredential", "EndorsementCredential"],
+                "name": "Erkend door de branche",
+                "issuer": {"id": issuer, "type": ["Profile"], "name": "Bouwlab"},
+                "validFrom": CREATED,
+                "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
+            },
+            endorser,
+            verification_method=f"{issuer}#0",
+            created=CREATED,
+        )
+
+    good = endorsement(endorser_did)
+    tampered = copy.deepcopy(good)
+    tampered["name"] = "De beste van het land"
+    unreachable = endorsement("did:web:localhost")  # no DID document can be had there
+    badge = ob3_badge(ISSUER_DID)
+    badge["credentialSubject"]["achievement"]["endorsement"] = [good, tampered, unreachable]
+    signed = data_integrity.add_proof(
+        badge, ISSUER, verification_method=f"{ISSUER_DID}#0", created=CREATED
+    )
+    stored = wallet.import_credential(json.dumps(signed).encode(), "badge.json")
+    outcomes = [e["outcome"] for e in stored.display["endorsements"]]
+    assert outcomes == ["valid", "invalid", "unchecked"]
+    assert stored.display["endorsements"][1]["code"] == "invalid_signature"
+    # kept with the credential: the detail screen reads it from there
+    [summary] = wallet.credentials()
+    assert wallet.credential(summary.id).display["endorsements"] == stored.display["endorsements"]

@@ -88,13 +88,10 @@ class Importing:
         self, format_name: str, checked: VerifiedCredential, hosted_checked_at: float | None = None
     ) -> StoredCredential:
         issuer = checked.issuer or ""
-        display: dict[str, Any] = {"imported": True}
+        display: dict[str, Any] = {"imported": True, **checked.display_facts()}
         if hosted_checked_at is not None:  # shown as "hosted, checked on <date>"
             display["hosted_checked_at"] = hosted_checked_at
-        if checked.kind:
-            display["kind"] = checked.kind
         if checked.image:
-            display["image"] = checked.image
             display["logos"] = fetch_logos(
                 self._network.http,
                 [checked.image],

@@ -234,11 +234,7 @@ class Receiving:
         first = verified[0]
         locale = self._locale()
         metadata = issuer.metadata
-        display = display_record(metadata, configuration)
-        if first.image:
-            display["image"] = first.image
-        if first.kind:
-            display["kind"] = first.kind
+        display = {**display_record(metadata, configuration), **first.display_facts()}
         display["logos"] = fetch_logos(
             self._network.http,
             [

@@ -209,29 +209,41 @@ def _assurance(index: int, qa: BadgeQualityAssurance, t: Translate) -> ft.Contro
     return ft.Column(parts, spacing=2)
 
 
+_OUTCOME_ICONS = {
+    "valid": (ft.Icons.VERIFIED_OUTLINED, ft.Colors.PRIMARY),
+    "invalid": (ft.Icons.ERROR_OUTLINE, ft.Colors.ERROR),
+    "unchecked": (ft.Icons.HELP_OUTLINE, ft.Colors.ON_SURFACE_VARIANT),
+}
+
+
 def _endorsements(facts: BadgeFacts, t: Translate) -> ft.Control:
-    parts: list[ft.Control] = [
-        ft.Row(
-            [
-                ft.Icon(ft.Icons.INFO_OUTLINE, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
-                ft.Text(
-                    t("badge.endorsement.unverified"),
-                    key="badge-endorsements-unverified",
-                    color=ft.Colors.ON_SURFACE_VARIANT,
-                    expand=True,
-                ),
-            ],
-            spacing=6,
-            vertical_alignment=ft.CrossAxisAlignment.START,
-        )
-    ]
+    """Each endorsement with what checking it found: a valid one was signed by the endorser
+    for this very badge; an invalid one does not count; one not checked is said so."""
+    parts: list[ft.Control] = []
     for index, e in enumerate(facts.endorsements):
         endorser = e.endorser or t("badge.endorsement.unknown")
         line = t("badge.endorsement.line", endorser=endorser, name=e.name) if e.name else endorser
         texts = [t(f"badge.endorsement.about.{e.about}"), line]
         if e.comment:
             texts.append(e.comment)
+        icon, colour = _OUTCOME_ICONS.get(e.outcome, _OUTCOME_ICONS["unchecked"])
+        outcome = e.outcome if e.outcome in _OUTCOME_ICONS else "unchecked"
         parts.append(row_control(Row(f"badge-endorsement-{index}", texts[0], "\n".join(texts[1:]))))
+        parts.append(
+            ft.Row(
+                [
+                    ft.Icon(icon, size=18, color=colour),
+                    ft.Text(
+                        t(f"badge.endorsement.{outcome}"),
+                        key=f"badge-endorsement-{index}-{outcome}",
+                        color=colour,
+                        expand=True,
+                    ),
+                ],
+                spacing=6,
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            )
+        )
     return ft.Column(parts, spacing=4)
 
 

@@ -59,7 +59,8 @@ class DetailScreen:
     ) -> None:
         self.state = state
         self.credential = credential
-        self.badge = badge_facts(credential.claims)  # None: not an Open Badge
+        # None: not an Open Badge
+        self.badge = badge_facts(credential.claims, credential.display.get("endorsements"))
         self._on_back = on_back
         self._on_show_qr = on_show_qr
         self._busy = False

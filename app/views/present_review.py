@@ -156,7 +156,7 @@ class Names:
         stored = self.stored.get(credential_id)
         if stored is None:
             return []
-        facts = badge_facts(stored.claims)
+        facts = badge_facts(stored.claims, stored.display.get("endorsements"))
         if facts is not None:
             issuer = issuer_label(stored.issuer_name) or issuer_label(stored.issuer)
             return contents_lines(facts, self.t, self.locale, issuer)

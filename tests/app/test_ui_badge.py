@@ -26,11 +26,14 @@ from app.session import make_main
 from demo_services.serving import BackgroundServer
 from wallet_core import KdfParams, Wallet
 from wallet_core.crypto import did_jwk, generate, sign_compact
+from wallet_core.formats import data_integrity
 
 __all__ = ["issuer", "verifiers"]  # fixtures, imported for pytest
 
 ISSUER_KEY = generate("EdDSA")
 ISSUER_DID = did_jwk(ISSUER_KEY.public_jwk)
+ENDORSER_KEY = generate("EdDSA")
+ENDORSER_DID = did_jwk(ENDORSER_KEY.public_jwk)
 TITLE = "Circulair ontwerpen in de bouw"
 MORE = "https://hs.example/info"
 # What must not reach the main view: addresses, DIDs, compact IRIs, JSON.
@@ -88,24 +91,36 @@ def _achievement() -> dict[str, Any]:
             }
         ],
         "endorsement": [
-            {
-                "@context": [
-                    "https://www.w3.org/ns/credentials/v2",
-                    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-                ],
-                "id": "urn:uuid:endorsement-1",
-                "type": ["VerifiableCredential", "EndorsementCredential"],
-                "name": "Erkend door de branche",
-                "issuer": {"id": "https://bouw.example", "type": ["Profile"], "name": "Bouwlab"},
-                "validFrom": "2026-01-01T00:00:00Z",
-                "credentialSubject": {
-                    "id": "urn:uuid:6d1f6a2e-achievement",
-                    "type": ["EndorsementSubject"],
-                    "endorsementComment": "Sluit aan bij de praktijk.",
-                },
-            }
+            _signed_endorsement(
+                {
+                    "@context": [
+                        "https://www.w3.org/ns/credentials/v2",
+                        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                    ],
+                    "id": "urn:uuid:endorsement-1",
+                    "type": ["VerifiableCredential", "EndorsementCredential"],
+                    "name": "Erkend door de branche",
+                    "issuer": {"id": ENDORSER_DID, "type": ["Profile"], "name": "Bouwlab"},
+                    "validFrom": "2026-01-01T00:00:00Z",
+                    "credentialSubject": {
+                        "id": "urn:uuid:6d1f6a2e-achievement",
+                        "type": ["EndorsementSubject"],
+                        "endorsementComment": "Sluit aan bij de praktijk.",
+                    },
+                }
+            )
         ],
     }
+
+
+def _signed_endorsement(document: dict[str, Any]) -> dict[str, Any]:
+    """Signed by the endorser's own key, as the badge's verification checks it."""
+    return data_integrity.add_proof(
+        document,
+        ENDORSER_KEY,
+        verification_method=f"{ENDORSER_DID}#0",
+        created="2026-01-01T00:00:00Z",
+    )
 
 
 def badge_jwt(*, name: str = TITLE) -> str:
@@ -232,6 +247,8 @@ def test_card_and_detail_read_a_badge_as_a_person_does(config: AppConfig) -> Non
                 "Beveelt de prestatie aan\nBouwlab: Erkend door de branche\n"
                 "Sluit aan bij de praktijk."
             )
+            checked = h.get(key="badge-endorsement-0-valid").value
+            assert checked == "Gecontroleerd: ondertekend door de aanbeveler, voor deze badge."
             assert h.get(key="detail-status").value == "Status: onbekend"
             assert h.get(key="detail-recognised").value.startswith("Uitgever niet herkend")
             assert not h.get(key="detail-issuer-url").visible  # a DID is no address

@@ -70,12 +70,14 @@ class BadgeGrade:
 
 @dataclass(frozen=True)
 class BadgeEndorsement:
-    """An embedded EndorsementCredential, as read: its signature is not checked here."""
+    """An embedded EndorsementCredential, as read, with what checking it found
+    (:mod:`~wallet_core.formats.endorsements`): "valid", "invalid" or "unchecked"."""
 
     about: str  # what it endorses: "credential", "achievement", "creator" or "issuer"
     endorser: str | None = None
     name: str | None = None
     comment: str | None = None
+    outcome: str = "unchecked"
 
 
 @dataclass(frozen=True)

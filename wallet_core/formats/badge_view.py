@@ -26,7 +26,8 @@ is the issuer's. So this module is tolerant: a member that is missing or of the 
 skipped, nothing raises, and no display value is raw JSON or an IRI: an enumerated value
 given as an IRI (``ext:BRIN``, ``https://…#participation-type-online``) becomes a
 :class:`BadgeTerm`, a code the UI translates plus its last segment in words. Embedded
-endorsements are read, not verified: the UI says so. Pure: no I/O.
+endorsements are checked when the credential arrives (:mod:`~wallet_core.formats.endorsements`),
+and shown with that outcome. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from wallet_core.formats import endorsements
 from wallet_core.formats.badge_values import (
     MAX_TEXT,
     BadgeEndorsement,
@@ -65,8 +67,10 @@ _CODE = re.compile(r"[\w.-]{1,40}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def badge_facts(document: Any) -> BadgeFacts | None:
-    """The facts of an Open Badge, or None when ``document`` is not one. Never raises."""
+def badge_facts(document: Any, endorsement_checks: Any = None) -> BadgeFacts | None:
+    """The facts of an Open Badge, or None when ``document`` is not one. Never raises.
+    ``endorsement_checks``: what the wallet found of its endorsements when it arrived
+    (``StoredCredential.display["endorsements"]``); without them none counts as checked."""
     if is_hosted_assertion(document):
         document = as_badge_view(document)  # an OB 2.0 badge, read as OB 3.0 names it
     if not isinstance(document, Mapping) or not is_badge(document):
@@ -81,7 +85,7 @@ def badge_facts(document: Any) -> BadgeFacts | None:
     if achievement_at is not None:
         facts.update(_alignments(reader, achievement_at))
         facts["grades"] = _grades(reader, subject_at, achievement_at)
-    facts["endorsements"] = _endorsements(reader, achievement_at)
+    facts["endorsements"] = _endorsements(reader, endorsement_checks)
     _hide_hashed_identities(reader, subject_at)
     facts["details"] = details_of(document, reader.used)
     return BadgeFacts(**facts)
@@ -339,30 +343,25 @@ def _grade(result: Mapping[str, Any], description: Mapping[str, Any]) -> BadgeGr
     )
 
 
-def _endorsements(reader: _Reader, achievement: Path | None) -> tuple[BadgeEndorsement, ...]:
-    places: list[tuple[str, Path]] = [("credential", ("endorsement",))]
-    if achievement is not None:
-        places.append(("achievement", (*achievement, "endorsement")))
-        places.append(("creator", (*achievement, "creator", "endorsement")))
-    places.append(("issuer", ("issuer", "endorsement")))
+def _endorsements(reader: _Reader, checks: Any) -> tuple[BadgeEndorsement, ...]:
+    checked = endorsements.outcomes(checks)
     found = []
-    for about, path in places:
-        for index, entry in entries(reader.peek(path)):
-            if not isinstance(entry, Mapping):
-                continue
-            issuer = entry.get("issuer")
-            subject = entry.get("credentialSubject")
-            found.append(
-                BadgeEndorsement(
-                    about=about,
-                    endorser=text_of(issuer.get("name")) if isinstance(issuer, Mapping) else None,
-                    name=text_of(entry.get("name")),
-                    comment=text_of(subject.get("endorsementComment"), MAX_TEXT)
-                    if isinstance(subject, Mapping)
-                    else None,
-                )
+    for endorsement in endorsements.embedded(reader.document):
+        entry = endorsement.entry
+        issuer = entry.get("issuer")
+        subject = entry.get("credentialSubject")
+        found.append(
+            BadgeEndorsement(
+                about=endorsement.about,
+                endorser=text_of(issuer.get("name")) if isinstance(issuer, Mapping) else None,
+                name=text_of(entry.get("name")),
+                comment=text_of(subject.get("endorsementComment"), MAX_TEXT)
+                if isinstance(subject, Mapping)
+                else None,
+                outcome=checked.get(endorsement.path, "unchecked"),
             )
-            reader.used.add(_at(path, index))
+        )
+        reader.used.add(endorsement.path)
     return tuple(found)
 
 

@@ -47,6 +47,10 @@ def check(document: Mapping[str, Any]) -> BadgeCheck:
     """The structural problems and accepted deviations of an Open Badges 3.0 credential."""
     found = _Findings()
     v1 = _check_context(document.get("@context"), found)
+    types = set(_types(document.get("type")))
+    if ENDORSEMENT_TYPE in types and not types & BADGE_TYPES:
+        _check_endorsement(document, v1, found)
+        return BadgeCheck(tuple(found.problems), tuple(found.warnings))
     _check_types(document, found)
     for name in ("id", "credentialSubject", "issuer"):
         if name not in document:
@@ -102,6 +106,23 @@ def _check_types(document: Mapping[str, Any], found: _Findings) -> None:
         found.problem("type must contain VerifiableCredential")
     if not BADGE_TYPES & set(types):
         found.problem("type must contain OpenBadgeCredential or AchievementCredential")
+
+
+def _check_endorsement(document: Mapping[str, Any], v1: bool, found: _Findings) -> None:
+    """An EndorsementCredential (OB 3.0 B.1.7): its subject is an ``EndorsementSubject``
+    whose ``id`` is what it endorses."""
+    if not isinstance(document.get("type"), list):
+        found.problem("type must be a list")
+    if "VerifiableCredential" not in _types(document.get("type")):
+        found.problem("type must contain VerifiableCredential")
+    issued = "issuanceDate" if v1 else "validFrom"
+    _required(
+        document, ("id", "name", "credentialSubject", "issuer", issued), "the endorsement", found
+    )
+    _check_issuer(document.get("issuer"), "issuer", found)
+    subject = document.get("credentialSubject")
+    _typed(subject, "EndorsementSubject", "credentialSubject", found, plain=False)
+    _required(subject, ("id",), "credentialSubject", found)
 
 
 def _check_issuer(issuer: Any, where: str, found: _Findings) -> None:

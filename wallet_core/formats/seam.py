@@ -153,6 +153,19 @@ class VerifiedCredential:
     image: str | None = None
     #: what kind of achievement it says it is (OB 3.0 ``achievementType``: MicroCredential)
     kind: str | None = None
+    #: what checking its embedded endorsements found, as records for the vault
+    endorsements: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
+
+    def display_facts(self) -> dict[str, Any]:
+        """What the credential itself gives its card and detail screen (``display``)."""
+        facts: dict[str, Any] = {}
+        if self.image:
+            facts["image"] = self.image
+        if self.kind:
+            facts["kind"] = self.kind
+        if self.endorsements:
+            facts["endorsements"] = [dict(e) for e in self.endorsements]
+        return facts
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ since OpenID4VP 1.0 Appendix B.1.2 roots claims paths at the credential.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from wallet_core.errors import (
     UnexpectedCredentialTypeError,
     WalletError,
 )
-from wallet_core.formats import jsonld, status_w3c, w3c_presentation, w3c_vc
+from wallet_core.formats import endorsements, jsonld, status_w3c, w3c_presentation, w3c_vc
 from wallet_core.formats.json_text import jwt_parts, loads
 from wallet_core.formats.rules import JWT_REGISTERED, W3C_BOOKKEEPING, Rules, type_values
 from wallet_core.formats.seam import (
@@ -73,7 +74,11 @@ class W3cFormat(Rules):
         credential = w3c_vc.verify(issued, resolver=keys.assertion_method, now=now)
         if credential.format != self.name:
             raise MalformedCredentialError(f"the issuer sent {credential.format}, not {self.name}")
-        return verified(credential, expected_types)
+        checks = endorsements.check(credential.document, resolver=keys.assertion_method, now=now)
+        return dataclasses.replace(
+            verified(credential, expected_types),
+            endorsements=tuple(c.as_record() for c in checks),
+        )
 
     def read(self, stored: StoredCredential) -> HeldCredential:
         document = stored.claims
