@@ -15,7 +15,7 @@ from helpers import PIN
 from loopback import LoopbackServer
 from PIL import Image
 
-from wallet_core import KdfParams, ManualClock, Wallet, WalletError, badge_facts
+from wallet_core import KdfParams, ManualClock, StatusState, Wallet, WalletError, badge_facts
 from wallet_core.formats import baked
 
 EXPAND = "?expand=badge&expand=badge.issuer"
@@ -186,3 +186,41 @@ def test_an_unreachable_badge_is_a_network_error(wallet: Wallet, server: Loopbac
     with pytest.raises(WalletError) as raised:
         wallet.import_credential(f"{server.base}/public/assertions/missing")
     assert raised.value.code == "http_status" and wallet.credentials() == []
+
+
+def test_check_status_asks_the_host_again(
+    wallet: Wallet, server: LoopbackServer, clock: ManualClock
+) -> None:
+    """OB 2.0 hosted verification, again on "Check status": revoked (in the assertion, or
+    410 Gone) is revoked; no answer keeps what was known; another badge there is refused."""
+    badge = _badge_class(server, _issuer(server))
+    url = _host(server, _assertion(server, badge))
+    stored = wallet.import_credential(url)
+    assert stored.status.state is StatusState.UNKNOWN
+    clock.advance(60)
+    checked = wallet.refresh_status(stored.id)
+    assert checked.state is StatusState.VALID and checked.checked_at is not None
+    assert checked.checked_at.timestamp() == clock.now()
+
+    server.reset()  # 404: the host gives no answer about it
+    clock.advance(60)
+    assert wallet.refresh_status(stored.id) == checked
+
+    _host(server, _assertion(server, badge, id=f"{server.base}/public/assertions/other"))
+    with pytest.raises(WalletError) as raised:
+        wallet.refresh_status(stored.id)
+    assert raised.value.code == "issuer_mismatch"
+    assert wallet.credential(stored.id).status == checked
+
+    _host(server, _assertion(server, badge, revoked=True))
+    assert wallet.refresh_status(stored.id).state is StatusState.INVALID
+
+
+def test_a_hosted_badge_gone_from_its_host_is_revoked(
+    wallet: Wallet, server: LoopbackServer
+) -> None:
+    url = _host(server, _assertion(server, _badge_class(server, _issuer(server))))
+    stored = wallet.import_credential(url)
+    server.reset()
+    server.json("/public/assertions/a1" + EXPAND, {"revoked": True}, status=410)
+    assert wallet.refresh_status(stored.id).state is StatusState.INVALID

@@ -13,11 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from wallet_core.clock import to_datetime
-from wallet_core.errors import NetworkError, TypeMetadataError
-from wallet_core.formats import registry, status, status_w3c, type_metadata
+from wallet_core.errors import (
+    ExpiredCredentialError,
+    HttpStatusError,
+    NetworkError,
+    RevokedCredentialError,
+    TypeMetadataError,
+)
+from wallet_core.formats import open_badges_v2, registry, status, status_w3c, type_metadata
 from wallet_core.formats.status_common import StatusResult
 from wallet_core.formats.type_metadata import TypeMetadata
-from wallet_core.models import CredentialStatus, StatusState
+from wallet_core.models import CredentialStatus, StatusState, StoredCredential
 from wallet_core.network import Network
 from wallet_core.storage import Vault
 from wallet_core.trust.cache import Fetched, Source, cached_fetch
@@ -25,6 +31,7 @@ from wallet_core.trust.cache import Fetched, Source, cached_fetch
 STATUS_LIST_NAMESPACE = "status-list-token"
 W3C_STATUS_NAMESPACE = "status-list-w3c"
 TYPE_METADATA_NAMESPACE = "type-metadata"
+HTTP_GONE = 410  # how OB 2.0 says a hosted assertion was revoked
 
 
 class Freshness:
@@ -41,6 +48,8 @@ class Freshness:
         is not "offline".
         """
         stored = self._vault.credentials.get(credential_id)
+        if stored.format == open_badges_v2.FORMAT_NAME:
+            return self._store_status(credential_id, stored.status, self._hosted_status(stored))
         if not registry.is_held(stored.format):
             return stored.status
         held = self._vault.credentials.read_once(credential_id, registry.read)
@@ -51,11 +60,43 @@ class Freshness:
             state = self._w3c_status(reference)
         else:
             state = None
+        return self._store_status(credential_id, stored.status, state)
+
+    def _store_status(
+        self, credential_id: str, known: CredentialStatus, state: StatusState | None
+    ) -> CredentialStatus:
+        """``state`` as the credential's status now; None keeps the last known one."""
         if state is None:
-            return stored.status
+            return known
         fresh = CredentialStatus(state, self._now())
         self._vault.credentials.set_status(credential_id, fresh)
         return fresh
+
+    def _hosted_status(self, stored: StoredCredential) -> StatusState | None:
+        """An Open Badge 2.0 hosted assertion is as good as what its issuer serves at its
+        address now (OB 2.0 Hosted Verification): fetched and checked again. ``revoked`` or
+        410 Gone is revoked; offline, or any other failure to get an answer, keeps the last
+        known status; an answer that no longer checks out (another badge at that address,
+        an origin the issuer does not allow) raises, as a list that does not verify does."""
+        url = stored.claims.get("id")
+        if not isinstance(url, str):
+            return None
+        http = self._network.http
+        try:
+            open_badges_v2.fetch_hosted(
+                lambda address: http.get_json(address, accept="application/json"),
+                url,
+                now=self._vault.now(),
+            )
+        except RevokedCredentialError:
+            return StatusState.INVALID
+        except HttpStatusError as exc:
+            return StatusState.INVALID if exc.status == HTTP_GONE else None
+        except ExpiredCredentialError:
+            return None  # its end date says so already; revocation is what status means
+        except NetworkError:
+            return None
+        return StatusState.VALID
 
     def _token_status(
         self, issuer: str | None, reference: status.StatusListReference
