@@ -1,6 +1,6 @@
 """``eduwallet-demo``: start the local demo services on loopback and print their URLs.
 
-    eduwallet-demo [--issuer-port 8600] [--draft13] [--deferred] [--deferred-delay 5]
+    eduwallet-demo [--issuer-port 8600] [--draft13] [--deferred] [--deferred-delay 5] [--dpop]
                    [--verifier-port 8700] [--verifier-mode redirect_uri|x509_san_dns|x509_hash]
                    [--verifier-response-mode direct_post|direct_post.jwt]
 
@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds until a deferred credential is ready (default %(default)s; "
         "0 = only when approved on the issuer page)",
     )
+    parser.add_argument(
+        "--dpop",
+        action="store_true",
+        help="require DPoP with nonces and refuse Bearer tokens, as HAIP 1.0 has it",
+    )
     parser.add_argument("--verifier-port", type=int, default=8700, help="default %(default)s")
     parser.add_argument(
         "--verifier-mode",
@@ -92,6 +97,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
         title="Hogeschool Demo (OpenID4VCI "
         + ("draft 13" if args.draft13 else "1.0")
         + (", deferred" if args.deferred else "")
+        + (", DPoP required" if args.dpop else "")
         + ")",
         port=args.issuer_port,
         factory=lambda base_url: create_app(
@@ -99,6 +105,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
             mode="draft13" if args.draft13 else "1.0",
             deferred=args.deferred,
             deferred_delay=delay,
+            dpop=args.dpop,
         ),
         links=(
             ("page", "/"),

@@ -49,6 +49,7 @@ def test_storage_is_used_only_by_the_use_case_layer() -> None:
         for name in (
             "wallet.py",
             "receiving.py",
+            "issuance_sessions.py",  # receiving's record of a session, with its DPoP key
             "importing.py",
             "freshness.py",
             "presenting.py",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wallet_core import crypto
+from wallet_core import crypto, issuance_sessions
 from wallet_core.crypto import thumbprint
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.errors import (
@@ -35,12 +35,7 @@ from wallet_core.models import (
 from wallet_core.network import Network
 from wallet_core.oid4vci import offer as vci_offer
 from wallet_core.oid4vci import preview as vci_preview
-from wallet_core.oid4vci.client import (
-    AuthorizationRequest,
-    IssuedCredentials,
-    IssuerClient,
-    TokenResponse,
-)
+from wallet_core.oid4vci.client import AuthorizationRequest, IssuerClient
 from wallet_core.oid4vci.display import card_title, display_name, display_record, host_of
 from wallet_core.oid4vci.logos import fetch_logos
 from wallet_core.oid4vci.models import (
@@ -50,6 +45,7 @@ from wallet_core.oid4vci.models import (
     OfferPreview,
 )
 from wallet_core.oid4vci.proofs import choose_algorithm
+from wallet_core.oid4vci.responses import IssuedCredentials, TokenResponse
 from wallet_core.storage import Vault
 
 BATCH_INSTANCES = 3  # instances asked for when the issuer offers batch issuance
@@ -91,13 +87,14 @@ class Receiving:
             vault.pending.delete(pending_id)
             for kid in state.get("key_ids", []):
                 vault.keys.delete(str(kid))
+            issuance_sessions.forget_key(vault.keys, state)
             vault.activity.record("credential_pending_cancelled", vault.now())
 
     def poll_pending(self, pending_id: str) -> StoredCredential | PendingCredential:
         """Ask the issuer for a deferred credential; store it if it is ready."""
         pending, state = self._vault.pending.get(pending_id)
         issuer = self._issuers.for_issuer(pending.issuer, None)
-        token = TokenResponse(access_token=state["access_token"])
+        token = issuance_sessions.resume(issuer, state, self._vault.keys)
         answer = issuer.deferred(token, pending.transaction_id)
         if not answer.credentials:
             interval = answer.interval or state.get("interval") or 5.0
@@ -190,9 +187,11 @@ class Receiving:
         vault = self._vault
         pending_id = secrets.token_hex(16)
         interval = answer.interval or 5.0
+        session = issuance_sessions.record_of(issuer, token)
         with vault.transaction():
             for signer in signers:
                 self._vault.keys.add_signer(signer, self._vault.now())
+            issuance_sessions.keep_key(vault.keys, issuer, session, vault.now())
             vault.pending.add(
                 pending_id,
                 issuer=issuer.metadata.credential_issuer,
@@ -200,7 +199,7 @@ class Receiving:
                 title=card_title(configuration, {}, self._locale()),
                 transaction_id=answer.transaction_id or "",
                 session={
-                    "access_token": token.access_token,
+                    **session,
                     "key_ids": [s.kid for s in signers],
                     "interval": interval,
                 },
@@ -261,7 +260,7 @@ class Receiving:
         vault = self._vault
         issuance = {
             "notification_id": answer.notification_id,
-            "access_token": token.access_token,
+            **issuance_sessions.record_of(issuer, token),
             "configuration_id": configuration.id,
         }
         used = {signer.kid for signer in bound if signer is not None}
@@ -278,6 +277,10 @@ class Receiving:
             credential_id = vault.credentials.add(
                 new, vault.now(), instances=instances, issuance=issuance
             )
+            if answer.notification_id is not None:  # credential_deleted needs the session
+                issuance_sessions.keep_key(vault.keys, issuer, issuance, vault.now())
+            else:
+                issuance_sessions.forget_key(vault.keys, issuance)
             if pending_id is not None:
                 vault.pending.delete(pending_id)
             vault.activity.record(
@@ -346,7 +349,7 @@ class Receiving:
 
         keys = IssuerKeys(for_jwt=for_jwt, assertion_method=self._network.assertion_keys)
         return credential_format.verify_issued(
-            issued, keys, expected_types=expected_types(configuration), now=self._vault.now()
+            issued, keys, expected_types=configuration.expected_types, now=self._vault.now()
         )
 
     def _notify(
@@ -365,9 +368,11 @@ class Receiving:
             return
         try:
             issuer = self._issuers.for_issuer(issuance["issuer"], None)
+            token = issuance_sessions.resume(issuer, issuance, self._vault.keys)
         except WalletError:
             return
-        token = TokenResponse(access_token=str(issuance["access_token"]))
+        finally:
+            issuance_sessions.forget_key(self._vault.keys, issuance)  # best effort, once
         self._notify(issuer, token, str(issuance["notification_id"]), "credential_deleted")
 
 
@@ -377,16 +382,6 @@ def _refuse_if_nothing_holdable(offer: CredentialOffer, metadata: IssuerMetadata
     formats = [metadata.configurations[c].format for c in offer.credential_configuration_ids]
     if formats and not any(registry.is_held(f) for f in formats):
         registry.format_for(formats[0])  # raises UnsupportedFormatError, naming the format
-
-
-def expected_types(configuration: CredentialConfiguration) -> tuple[str, ...]:
-    """The types a configuration promises: its ``vct``, or the ``type`` of its
-    ``credential_definition`` (OpenID4VCI 1.0 Appendix A.1.1.2, A.1.2.2)."""
-    if configuration.vct is not None:
-        return (configuration.vct,)
-    definition = configuration.credential_definition or {}
-    types = definition.get("type")
-    return tuple(t for t in types if isinstance(t, str)) if isinstance(types, list) else ()
 
 
 def _configuration(metadata: IssuerMetadata, configuration_id: str) -> CredentialConfiguration:

@@ -44,6 +44,9 @@ class IssuerSettings:
     credential_validity_days: int = 5 * 365
     max_tx_code_attempts: int = 5
     max_login_attempts: int = 5
+    # DPoP (issuer/dpop.py): offered always; required, with nonces, when True (HAIP 1.0)
+    dpop: bool = False
+    dpop_nonce_lifetime: float = 300.0
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

@@ -40,7 +40,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from demo_services.issuer import open_badges
+from demo_services.issuer import dpop, open_badges
 from demo_services.issuer.catalog import Offering
 from demo_services.issuer.context import Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError, invalid_token
@@ -60,22 +60,36 @@ async def nonce(request: Request) -> Response:
     issuer = issuer_of(request)
     value = random_token()
     issuer.state.nonces.put(value, True, issuer.settings.nonce_lifetime)
-    return no_store_json({"c_nonce": value})
+    # HAIP 1.0 §4: the nonce endpoint may hand the DPoP nonce of the credential endpoint
+    return no_store_json({"c_nonce": value}, headers=dpop.nonce_header(issuer, "resource"))
 
 
-def bearer(issuer: Issuer, request: Request) -> AccessToken:
+def access_of(issuer: Issuer, request: Request) -> AccessToken:
+    """The access token presented: ``Bearer``, or ``DPoP`` with a proof by the key the
+    token is bound to (RFC 9449 §7). A DPoP-bound token never works as a Bearer token, and
+    in DPoP mode there are no Bearer tokens."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise invalid_token("a Bearer access token is required")
-    access = issuer.state.access_tokens.get(value.strip())
+    scheme, value = scheme.lower(), value.strip()
+    if scheme not in ("bearer", "dpop") or not value:
+        raise invalid_token("an access token is required")
+    access = issuer.state.access_tokens.get(value)
     if access is None:
         raise invalid_token()
+    if scheme == "bearer":
+        if access.dpop_jkt is not None or issuer.settings.dpop:
+            raise dpop.invalid_proof("resource", "this access token is bound to DPoP")
+        return access
+    if access.dpop_jkt is None:
+        raise invalid_token("this access token is not bound to DPoP")
+    jkt = dpop.proof_key(issuer, request, "resource", access_token=value, required=True)
+    if jkt != access.dpop_jkt:
+        raise dpop.invalid_proof("resource", "the proof is by another key than the token's")
     return access
 
 
 async def credential(request: Request) -> Response:
     issuer = issuer_of(request)
-    access = bearer(issuer, request)
+    access = access_of(issuer, request)
     body = await read_json(request, _REQUEST)
     if issuer.settings.draft13:
         return _credential_draft13(issuer, access, body)
@@ -310,7 +324,7 @@ def _requested_open_badge(
 
 async def deferred_credential(request: Request) -> Response:
     issuer = issuer_of(request)
-    access = bearer(issuer, request)
+    access = access_of(issuer, request)
     body = await read_json(request, _REQUEST)
     transaction_id = body.get("transaction_id")
     if not isinstance(transaction_id, str) or not transaction_id:
@@ -338,7 +352,7 @@ def make_ready(issuer: Issuer, transaction_id: str) -> bool:
 
 async def notification(request: Request) -> Response:
     issuer = issuer_of(request)
-    access = bearer(issuer, request)
+    access = access_of(issuer, request)
     body = await read_json(request, "invalid_notification_request")
     notification_id = body.get("notification_id")
     event = body.get("event")

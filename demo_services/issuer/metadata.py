@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from demo_services.issuer import open_badges
+from demo_services.issuer import dpop, open_badges
 from demo_services.issuer.catalog import INSTITUTION_EN, INSTITUTION_NL, Offering
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer
 from demo_services.issuer.proofs import PROOF_ALGORITHMS
@@ -177,6 +177,7 @@ def authorization_server_metadata(issuer: Issuer) -> dict[str, Any]:
         "authorization_response_iss_parameter_supported": True,
         "authorization_details_types_supported": ["openid_credential"],
         "scopes_supported": [offering.scope for offering in issuer.catalog.values()],
+        **dpop.metadata(issuer),
     }
 
 

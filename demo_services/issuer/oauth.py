@@ -32,6 +32,7 @@ also ``authorization_details`` carrying ``credential_identifiers``; in draft-13 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -41,7 +42,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from demo_services.issuer import open_badges, pages
+from demo_services.issuer import dpop, open_badges, pages
 from demo_services.issuer.catalog import DEMO_PASSWORD, DEMO_STUDENT, Student
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError
@@ -267,14 +268,18 @@ async def par(request: Request) -> Response:
     form = await read_form(request)
     if "request_uri" in form:
         raise OAuthError("invalid_request", "request_uri must not be pushed (RFC 9126 2.1)")
+    # a proof here binds the code to its key (RFC 9449 §10.1)
+    jkt = dpop.proof_key(issuer, request, "authorization")
     try:
         authorization = validate_authorization_request(issuer, form)
     except AuthorizationRequestError as exc:
         raise OAuthError(exc.error, exc.description) from exc
+    authorization = dataclasses.replace(authorization, dpop_jkt=jkt)
     request_uri = PAR_URN_PREFIX + random_token()
     lifetime = issuer.settings.par_lifetime
     issuer.state.pushed_requests.put(request_uri, authorization, lifetime)
-    return no_store_json({"request_uri": request_uri, "expires_in": int(lifetime)}, 201)
+    body = {"request_uri": request_uri, "expires_in": int(lifetime)}
+    return no_store_json(body, 201, dpop.nonce_header(issuer, "authorization"))
 
 
 async def authorize(request: Request) -> Response:
@@ -348,12 +353,14 @@ def authenticate(student_number: str, password: str) -> Student | None:
 async def token(request: Request) -> Response:
     issuer = issuer_of(request)
     form = await read_form(request)
+    # before the grant is looked at: asking for a DPoP nonce must not spend the code
+    jkt = dpop.proof_key(issuer, request, "authorization")
     grant_type = form.get("grant_type")
     if grant_type == PRE_AUTHORIZED_GRANT:
         access = _pre_authorized_token(issuer, form)
         used_details = False
     elif grant_type == "authorization_code":
-        access, used_details = _authorization_code_token(issuer, form)
+        access, used_details = _authorization_code_token(issuer, form, jkt)
     elif not grant_type:
         raise OAuthError("invalid_request", "grant_type is missing")
     else:
@@ -367,9 +374,10 @@ async def token(request: Request) -> Response:
             )
         access.configuration_ids = tuple(dict.fromkeys(asked))
         used_details = True
+    access.dpop_jkt = jkt
     body: dict[str, Any] = {
         "access_token": access.token,
-        "token_type": "Bearer",
+        "token_type": "DPoP" if jkt is not None else "Bearer",
         "expires_in": int(issuer.settings.access_token_lifetime),
     }
     if used_details:
@@ -392,7 +400,7 @@ async def token(request: Request) -> Response:
     if issuer.settings.draft13:
         body.update(new_c_nonce(issuer))
     issuer.state.access_tokens.put(access.token, access, issuer.settings.access_token_lifetime)
-    return no_store_json(body)
+    return no_store_json(body, headers=dpop.nonce_header(issuer, "authorization"))
 
 
 def new_c_nonce(issuer: Issuer) -> dict[str, Any]:
@@ -432,7 +440,9 @@ def _pre_authorized_token(issuer: Issuer, form: Mapping[str, str]) -> AccessToke
     )
 
 
-def _authorization_code_token(issuer: Issuer, form: Mapping[str, str]) -> tuple[AccessToken, bool]:
+def _authorization_code_token(
+    issuer: Issuer, form: Mapping[str, str], jkt: str | None
+) -> tuple[AccessToken, bool]:
     for name in ("code", "redirect_uri", "client_id", "code_verifier"):
         if not form.get(name):
             raise OAuthError("invalid_request", f"{name} is missing")
@@ -451,6 +461,8 @@ def _authorization_code_token(issuer: Issuer, form: Mapping[str, str]) -> tuple[
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
     if not pkce_matches(form["code_verifier"], authorization.code_challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    if authorization.dpop_jkt is not None and jkt != authorization.dpop_jkt:
+        raise dpop.invalid_proof("authorization", "the code is bound to another DPoP key")
     access = AccessToken(
         token=random_token(),
         student=code.student,

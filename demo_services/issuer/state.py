@@ -98,6 +98,7 @@ class AuthorizationRequest:
     used_authorization_details: bool
     scope: str | None
     issuer_state: str | None
+    dpop_jkt: str | None = None  # the key a DPoP proof at PAR bound the code to
 
 
 @dataclass
@@ -130,6 +131,7 @@ class AccessToken:
     notification_ids: set[str] = field(default_factory=set)
     issued: list[str] = field(default_factory=list)  # configuration ids, in order
     transaction_ids: set[str] = field(default_factory=set)
+    dpop_jkt: str | None = None  # DPoP-bound: each use needs a proof by this key
 
 
 @dataclass
@@ -182,6 +184,8 @@ class IssuerState:
     access_tokens: ExpiringStore[AccessToken] = field(init=False)
     nonces: ExpiringStore[bool] = field(init=False)
     transactions: ExpiringStore[DeferredTransaction] = field(init=False)
+    dpop_jtis: ExpiringStore[bool] = field(init=False)
+    dpop_nonces: ExpiringStore[bool] = field(init=False)
     issuances: list[Issuance] = field(default_factory=list)
     notifications: list[NotificationEvent] = field(default_factory=list)
 
@@ -194,6 +198,8 @@ class IssuerState:
         self.access_tokens = ExpiringStore(self.clock, 10_000)
         self.nonces = ExpiringStore(self.clock, 10_000)
         self.transactions = ExpiringStore(self.clock, 1_000)
+        self.dpop_jtis = ExpiringStore(self.clock, 10_000)
+        self.dpop_nonces = ExpiringStore(self.clock, 10_000)
 
     def issuance_by_notification(self, notification_id: str) -> Issuance | None:
         return next((i for i in self.issuances if i.notification_id == notification_id), None)

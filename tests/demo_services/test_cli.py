@@ -69,3 +69,13 @@ def test_starts_prints_urls_and_stops() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_dpop_makes_the_issuer_require_dpop() -> None:
+    from demo_services.__main__ import _parser, services
+
+    for flags, required in (([], False), (["--dpop"], True)):
+        [issuer, *_] = services(_parser().parse_args(flags))
+        app = issuer.factory("http://127.0.0.1:8600")
+        assert app.state.issuer.settings.dpop is required  # type: ignore[attr-defined]
+        assert ("DPoP required" in issuer.title) is required

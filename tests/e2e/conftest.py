@@ -28,6 +28,12 @@ def _serve(**options: Any) -> Callable[[], Iterator[BackgroundServer]]:
 issuer = pytest.fixture(scope="session")(_serve())
 deferred_issuer = pytest.fixture(scope="session")(_serve(deferred=True, deferred_delay=None))
 draft13_issuer = pytest.fixture(scope="session")(_serve(mode="draft13"))
+# HAIP: DPoP required, with a nonce of each server's own
+dpop_issuer = pytest.fixture(scope="session")(_serve(dpop=True))
+dpop_deferred_issuer = pytest.fixture(scope="session")(
+    _serve(dpop=True, deferred=True, deferred_delay=None)
+)
+stale_nonce_issuer = pytest.fixture(scope="session")(_serve(dpop=True, dpop_nonce_lifetime=0))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from odd_values import escapes
 from oid4vci.vci_fixtures import example_params
 
-from wallet_core.oid4vci.client import parse_credential_response, parse_token_response
+from wallet_core.oid4vci.responses import parse_credential_response, parse_token_response
 
 # OpenID4VCI 1.0 §6.2, the successful token response example (with authorization_details)
 TOKEN_RESPONSE: dict[str, Any] = {

@@ -1,6 +1,11 @@
 """The holder's side of the OpenID4VCI conversation: token, nonce, credential, deferred,
 notification and the authorization-code request (OpenID4VCI 1.0 §5-§11, draft 13 compatible).
 
+When the authorization server offers DPoP (RFC 9449; HAIP 1.0 §4 makes it the rule), every
+request to it (PAR, token) and every use of the access token carries a proof by the
+session's DPoP key (:mod:`~wallet_core.oid4vci.dpop`), with the one retry a server that asks
+for a fresh ``DPoP-Nonce`` gets.
+
 Nothing here stores anything or decides what to trust; ``wallet.py`` verifies what comes
 back before it keeps it. All HTTP goes through ``wallet_core.http`` under the wallet's policy.
 """
@@ -10,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -20,6 +25,7 @@ from wallet_core.crypto import Signer
 from wallet_core.crypto.jwk import b64url
 from wallet_core.errors import IssuanceError, MalformedResponseError
 from wallet_core.http import HttpClient, HttpResponse
+from wallet_core.oid4vci.dpop import DpopKey, algorithm_for, asks_for_nonce
 from wallet_core.oid4vci.models import (
     AuthorizationServerMetadata,
     CredentialConfiguration,
@@ -28,34 +34,20 @@ from wallet_core.oid4vci.models import (
     PreAuthorizedGrant,
 )
 from wallet_core.oid4vci.proofs import binds_by_did, proof_jwt
+from wallet_core.oid4vci.responses import (
+    IssuedCredentials,
+    TokenResponse,
+    interval_of,
+    json_object,
+    oauth_error,
+    parse_credential_response,
+    parse_token_response,
+)
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 WALLET_CLIENT_ID = "eduwallet"  # a public client (RFC 6749 §2.1); no registration needed
 _OAUTH_ERRORS = (400, 401, 403)
-BEARER = "Bearer"
-
-
-@dataclass(frozen=True)
-class TokenResponse:
-    access_token: str = field(repr=False)
-    token_type: str = BEARER
-    expires_in: float | None = None
-    c_nonce: str | None = field(default=None, repr=False)  # draft 13 only
-    credential_identifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def authorization(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-
-@dataclass(frozen=True)
-class IssuedCredentials:
-    """A Credential Response: credentials now, or a transaction to poll later."""
-
-    credentials: tuple[str | dict[str, Any], ...] = field(default=(), repr=False)
-    notification_id: str | None = None
-    transaction_id: str | None = None
-    interval: float | None = None
+Send = Callable[[Mapping[str, str]], HttpResponse]
 
 
 @dataclass(frozen=True)
@@ -83,6 +75,43 @@ class IssuerClient:
         self.metadata = metadata
         self.authorization_server = authorization_server
         self._clock = clock
+        #: this session's DPoP key: made at the first request to a server that offers DPoP,
+        #: or the one a deferred poll or a notification must go on with
+        self.dpop: DpopKey | None = None
+
+    def use_dpop_key(self, signer: Signer) -> None:
+        """Go on with the DPoP key an earlier request of this session proved with."""
+        self.dpop = DpopKey(signer, self._clock)
+
+    def _session_key(self) -> DpopKey | None:
+        if self.dpop is None:
+            alg = algorithm_for(self.authorization_server.dpop_signing_alg_values)
+            if alg is not None:
+                self.dpop = DpopKey.fresh(alg, self._clock)
+        return self.dpop
+
+    def _send(
+        self, url: str, send: Send, token: TokenResponse | None = None
+    ) -> tuple[HttpResponse, dict[str, Any]]:
+        """One request, with its DPoP proof (and the access token, when ``token``); sent once
+        more with the fresh ``DPoP-Nonce`` when the server asks for one (RFC 9449 §8, §9)."""
+        key = self._session_key() if token is None or token.bound else None
+        if token is not None and token.bound and key is None:
+            raise IssuanceError("the access token is bound to a DPoP key this session lacks")
+
+        def once() -> tuple[HttpResponse, dict[str, Any]]:
+            if key is not None:
+                headers = key.headers("POST", url, token.access_token if token else None)
+            else:
+                headers = {"Authorization": f"Bearer {token.access_token}"} if token else {}
+            response = send(headers)
+            return response, json_object(response)
+
+        response, body = once()
+        if key is not None and key.remember(response) and asks_for_nonce(response, body):
+            response, body = once()
+            key.remember(response)
+        return response, body
 
     # -- token (§6) --------------------------------------------------------------------
 
@@ -113,15 +142,19 @@ class IssuerClient:
         )
 
     def _token(self, form: Mapping[str, str]) -> TokenResponse:
-        response = self._client.post_form(
-            self.authorization_server.token_endpoint,
-            form,
-            allow_status=_OAUTH_ERRORS,
+        endpoint = self.authorization_server.token_endpoint
+        response, body = self._send(
+            endpoint,
+            lambda headers: self._client.post_form(
+                endpoint, form, headers=headers, allow_status=_OAUTH_ERRORS
+            ),
         )
-        body = _json_object(response)
         if response.status != 200:
-            raise _oauth_error(body, "the token request was refused")
-        return parse_token_response(body)
+            raise oauth_error(body, "the token request was refused")
+        token = parse_token_response(body)
+        if token.bound and self.dpop is None:
+            raise IssuanceError("the token is bound to DPoP, which this server does not offer")
+        return token
 
     def _authorization_details(self, configuration_ids: Sequence[str]) -> str:
         details: list[dict[str, Any]] = []
@@ -165,15 +198,17 @@ class IssuerClient:
         grant = offer.authorization_code
         if grant is not None and grant.issuer_state is not None:
             params["issuer_state"] = grant.issuer_state
-        if server.pushed_authorization_request_endpoint is not None:
-            response = self._client.post_form(
-                server.pushed_authorization_request_endpoint,
-                params,
-                allow_status=_OAUTH_ERRORS,
+        par = server.pushed_authorization_request_endpoint
+        if par is not None:
+            # with a DPoP proof, the code is bound to the session's key (RFC 9449 §10.1)
+            response, body = self._send(
+                par,
+                lambda headers: self._client.post_form(
+                    par, params, headers=headers, allow_status=_OAUTH_ERRORS
+                ),
             )
-            body = _json_object(response)
             if response.status not in (200, 201):
-                raise _oauth_error(body, "the pushed authorization request was refused")
+                raise oauth_error(body, "the pushed authorization request was refused")
             request_uri = body.get("request_uri")
             if not isinstance(request_uri, str) or not request_uri:
                 raise MalformedResponseError("the PAR response has no request_uri")
@@ -228,7 +263,9 @@ class IssuerClient:
         if self.metadata.nonce_endpoint is None:
             return token.c_nonce
         response = self._client.post_form(self.metadata.nonce_endpoint, {})
-        value = _json_object(response).get("c_nonce")
+        if token.bound and self.dpop is not None:
+            self.dpop.remember(response)  # HAIP 1.0 §4: a DPoP-Nonce may come with it
+        value = json_object(response).get("c_nonce")
         if not isinstance(value, str) or not value:
             raise MalformedResponseError("the nonce response has no c_nonce")
         return value
@@ -246,13 +283,7 @@ class IssuerClient:
         retried = False
         while True:
             body = self._credential_body(configuration, signers, nonce, credential_identifier)
-            response = self._client.post_json(
-                self.metadata.credential_endpoint,
-                body,
-                headers=token.authorization,
-                allow_status=_OAUTH_ERRORS,
-            )
-            answer = _json_object(response)
+            response, answer = self._post_json(self.metadata.credential_endpoint, body, token)
             if response.status in (200, 202):
                 return parse_credential_response(answer, response.status)
             error = answer.get("error")
@@ -261,7 +292,7 @@ class IssuerClient:
                 error == "invalid_proof" and isinstance(fresh, str)
             )
             if retried or not stale_nonce:
-                raise _oauth_error(answer, "the credential request was refused")
+                raise oauth_error(answer, "the credential request was refused")
             retried = True
             nonce = fresh if isinstance(fresh, str) else self.nonce(token)
 
@@ -313,13 +344,7 @@ class IssuerClient:
         endpoint = self.metadata.deferred_credential_endpoint
         if endpoint is None:
             raise IssuanceError("the issuer deferred issuance but has no deferred endpoint")
-        response = self._client.post_json(
-            endpoint,
-            {"transaction_id": transaction_id},
-            headers=token.authorization,
-            allow_status=_OAUTH_ERRORS,
-        )
-        answer = _json_object(response)
+        response, answer = self._post_json(endpoint, {"transaction_id": transaction_id}, token)
         if response.status in (200, 202):
             issued = parse_credential_response(answer, response.status)
             return (
@@ -331,110 +356,26 @@ class IssuerClient:
             interval = answer.get("interval")
             return IssuedCredentials(
                 transaction_id=transaction_id,
-                interval=_interval(interval),
+                interval=interval_of(interval),
             )
-        raise _oauth_error(answer, "the deferred credential request was refused")
+        raise oauth_error(answer, "the deferred credential request was refused")
 
     def notify(self, token: TokenResponse, notification_id: str, event: str) -> None:
         endpoint = self.metadata.notification_endpoint
         if endpoint is None:
             return
-        response = self._client.post_json(
-            endpoint,
-            {"notification_id": notification_id, "event": event},
-            headers=token.authorization,
-            allow_status=_OAUTH_ERRORS,
-        )
+        body = {"notification_id": notification_id, "event": event}
+        response, answer = self._post_json(endpoint, body, token)
         if response.status >= 300:
-            raise _oauth_error(_json_object(response), "the notification was refused")
+            raise oauth_error(answer, "the notification was refused")
 
-
-def parse_token_response(body: Mapping[str, Any]) -> TokenResponse:
-    """A successful token response (OpenID4VCI 1.0 §6.2, RFC 6749 §5.1)."""
-    token, kind = body.get("access_token"), body.get("token_type", BEARER)
-    if not isinstance(token, str) or not token or not isinstance(kind, str):
-        raise MalformedResponseError("the token response has no usable access_token")
-    if kind.lower() != "bearer":
-        raise IssuanceError(f"token type {kind!r} is not supported (DPoP is not yet)")
-    identifiers: dict[str, tuple[str, ...]] = {}
-    details = body.get("authorization_details")
-    for detail in details if isinstance(details, list) else []:
-        if isinstance(detail, dict) and isinstance(detail.get("credential_identifiers"), list):
-            configuration = str(detail.get("credential_configuration_id", ""))
-            named = detail["credential_identifiers"]
-            identifiers[configuration] = tuple(i for i in named if isinstance(i, str) and i)
-    expires = body.get("expires_in")
-    nonce = body.get("c_nonce")
-    return TokenResponse(
-        access_token=token,
-        token_type=kind,
-        expires_in=(
-            float(expires)
-            if isinstance(expires, int | float) and not isinstance(expires, bool)
-            else None
-        ),
-        c_nonce=nonce if isinstance(nonce, str) else None,
-        credential_identifiers=identifiers,
-    )
-
-
-def parse_credential_response(answer: Mapping[str, Any], status: int) -> IssuedCredentials:
-    """A credential response: immediate (§8.3) or deferred (202, ``transaction_id``)."""
-    notification = answer.get("notification_id")
-    notification_id = notification if isinstance(notification, str) else None
-    if status == 202 or (
-        "transaction_id" in answer and "credentials" not in answer and "credential" not in answer
-    ):
-        transaction = answer.get("transaction_id")
-        interval = answer.get("interval")
-        if not isinstance(transaction, str) or not transaction:
-            raise MalformedResponseError("a deferred response needs a transaction_id")
-        return IssuedCredentials(
-            transaction_id=transaction,
-            interval=_interval(interval),
-            notification_id=notification_id,
+    def _post_json(
+        self, url: str, body: Mapping[str, Any], token: TokenResponse
+    ) -> tuple[HttpResponse, dict[str, Any]]:
+        return self._send(
+            url,
+            lambda headers: self._client.post_json(
+                url, body, headers=headers, allow_status=_OAUTH_ERRORS
+            ),
+            token,
         )
-    if "credentials" in answer:  # 1.0: [{"credential": ...}, ...]
-        entries = answer["credentials"]
-        if not isinstance(entries, list) or not entries:
-            raise MalformedResponseError("credentials must be a non-empty array")
-        values = [entry.get("credential") if isinstance(entry, dict) else None for entry in entries]
-    else:  # draft 13: a single "credential"
-        values = [answer.get("credential")]
-    # §8.3: a string, or a JSON object for formats issued as JSON (ldp_vc); what a string or
-    # object must hold is for the credential's format to say.
-    issued = tuple(value for value in values if isinstance(value, str | dict) and value)
-    if len(issued) != len(values):
-        raise MalformedResponseError("a credential must be a non-empty string or JSON object")
-    return IssuedCredentials(credentials=issued, notification_id=notification_id)
-
-
-def _interval(value: Any) -> float | None:
-    """A polling interval, kept between a second and a day whatever the issuer says."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        return None
-    return float(min(max(value, 1.0), 86_400.0))
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _json_object(response: HttpResponse) -> dict[str, Any]:
-    if not response.content:
-        return {}
-    try:
-        value = json.loads(response.content, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MalformedResponseError("the issuer answered with invalid JSON") from exc
-    if not isinstance(value, dict):
-        raise MalformedResponseError("the issuer answered with JSON that is not an object")
-    return value
-
-
-def _oauth_error(body: Mapping[str, Any], what: str) -> IssuanceError:
-    error = body.get("error")
-    code = error if isinstance(error, str) else None
-    description = body.get("error_description")
-    detail = f": {description[:200]}" if isinstance(description, str) else ""
-    return IssuanceError(f"{what} ({code or 'no error code'}){detail}", oauth_error=code)

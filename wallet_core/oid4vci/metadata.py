@@ -499,6 +499,10 @@ def parse_authorization_server_metadata(
         authorization_response_iss_parameter_supported=_flag(
             document, "authorization_response_iss_parameter_supported"
         ),
+        # RFC 9449 §5.1
+        dpop_signing_alg_values=string_list(
+            document, "dpop_signing_alg_values_supported", "the authorization server metadata"
+        ),
         raw=dict(document),
     )
 

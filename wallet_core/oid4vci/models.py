@@ -82,6 +82,15 @@ class CredentialConfiguration:
     claims: tuple[ClaimDescription, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
+    @property
+    def expected_types(self) -> tuple[str, ...]:
+        """The types it promises: its ``vct``, or the ``type`` of its
+        ``credential_definition`` (OpenID4VCI 1.0 Appendix A.1.1.2, A.1.2.2)."""
+        if self.vct is not None:
+            return (self.vct,)
+        types = (self.credential_definition or {}).get("type")
+        return tuple(t for t in types if isinstance(t, str)) if isinstance(types, list) else ()
+
 
 @dataclass(frozen=True)
 class IssuerMetadata:
@@ -109,6 +118,8 @@ class AuthorizationServerMetadata:
     code_challenge_methods: tuple[str, ...] = ()
     pre_authorized_grant_anonymous_access_supported: bool = False
     authorization_response_iss_parameter_supported: bool = False
+    #: DPoP is used whenever this lists an algorithm the wallet has (HAIP 1.0 §4)
+    dpop_signing_alg_values: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 

@@ -78,6 +78,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # How to tell the issuer about this credential later (credential_deleted, §10).
         "ALTER TABLE credential_data ADD COLUMN issuance TEXT NOT NULL DEFAULT '{}'",
     ),
+    (
+        # DPoP (RFC 9449): an issuance session's key, kept while a deferred poll or a
+        # notification still needs it; not a holder key (it binds no credential).
+        "ALTER TABLE keys ADD COLUMN purpose TEXT NOT NULL DEFAULT 'holder'",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
