@@ -10,6 +10,7 @@ from __future__ import annotations
 from wallet_core.clock import Clock
 from wallet_core.network import Network
 from wallet_core.oid4vci import metadata as vci_metadata
+from wallet_core.oid4vci.attestation import ClientAttestation, WalletProvider
 from wallet_core.oid4vci.client import IssuerClient
 from wallet_core.oid4vci.models import (
     AuthorizationServerMetadata,
@@ -22,9 +23,12 @@ METADATA_REUSE_SECONDS = 300.0
 
 
 class IssuerClients:
-    def __init__(self, network: Network, clock: Clock) -> None:
+    def __init__(
+        self, network: Network, clock: Clock, provider: WalletProvider | None = None
+    ) -> None:
         self._network = network
         self._clock = clock
+        self._provider = provider
         # what a preview fetched, until its accept takes it: (issuer, server) -> (fetched
         # at, issuer metadata, authorization server metadata)
         self._previewed: dict[
@@ -69,7 +73,11 @@ class IssuerClients:
     def _client(
         self, issuer: IssuerMetadata, authorization: AuthorizationServerMetadata
     ) -> IssuerClient:
-        return IssuerClient(self._network.http, issuer, authorization, self._clock)
+        # a wallet attestation of its own for each session: no two issuers see the same one
+        attestation = (
+            ClientAttestation(self._provider, self._clock) if self._provider is not None else None
+        )
+        return IssuerClient(self._network.http, issuer, authorization, self._clock, attestation)
 
 
 def _key(offer: CredentialOffer, grant: str | None) -> tuple[str, str | None]:

@@ -35,6 +35,7 @@ from wallet_core.models import (
 from wallet_core.network import Network
 from wallet_core.oid4vci import offer as vci_offer
 from wallet_core.oid4vci import preview as vci_preview
+from wallet_core.oid4vci.attestation import WalletProvider
 from wallet_core.oid4vci.client import AuthorizationRequest, IssuerClient
 from wallet_core.oid4vci.display import card_title, display_name, display_record, host_of
 from wallet_core.oid4vci.logos import fetch_logos
@@ -67,11 +68,17 @@ class AuthorizationSession:
 
 
 class Receiving:
-    def __init__(self, vault: Vault, network: Network, locale: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        network: Network,
+        locale: Callable[[], str],
+        provider: WalletProvider | None = None,
+    ) -> None:
         self._vault = vault
         self._network = network
         self._locale = locale
-        self._issuers = IssuerClients(network, vault.clock)
+        self._issuers = IssuerClients(network, vault.clock, provider)
 
     def parse_offer(self, text: str) -> CredentialOffer:
         return vci_offer.parse_offer(text, self._network.http)

@@ -17,7 +17,7 @@ from typing import Any, TypedDict, Unpack
 import httpx
 from cryptography import x509
 
-from wallet_core import crypto, http
+from wallet_core import crypto, http, wallet_instance
 from wallet_core.clock import Clock, SystemClock
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.formats.seam import HeldCredential
@@ -63,6 +63,7 @@ class WalletOptions(TypedDict, total=False):
     trust_anchors: Sequence[x509.Certificate]  # roots for issuer x5c chains
     verifier_trust_anchors: Sequence[x509.Certificate]  # roots for verifier certificates
     http_transport: httpx.BaseTransport  # the test seam (httpx.MockTransport)
+    wallet_provider: str  # the URL of the wallet provider that attests this instance
 
 
 class Wallet:
@@ -79,7 +80,11 @@ class Wallet:
             trust_anchors=options.get("trust_anchors", ()),
             verifier_trust_anchors=options.get("verifier_trust_anchors", ()),
         )
-        self._receiving = Receiving(vault, self._network, self._locale)
+        provider_url = options.get("wallet_provider")
+        provider = (
+            wallet_instance.provider(provider_url, vault, self._network) if provider_url else None
+        )
+        self._receiving = Receiving(vault, self._network, self._locale, provider)
         self._freshness = Freshness(vault, self._network)
         self._presenting = Presenting(vault, self._network)
         self._importing = Importing(vault, self._network)

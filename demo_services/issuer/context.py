@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from starlette.requests import Request
 
 from demo_services.issuer.bitstring import BitstringStatusList
@@ -47,6 +48,9 @@ class IssuerSettings:
     # DPoP (issuer/dpop.py): offered always; required, with nonces, when True (HAIP 1.0)
     dpop: bool = False
     dpop_nonce_lifetime: float = 300.0
+    # the roots of the wallet providers it trusts: when any, wallet and key attestations
+    # are required (issuer/attestation.py)
+    wallet_providers: tuple[x509.Certificate, ...] = ()
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

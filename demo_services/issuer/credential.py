@@ -40,7 +40,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from demo_services.issuer import dpop, open_badges
+from demo_services.issuer import attestation, dpop, open_badges
 from demo_services.issuer.catalog import Offering
 from demo_services.issuer.context import Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError, invalid_token
@@ -162,7 +162,7 @@ def _proofs(issuer: Issuer, access: AccessToken, body: dict[str, Any]) -> list[P
 
 def _verify(issuer: Issuer, access: AccessToken, jwt: Any) -> ProvenKey:
     try:
-        return verify_proof(
+        key = verify_proof(
             jwt,
             audience=issuer.identifier,
             now=issuer.now(),
@@ -170,8 +170,12 @@ def _verify(issuer: Issuer, access: AccessToken, jwt: Any) -> ProvenKey:
             client_id=access.client_id,
             anonymous=access.anonymous,
         )
+        attestation.check_key_attestation(issuer, key.header, key.jwk, key.nonce)
     except ProofError as exc:
         raise OAuthError("invalid_proof", exc.description) from exc
+    except ValueError as exc:
+        raise OAuthError("invalid_proof", str(exc)) from exc
+    return key
 
 
 def _consume_nonces(issuer: Issuer, keys: list[ProvenKey]) -> bool:

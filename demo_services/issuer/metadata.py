@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from demo_services.issuer import dpop, open_badges
+from demo_services.issuer.attestation import auth_methods, proof_types
 from demo_services.issuer.catalog import INSTITUTION_EN, INSTITUTION_NL, Offering
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer
-from demo_services.issuer.proofs import PROOF_ALGORITHMS
 
 # Bookkeeping claims are never listed for display: the wallet shows them its own way.
 _NOT_DISPLAYED = frozenset({"iss", "iat", "nbf", "exp", "jti", "cnf", "status", "vct"})
@@ -71,9 +71,7 @@ def _configuration(issuer: Issuer, offering: Offering) -> dict[str, Any]:
         "scope": offering.scope,
         "cryptographic_binding_methods_supported": ["jwk"],
         "credential_signing_alg_values_supported": [issuer.signer.alg.value],
-        "proof_types_supported": {
-            "jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}
-        },
+        "proof_types_supported": proof_types(issuer),
     }
     display = credential_display(issuer, offering)
     names = _claim_names(issuer, offering)
@@ -172,7 +170,7 @@ def authorization_server_metadata(issuer: Issuer) -> dict[str, Any]:
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", PRE_AUTHORIZED_GRANT],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["none"],
+        "token_endpoint_auth_methods_supported": auth_methods(issuer),
         "pre-authorized_grant_anonymous_access_supported": True,
         "authorization_response_iss_parameter_supported": True,
         "authorization_details_types_supported": ["openid_credential"],

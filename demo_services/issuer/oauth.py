@@ -42,7 +42,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from demo_services.issuer import dpop, open_badges, pages
+from demo_services.issuer import attestation, dpop, open_badges, pages
 from demo_services.issuer.catalog import DEMO_PASSWORD, DEMO_STUDENT, Student
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError
@@ -270,6 +270,7 @@ async def par(request: Request) -> Response:
         raise OAuthError("invalid_request", "request_uri must not be pushed (RFC 9126 2.1)")
     # a proof here binds the code to its key (RFC 9449 §10.1)
     jkt = dpop.proof_key(issuer, request, "authorization")
+    attestation.client_id_of(issuer, request, form.get("client_id"))
     try:
         authorization = validate_authorization_request(issuer, form)
     except AuthorizationRequestError as exc:
@@ -355,6 +356,7 @@ async def token(request: Request) -> Response:
     form = await read_form(request)
     # before the grant is looked at: asking for a DPoP nonce must not spend the code
     jkt = dpop.proof_key(issuer, request, "authorization")
+    attestation.client_id_of(issuer, request, form.get("client_id"))
     grant_type = form.get("grant_type")
     if grant_type == PRE_AUTHORIZED_GRANT:
         access = _pre_authorized_token(issuer, form)

@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from demo_services.issuer.attestation import proof_types
 from demo_services.issuer.catalog import (
     INSTITUTION_HOMEPAGE,
     INSTITUTION_ID,
@@ -46,7 +47,6 @@ from demo_services.issuer.catalog import (
 )
 from demo_services.issuer.context import Issuer
 from demo_services.issuer.did import DATA_INTEGRITY_KEY, JWT_KEY
-from demo_services.issuer.proofs import PROOF_ALGORITHMS
 from wallet_core.crypto import sign_compact
 from wallet_core.formats import data_integrity
 
@@ -244,9 +244,7 @@ def configuration(
         "scope": offering.scope,
         "cryptographic_binding_methods_supported": ["did:jwk"],
         "credential_signing_alg_values_supported": signing,
-        "proof_types_supported": {
-            "jwt": {"proof_signing_alg_values_supported": list(PROOF_ALGORITHMS)}
-        },
+        "proof_types_supported": proof_types(issuer),
         "credential_definition": definition(offering),
     }
     if issuer.settings.draft13:

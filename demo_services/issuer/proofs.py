@@ -22,7 +22,7 @@ import base64
 import binascii
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from wallet_core.crypto import thumbprint, verify_compact
@@ -53,6 +53,7 @@ class ProvenKey:
     # the holder's DID exactly as the proof's kid named it (None for a jwk proof): a W3C
     # credential's subject must be that very string, or the holder cannot present it
     did: str | None = None
+    header: dict[str, Any] = field(default_factory=dict, repr=False)  # key_attestation in it
 
 
 def verify_proof(
@@ -85,7 +86,7 @@ def verify_proof(
     )
     kid = header.get("kid")
     did = kid.split("#", 1)[0] if isinstance(kid, str) else None
-    return ProvenKey(jwk=jwk, thumbprint=key_id, nonce=nonce, did=did)
+    return ProvenKey(jwk=jwk, thumbprint=key_id, nonce=nonce, did=did, header=dict(header))
 
 
 def _header_key(

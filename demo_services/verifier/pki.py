@@ -56,11 +56,11 @@ class VerifierPki:
         return b64url(hashlib.sha256(der).digest())
 
 
-def _name(common_name: str) -> x509.Name:
+def _name(common_name: str, organisation: str) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )
@@ -80,11 +80,12 @@ def _usage(*, ca: bool) -> x509.KeyUsage:
     )
 
 
-def create_pki(dns_name: str, now: float) -> VerifierPki:
-    """A root and a leaf for ``dns_name``, valid from a day before ``now``."""
+def create_pki(dns_name: str, now: float, organisation: str = ORGANISATION) -> VerifierPki:
+    """A root and a leaf for ``dns_name``, valid from a day before ``now`` (the demo wallet
+    provider makes its own the same way, under its own name)."""
     start = dt.datetime.fromtimestamp(now, dt.UTC) - dt.timedelta(days=1)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = _name(f"{ORGANISATION} Root CA")
+    root_name = _name(f"{organisation} Root CA", organisation)
     root = (
         x509.CertificateBuilder()
         .subject_name(root_name)
@@ -104,7 +105,7 @@ def create_pki(dns_name: str, now: float) -> VerifierPki:
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
         x509.CertificateBuilder()
-        .subject_name(_name(ORGANISATION))
+        .subject_name(_name(organisation, organisation))
         .issuer_name(root_name)
         .public_key(leaf_key.public_key())
         .serial_number(x509.random_serial_number())

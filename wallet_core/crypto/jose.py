@@ -15,6 +15,7 @@ from joserfc import errors as jose_errors
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
+from joserfc.registry import HeaderParameter
 
 from wallet_core.crypto.jwk import b64url, public_only
 from wallet_core.crypto.keys import Signer
@@ -36,7 +37,12 @@ ALLOWED_ALGORITHMS = frozenset(
     }
 )
 
-_REGISTRY = jws.JWSRegistry(algorithms=sorted(ALLOWED_ALGORITHMS))
+_REGISTRY = jws.JWSRegistry(
+    # header parameters beyond RFC 7515 that credentials and proofs carry: a key proof's key
+    # attestation (OpenID4VCI 1.0 Appendix F.1); unknown ones are still refused
+    header_registry={"key_attestation": HeaderParameter("Key attestation", "str")},
+    algorithms=sorted(ALLOWED_ALGORITHMS),
+)
 # joserfc's 512-byte default refuses every header that carries an x5c certificate chain.
 _REGISTRY.max_header_length = 16 * 1024
 _SIGNATURE_FAILURES = (

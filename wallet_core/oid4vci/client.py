@@ -25,6 +25,7 @@ from wallet_core.crypto import Signer
 from wallet_core.crypto.jwk import b64url
 from wallet_core.errors import IssuanceError, MalformedResponseError
 from wallet_core.http import HttpClient, HttpResponse
+from wallet_core.oid4vci.attestation import ClientAttestation
 from wallet_core.oid4vci.dpop import DpopKey, algorithm_for, asks_for_nonce
 from wallet_core.oid4vci.models import (
     AuthorizationServerMetadata,
@@ -33,7 +34,7 @@ from wallet_core.oid4vci.models import (
     IssuerMetadata,
     PreAuthorizedGrant,
 )
-from wallet_core.oid4vci.proofs import binds_by_did, proof_jwt
+from wallet_core.oid4vci.proofs import binds_by_did, proof_jwt, request_body
 from wallet_core.oid4vci.responses import (
     IssuedCredentials,
     TokenResponse,
@@ -70,8 +71,11 @@ class IssuerClient:
         metadata: IssuerMetadata,
         authorization_server: AuthorizationServerMetadata,
         clock: Clock,
+        attestation: ClientAttestation | None = None,
     ) -> None:
         self._client = client
+        #: the wallet attestation this session authenticates with (Appendix E), if any
+        self.attestation = attestation
         self.metadata = metadata
         self.authorization_server = authorization_server
         self._clock = clock
@@ -82,6 +86,23 @@ class IssuerClient:
     def use_dpop_key(self, signer: Signer) -> None:
         """Go on with the DPoP key an earlier request of this session proved with."""
         self.dpop = DpopKey(signer, self._clock)
+
+    @property
+    def client_id(self) -> str:
+        """Who the wallet says it is: its wallet attestation's ``sub`` (HAIP 1.0 §4.3), or
+        the public client id every instance shares."""
+        return self.attestation.client_id if self.attestation is not None else WALLET_CLIENT_ID
+
+    def _key_attestation(
+        self, configuration: CredentialConfiguration, signers: Sequence[Signer], nonce: str | None
+    ) -> str | None:
+        """One key attestation of all the keys of the request (HAIP 1.0 §4.4), when the
+        configuration asks for one."""
+        if not configuration.key_attestation_required or not signers:
+            return None
+        if self.attestation is None:
+            raise IssuanceError("the issuer wants the keys attested by a wallet provider")
+        return self.attestation.key_attestation([s.public_jwk for s in signers], nonce)
 
     def _session_key(self) -> DpopKey | None:
         if self.dpop is None:
@@ -104,6 +125,8 @@ class IssuerClient:
                 headers = key.headers("POST", url, token.access_token if token else None)
             else:
                 headers = {"Authorization": f"Bearer {token.access_token}"} if token else {}
+            if token is None and self.attestation is not None:  # the authorization server
+                headers.update(self.attestation.headers(self.authorization_server.issuer))
             response = send(headers)
             return response, json_object(response)
 
@@ -123,6 +146,8 @@ class IssuerClient:
                 "this offer needs the transaction code", oauth_error="invalid_request"
             )
         form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": grant.code}
+        if self.attestation is not None:  # authenticated, so no longer anonymous access
+            form["client_id"] = self.client_id
         if grant.tx_code is not None and tx_code is not None:
             # drafts up to 12 called it user_pin; draft 13 and 1.0 call it tx_code
             form["user_pin" if grant.legacy_user_pin else "tx_code"] = tx_code
@@ -137,7 +162,7 @@ class IssuerClient:
                 "code": code,
                 "code_verifier": request.code_verifier,
                 "redirect_uri": request.redirect_uri,
-                "client_id": WALLET_CLIENT_ID,
+                "client_id": self.client_id,
             }
         )
 
@@ -183,7 +208,7 @@ class IssuerClient:
         state = secrets.token_urlsafe(24)
         params = {
             "response_type": "code",
-            "client_id": WALLET_CLIENT_ID,
+            "client_id": self.client_id,
             "redirect_uri": redirect_uri,
             "state": state,
             "code_challenge": b64url(hashlib.sha256(verifier.encode("ascii")).digest()),
@@ -212,7 +237,7 @@ class IssuerClient:
             request_uri = body.get("request_uri")
             if not isinstance(request_uri, str) or not request_uri:
                 raise MalformedResponseError("the PAR response has no request_uri")
-            query = {"client_id": WALLET_CLIENT_ID, "request_uri": request_uri}
+            query = {"client_id": self.client_id, "request_uri": request_uri}
         elif server.require_pushed_authorization_requests:
             raise IssuanceError("the authorization server requires PAR but offers no endpoint")
         else:
@@ -306,31 +331,24 @@ class IssuerClient:
         now = int(self._clock.now())
         by_did = binds_by_did(configuration)
         audience = self.metadata.credential_issuer
+        attested = self._key_attestation(configuration, signers, nonce)
         proofs = [
-            proof_jwt(signer, audience=audience, nonce=nonce, issued_at=now, by_did=by_did)
+            proof_jwt(
+                signer,
+                audience=audience,
+                nonce=nonce,
+                issued_at=now,
+                by_did=by_did,
+                key_attestation=attested,
+            )
             for signer in signers
         ]
-        if self.metadata.draft13:
-            body: dict[str, Any] = {"format": configuration.format}
-            if configuration.vct is not None:
-                body["vct"] = configuration.vct
-            if configuration.credential_definition is not None:
-                # only the type identity; the metadata's display parts are not ours to send
-                definition = configuration.credential_definition
-                body["credential_definition"] = {
-                    k: definition[k] for k in ("type", "@context") if k in definition
-                }
-            if proofs:
-                body["proof"] = {"proof_type": "jwt", "jwt": proofs[0]}
-            return body
-        body = (
-            {"credential_identifier": credential_identifier}
-            if credential_identifier is not None
-            else {"credential_configuration_id": configuration.id}
+        return request_body(
+            configuration,
+            proofs,
+            draft13=self.metadata.draft13,
+            credential_identifier=credential_identifier,
         )
-        if proofs:
-            body["proofs"] = {"jwt": proofs}
-        return body
 
     def _configuration(self, configuration_id: str) -> CredentialConfiguration:
         try:

@@ -79,6 +79,7 @@ def parse_configuration(
             ),
             credential_signing_algs=tuple(signing_algs),
             proof_signing_algs=_proof_signing_algs(value.get("proof_types_supported"), where),
+            key_attestation_required=_key_attestation_required(value.get("proof_types_supported")),
             display=display,
             claims=claims,
             raw=dict(value),
@@ -120,6 +121,13 @@ def _proof_signing_algs(value: Any, where: str) -> tuple[str, ...]:
         if proof_type == "jwt":
             jwt_algs = algs
     return jwt_algs
+
+
+def _key_attestation_required(value: Any) -> bool:
+    """Appendix F.1: ``key_attestations_required`` on the ``jwt`` proof type (its members
+    name the storage the issuer accepts; an empty object asks for any attestation)."""
+    jwt = value.get("jwt") if isinstance(value, Mapping) else None
+    return isinstance(jwt, Mapping) and isinstance(jwt.get("key_attestations_required"), Mapping)
 
 
 def string_list(value: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:

@@ -78,6 +78,7 @@ class CredentialConfiguration:
     proof_signing_algs: tuple[
         str, ...
     ] = ()  # proof_types_supported.jwt.proof_signing_alg_values_supported
+    key_attestation_required: bool = False  # proof_types_supported.jwt.key_attestations_required
     display: tuple[Display, ...] = ()
     claims: tuple[ClaimDescription, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)

@@ -10,6 +10,7 @@ with its one verification method ``#0``. ``aud`` is the Credential Issuer Identi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from wallet_core.crypto import Signer, did_jwk, public_only, sign_compact
 from wallet_core.errors import IssuanceError
@@ -54,6 +55,7 @@ def proof_jwt(
     issued_at: int,
     client_id: str | None = None,
     by_did: bool = False,
+    key_attestation: str | None = None,
 ) -> str:
     payload: dict[str, object] = {"aud": audience, "iat": issued_at}
     if nonce is not None:
@@ -61,8 +63,43 @@ def proof_jwt(
     if client_id is not None:
         payload["iss"] = client_id
     header: dict[str, object] = {"typ": PROOF_TYP}
+    if key_attestation is not None:
+        header["key_attestation"] = key_attestation  # Appendix D, F.1
     if by_did:
         header["kid"] = did_jwk(signer.public_jwk) + "#0"
     else:
         header["jwk"] = public_only(signer.public_jwk)
     return sign_compact(header, payload, signer)
+
+
+def request_body(
+    configuration: CredentialConfiguration,
+    proofs: Sequence[str],
+    *,
+    draft13: bool,
+    credential_identifier: str | None,
+) -> dict[str, Any]:
+    """A Credential Request (1.0 §8.2: ``credential_identifier`` or
+    ``credential_configuration_id``, ``proofs``; draft 13: ``format`` and the type, one
+    ``proof``)."""
+    if draft13:
+        body: dict[str, Any] = {"format": configuration.format}
+        if configuration.vct is not None:
+            body["vct"] = configuration.vct
+        if configuration.credential_definition is not None:
+            # only the type identity; the metadata's display parts are not ours to send
+            definition = configuration.credential_definition
+            body["credential_definition"] = {
+                k: definition[k] for k in ("type", "@context") if k in definition
+            }
+        if proofs:
+            body["proof"] = {"proof_type": "jwt", "jwt": proofs[0]}
+        return body
+    body = (
+        {"credential_identifier": credential_identifier}
+        if credential_identifier is not None
+        else {"credential_configuration_id": configuration.id}
+    )
+    if proofs:
+        body["proofs"] = {"jwt": list(proofs)}
+    return body

@@ -1,0 +1,152 @@
+"""Wallet attestation and key attestation (OpenID4VCI 1.0 Appendix D, E; HAIP 1.0 §4.3,
+§4.4) against the demo wallet provider and the demo issuer in its full HAIP mode (DPoP and
+attestations required): a wallet its provider vouches for gets its credential; a wallet with
+no attestation, or one from a provider the issuer does not trust, is refused and keeps
+nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from cryptography import x509
+from demo_admin import ISSUER_KEY, Admin, log_in
+
+from demo_services import wallet_provider
+from demo_services.issuer import create_app
+from demo_services.serving import BackgroundServer, start_in_thread
+from wallet_core import IssuanceError, StoredCredential, Wallet
+from wallet_core.storage.keys import INSTANCE
+
+
+def _provider() -> Iterator[BackgroundServer]:
+    with start_in_thread(wallet_provider.create_app, name="wallet-provider") as server:
+        yield server
+
+
+provider = pytest.fixture(scope="module")(_provider)
+other_provider = pytest.fixture(scope="module")(_provider)
+
+
+def _root(server: BackgroundServer) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(httpx.get(f"{server.base_url}/ca.pem").content)
+
+
+@pytest.fixture(scope="module")
+def haip_issuer(provider: BackgroundServer) -> Iterator[BackgroundServer]:
+    roots = (_root(provider),)
+    factory = lambda base: create_app(  # noqa: E731
+        base, issuer_key=ISSUER_KEY, dpop=True, wallet_providers=roots
+    )
+    with start_in_thread(factory, name="haip-issuer") as server:
+        yield server
+
+
+class Headers(httpx.HTTPTransport):
+    """Notes the request headers of each path, passes everything to the real server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, httpx.Headers, bytes]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((request.url.path, request.headers, request.content))
+        return super().handle_request(request)
+
+    def of(self, path: str) -> list[tuple[httpx.Headers, bytes]]:
+        return [(h, c) for p, h, c in self.sent if p == path]
+
+
+def _part(token: str, index: int) -> dict[str, object]:
+    encoded = token.split(".")[index]
+    return dict(json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))))
+
+
+def test_an_attested_wallet_receives_with_dpop_and_attested_keys(
+    open_wallet: Callable[..., Wallet], haip_issuer: BackgroundServer, provider: BackgroundServer
+) -> None:
+    admin = Admin(haip_issuer)
+    seen = Headers()
+    wallet = open_wallet(http_transport=seen, wallet_provider=provider.base_url)
+    for _ in range(2):
+        [stored] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+        assert isinstance(stored, StoredCredential)
+    attestations = []
+    for headers, _ in [t for t in seen.of("/token") if "oauth-client-attestation" in t[0]]:
+        attestation = headers["oauth-client-attestation"]
+        assert _part(attestation, 1)["sub"] == "eduwallet"
+        pop = _part(headers["oauth-client-attestation-pop"], 1)
+        assert pop["iss"] == "eduwallet" and pop["aud"] == haip_issuer.base_url
+        attestations.append(attestation)
+    assert len(set(attestations)) == 2  # one of its own for each issuance session
+    # every proof carries one key attestation of the request's keys, saying software keys
+    _, body = seen.of("/credential")[-1]
+    proofs = json.loads(body)["proofs"]["jwt"]
+    attested = {str(_part(proof, 0)["key_attestation"]) for proof in proofs}
+    assert len(attested) == 1
+    claims = _part(attested.pop(), 1)
+    assert claims["key_storage"] == [f"{provider.base_url}/#software-keys"]
+    assert len(claims["attested_keys"]) == len(proofs)  # type: ignore[arg-type]
+    # the instance key stays in the vault, one for the wallet, and no holder key
+    instance = wallet._vault.keys.all(INSTANCE)
+    assert len(instance) == 1 and instance[0].kid not in [k.kid for k in wallet.holder_keys()]
+    admin.http.close()
+
+
+def test_the_authorization_code_flow_authenticates_at_par_and_token(
+    open_wallet: Callable[..., Wallet], haip_issuer: BackgroundServer, provider: BackgroundServer
+) -> None:
+    admin = Admin(haip_issuer)
+    seen = Headers()
+    wallet = open_wallet(http_transport=seen, wallet_provider=provider.base_url)
+    offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
+    session = wallet.start_authorization(offer, "eduwallet://callback")
+    [stored] = wallet.finish_authorization(session, log_in(session.url))
+    assert isinstance(stored, StoredCredential)
+    for path in ("/par", "/token"):
+        assert all("oauth-client-attestation-pop" in h for h, _ in seen.of(path)), path
+    admin.http.close()
+
+
+def test_a_wallet_without_an_attestation_is_refused_and_keeps_nothing(
+    open_wallet: Callable[..., Wallet], haip_issuer: BackgroundServer
+) -> None:
+    admin = Admin(haip_issuer)
+    wallet = open_wallet()
+    with pytest.raises(IssuanceError) as refused:
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert refused.value.oauth_error == "invalid_client"
+    assert wallet.credentials() == [] and wallet.holder_keys() == []
+    admin.http.close()
+
+
+def test_a_wallet_vouched_for_by_an_untrusted_provider_is_refused(
+    open_wallet: Callable[..., Wallet],
+    haip_issuer: BackgroundServer,
+    other_provider: BackgroundServer,
+) -> None:
+    admin = Admin(haip_issuer)
+    wallet = open_wallet(wallet_provider=other_provider.base_url)
+    with pytest.raises(IssuanceError) as refused:
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert refused.value.oauth_error == "invalid_client"
+    assert wallet.credentials() == [] and wallet.holder_keys() == []
+    admin.http.close()
+
+
+def test_a_wallet_provider_that_does_not_answer_is_a_clean_refusal(
+    open_wallet: Callable[..., Wallet], haip_issuer: BackgroundServer, provider: BackgroundServer
+) -> None:
+    """No attestation to be had (here: a wrong provider address): a typed error before
+    anything is spent at the issuer's token endpoint, and nothing kept."""
+    admin = Admin(haip_issuer)
+    seen = Headers()
+    wallet = open_wallet(http_transport=seen, wallet_provider=f"{provider.base_url}/nowhere")
+    with pytest.raises(IssuanceError) as refused:
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert refused.value.oauth_error is None  # the wallet's own refusal, not the issuer's
+    assert seen.of("/token") == [] and wallet.credentials() == []
+    admin.http.close()

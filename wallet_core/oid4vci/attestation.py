@@ -1,0 +1,127 @@
+"""Wallet and key attestations (OpenID4VCI 1.0 Appendix D and E; HAIP 1.0 §4.3, §4.4).
+
+A wallet provider vouches for this wallet instance: it signs a **wallet attestation** (a
+Client Attestation JWT of Attestation-Based Client Authentication, draft 07 §5.1) over the
+instance's key, and **key attestations** (``key-attestation+jwt``) over the keys a credential
+will be bound to. The wallet then
+
+- authenticates to an authorization server with ``OAuth-Client-Attestation`` and a fresh
+  ``OAuth-Client-Attestation-PoP`` (§5.2: ``iss`` the attestation's ``sub``, ``aud`` the
+  server, ``jti``, ``iat``) at PAR and the token endpoint. A wallet attestation is asked for
+  anew for each issuance session, so no two issuers see the same one (HAIP §4.3);
+- puts a key attestation of all the session's keys, with the issuer's ``c_nonce``, in the
+  ``key_attestation`` header of its proofs when the configuration asks for one (Appendix
+  F.1, ``key_attestations_required``).
+
+The provider is asked with a request JWT signed by the instance key (``jwk`` in its header),
+so nothing the provider signs can be had for a key the asker does not hold. Only public
+keys go to the provider. The instance key is made and kept by the caller (the vault).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from wallet_core.clock import Clock
+from wallet_core.crypto import Signer, public_only, sign_compact
+from wallet_core.errors import IssuanceError, MalformedResponseError, WalletError
+from wallet_core.formats.json_text import jwt_parts
+from wallet_core.http import HttpClient
+
+ATTESTATION_HEADER = "OAuth-Client-Attestation"
+POP_HEADER = "OAuth-Client-Attestation-PoP"
+POP_TYPE = "oauth-client-attestation-pop+jwt"
+REQUEST_TYPE = "wallet-provider-request+jwt"
+MAX_ATTESTATION_LENGTH = 16 * 1024
+
+
+class WalletProvider:
+    """The wallet provider's service, asked on behalf of the instance key ``instance``."""
+
+    def __init__(
+        self, url: str, http: HttpClient, instance: Callable[[], Signer], clock: Clock
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._http = http
+        self._instance = instance
+        self._clock = clock
+
+    def instance_key(self) -> Signer:
+        return self._instance()
+
+    def wallet_attestation(self) -> str:
+        return self._ask("/wallet-attestations", {}, "wallet_attestation")
+
+    def key_attestation(self, keys: Sequence[Mapping[str, Any]], nonce: str | None) -> str:
+        claims: dict[str, Any] = {"attested_keys": [public_only(k) for k in keys]}
+        if nonce is not None:
+            claims["nonce"] = nonce
+        return self._ask("/key-attestations", claims, "key_attestation")
+
+    def _ask(self, path: str, claims: Mapping[str, Any], member: str) -> str:
+        instance = self._instance()
+        request = sign_compact(
+            {"typ": REQUEST_TYPE, "jwk": public_only(instance.public_jwk)},
+            {
+                "aud": self.url,
+                "iat": int(self._clock.now()),
+                "jti": secrets.token_urlsafe(18),
+                **claims,
+            },
+            instance,
+        )
+        try:
+            answer = self._http.post_json(self.url + path, {"request": request}).json()
+        except WalletError as exc:
+            raise IssuanceError("the wallet provider could not vouch for this wallet") from exc
+        value = answer.get(member) if isinstance(answer, Mapping) else None
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_ATTESTATION_LENGTH:
+            raise MalformedResponseError(f"the wallet provider sent no {member}")
+        return value
+
+
+class ClientAttestation:
+    """One issuance session's wallet attestation, asked for at its first use."""
+
+    def __init__(self, provider: WalletProvider, clock: Clock) -> None:
+        self._provider = provider
+        self._clock = clock
+        self._attestation: str | None = None
+        self._client_id: str | None = None
+
+    @property
+    def client_id(self) -> str:
+        """The attestation's ``sub``: the client_id this wallet uses (HAIP §4.3)."""
+        self._fetch()
+        assert self._client_id is not None
+        return self._client_id
+
+    def headers(self, audience: str) -> dict[str, str]:
+        attestation = self._fetch()
+        instance = self._provider.instance_key()
+        pop = sign_compact(
+            {"typ": POP_TYPE},
+            {
+                "iss": self.client_id,
+                "aud": audience,
+                "jti": secrets.token_urlsafe(18),
+                "iat": int(self._clock.now()),
+            },
+            instance,
+        )
+        return {ATTESTATION_HEADER: attestation, POP_HEADER: pop}
+
+    def key_attestation(self, keys: Sequence[Mapping[str, Any]], nonce: str | None) -> str:
+        return self._provider.key_attestation(keys, nonce)
+
+    def _fetch(self) -> str:
+        if self._attestation is None:
+            attestation = self._provider.wallet_attestation()
+            _, payload = jwt_parts(attestation, "wallet attestation")
+            subject = payload.get("sub")
+            if not isinstance(subject, str) or not subject:
+                raise MalformedResponseError("the wallet attestation names no client (sub)")
+            self._attestation, self._client_id = attestation, subject
+        return self._attestation
