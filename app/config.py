@@ -28,6 +28,8 @@ class AppConfig:
     verifier_trust_anchors: tuple[x509.Certificate, ...] = ()
     # Set by ``--demo``: the demo institution's page, which home's empty state points to.
     demo_issuer_url: str | None = None
+    # Set by ``--demo``: the demo wallet provider, which attests this wallet to issuers.
+    wallet_provider: str | None = None
 
     @property
     def vault_dir(self) -> Path:

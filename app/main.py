@@ -138,7 +138,9 @@ def cli(argv: Sequence[str] | None = None) -> int:
 
     demo = start_demo() if args.demo else []
     if demo:
-        config = dataclasses.replace(config, demo_issuer_url=f"{demo[0].base_url}/")
+        config = dataclasses.replace(
+            config, demo_issuer_url=f"{demo[0].base_url}/", wallet_provider=demo[2].base_url
+        )
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
 
     from app.state import close_all_wallets
@@ -185,7 +187,9 @@ def _open_when_started(server: Any, port: int) -> None:
 
 
 def start_demo() -> list[Any]:
-    """The demo issuer and verifier on free loopback ports; their pages are logged."""
+    """The demo issuer, verifier and wallet provider on free loopback ports; their pages
+    are logged."""
+    from demo_services import wallet_provider
     from demo_services.issuer import create_app as create_issuer
     from demo_services.serving import start_in_thread
     from demo_services.verifier import create_app as create_verifier
@@ -200,8 +204,10 @@ def start_demo() -> list[Any]:
         name="verifier",
     )
     log.info("demo institution (issuer): %s/", issuer.base_url)
+    provider = start_in_thread(wallet_provider.create_app, name="wallet-provider")
     log.info("demo employer (verifier):  %s/", verifier.base_url)
-    return [issuer, verifier]
+    log.info("demo wallet provider:      %s/", provider.base_url)
+    return [issuer, verifier, provider]
 
 
 def _fail(message: str) -> int:

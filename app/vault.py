@@ -5,13 +5,23 @@ from __future__ import annotations
 import logging
 
 from app.config import AppConfig
-from wallet_core import Wallet
+from wallet_core import Wallet, WalletOptions
 
 log = logging.getLogger(__name__)
 
 # A backup that replaces the current wallet is restored here first, so the current
 # wallet is only erased once the new one is complete.
 REPLACING_DIRNAME = ".wallet-replacing"
+
+
+def _options(config: AppConfig) -> WalletOptions:
+    options = WalletOptions(
+        allow_http_loopback=config.allow_http_loopback,
+        verifier_trust_anchors=list(config.verifier_trust_anchors),
+    )
+    if config.wallet_provider is not None:
+        options["wallet_provider"] = config.wallet_provider
+    return options
 
 
 def wallet_exists(config: AppConfig) -> bool:
@@ -23,8 +33,7 @@ def create_wallet(config: AppConfig, pin: str) -> Wallet:
         config.vault_dir,
         pin,
         kdf=config.create_kdf(),
-        allow_http_loopback=config.allow_http_loopback,
-        verifier_trust_anchors=list(config.verifier_trust_anchors),
+        **_options(config),
     )
 
 
@@ -32,8 +41,7 @@ def open_wallet(config: AppConfig, pin: str) -> Wallet:
     return Wallet.open(
         config.vault_dir,
         pin,
-        allow_http_loopback=config.allow_http_loopback,
-        verifier_trust_anchors=list(config.verifier_trust_anchors),
+        **_options(config),
     )
 
 
@@ -49,8 +57,7 @@ def restore_wallet(config: AppConfig, backup: bytes, passphrase: str, pin: str) 
         config.vault_dir,
         pin,
         kdf=config.create_kdf(),
-        allow_http_loopback=config.allow_http_loopback,
-        verifier_trust_anchors=list(config.verifier_trust_anchors),
+        **_options(config),
     )
 
 

@@ -1,11 +1,13 @@
 """``eduwallet-demo``: start the local demo services on loopback and print their URLs.
 
     eduwallet-demo [--issuer-port 8600] [--draft13] [--deferred] [--deferred-delay 5] [--dpop]
+                   [--attestation] [--provider-port 8800]
                    [--verifier-port 8700] [--verifier-mode redirect_uri|x509_san_dns|x509_hash]
                    [--verifier-response-mode direct_post|direct_post.jwt]
 
 Each service is a ``Service`` (name, port, app factory, URLs worth printing), started in
-list order: the issuer first, so the verifier can be told the issuer's URL (it asks for the
+list order: the wallet provider first (the issuer, with ``--attestation``, trusts its root),
+then the issuer, so the verifier can be told the issuer's URL (it asks for the
 issuer's ``vct`` and trusts only that issuer, and for Open Badges its did:web). URLs are
 printed with the address a service hands out (``app.state.public_url``): the x509_san_dns
 verifier calls itself ``localhost``. Everything binds to loopback only; Ctrl-C (or SIGTERM)
@@ -22,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
 
+import httpx
+from cryptography import x509
 from starlette.types import ASGIApp
 
 from demo_services.serving import AppFactory, BackgroundServer, check_loopback, start_in_thread
@@ -64,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="require DPoP with nonces and refuse Bearer tokens, as HAIP 1.0 has it",
     )
+    parser.add_argument(
+        "--attestation",
+        action="store_true",
+        help="require wallet and key attestations by the demo wallet provider (HAIP 1.0)",
+    )
+    parser.add_argument("--provider-port", type=int, default=8800, help="default %(default)s")
     parser.add_argument("--verifier-port", type=int, default=8700, help="default %(default)s")
     parser.add_argument(
         "--verifier-mode",
@@ -86,6 +96,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
     """The services to start, in order. ``started`` maps the names of services already
     running to their URLs; factories read it when called, i.e. after the earlier services
     are up."""
+    from demo_services import wallet_provider
     from demo_services.issuer import create_app
     from demo_services.verifier import create_app as create_verifier
 
@@ -98,6 +109,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
         + ("draft 13" if args.draft13 else "1.0")
         + (", deferred" if args.deferred else "")
         + (", DPoP required" if args.dpop else "")
+        + (", wallet attestation required" if args.attestation else "")
         + ")",
         port=args.issuer_port,
         factory=lambda base_url: create_app(
@@ -106,6 +118,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
             deferred=args.deferred,
             deferred_delay=delay,
             dpop=args.dpop,
+            wallet_providers=_provider_root(running) if args.attestation else (),
         ),
         links=(
             ("page", "/"),
@@ -140,7 +153,21 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
             *((("trust anchor", "/ca.pem"),) if signed else ()),
         ),
     )
-    return [issuer, verifier]
+    provider = Service(
+        name="wallet-provider",
+        title="eduwallet demo wallet provider (software keys)",
+        port=args.provider_port,
+        factory=wallet_provider.create_app,
+        links=(("page", "/"), ("trust anchor", "/ca.pem")),
+    )
+    return [provider, issuer, verifier]
+
+
+def _provider_root(running: Mapping[str, str]) -> tuple[x509.Certificate, ...]:
+    """The root of the wallet provider started just before, as an issuer that trusts it
+    would have it configured."""
+    pem = httpx.get(f"{running['wallet-provider']}/ca.pem", timeout=10).content
+    return (x509.load_pem_x509_certificate(pem),)
 
 
 def cli(argv: Sequence[str] | None = None) -> int:

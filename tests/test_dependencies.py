@@ -176,7 +176,7 @@ def test_the_public_names_are_pinned() -> None:
         "KdfParams", "KeyAlgorithm", "KeyInfo", "ManualClock", "NewCredential", "OfferPreview",
         "OfflineChallenge", "PendingCredential", "PresentationMatch", "PresentationRequest",
         "PresentationResult", "QueryMatch", "StatusState", "StoredCredential", "SystemClock",
-        "Wallet", "check_backup_passphrase", "check_pin", "localized", "logo_bytes",
-        "offline_challenge", "qr_payload", "rules_for", "badge_facts", "pretty_name",
+        "Wallet", "WalletOptions", "check_backup_passphrase", "check_pin", "localized",
+        "logo_bytes", "offline_challenge", "qr_payload", "rules_for", "badge_facts", "pretty_name",
     }  # fmt: skip
     assert all(hasattr(wallet_core, name) for name in wallet_core.__all__)

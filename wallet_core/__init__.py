@@ -116,7 +116,7 @@ from wallet_core.oid4vp.offline_challenge import OfflineChallenge
 from wallet_core.oid4vp.request import PresentationRequest
 from wallet_core.receiving import AuthorizationSession
 from wallet_core.storage import KdfParams, check_backup_passphrase, check_pin
-from wallet_core.wallet import Wallet
+from wallet_core.wallet import Wallet, WalletOptions
 
 __all__ = [
     "ActivityEntry",
@@ -224,6 +224,7 @@ __all__ = [
     "VaultNotFoundError",
     "Wallet",
     "WalletError",
+    "WalletOptions",
     "WeakPassphraseError",
     "WeakPinError",
     "WrongHolderKeyError",

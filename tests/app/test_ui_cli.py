@@ -89,11 +89,12 @@ def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
     assert not make_config(parse_args([]), {}).allow_http_loopback
     servers = start_demo()
     try:
-        issuer, verifier = servers
+        issuer, verifier, provider = servers
         assert (
             httpx.get(f"{issuer.base_url}/.well-known/openid-credential-issuer").status_code == 200
         )
         assert httpx.get(f"{verifier.base_url}/").status_code == 200
+        assert "software keys" in httpx.get(f"{provider.base_url}/").text
     finally:
         for server in servers:
             server.stop()

@@ -39,7 +39,10 @@ def test_starts_prints_urls_and_stops() -> None:
             "0",
             "--verifier-port",
             "0",
+            "--provider-port",
+            "0",
             "--deferred",
+            "--attestation",
         ],
         cwd=ROOT,
         env=env,
@@ -57,8 +60,10 @@ def test_starts_prints_urls_and_stops() -> None:
             if "Ctrl-C" in line or not line:
                 break
         text = "".join(lines)
-        assert "Hogeschool Demo (OpenID4VCI 1.0, deferred)" in text
-        page = next(line.split()[-1] for line in lines if line.strip().startswith("page"))
+        assert "Hogeschool Demo (OpenID4VCI 1.0, deferred, wallet attestation required)" in text
+        after = lines[next(i for i, line in enumerate(lines) if "Hogeschool Demo" in line) :]
+        page = next(line.split()[-1] for line in after if line.strip().startswith("page"))
+        assert "eduwallet demo wallet provider (software keys)" in text
         assert page.startswith("http://127.0.0.1:")
         assert httpx.get(page, timeout=5).status_code == 200
         metadata = httpx.get(page + ".well-known/openid-credential-issuer", timeout=5).json()
@@ -75,7 +80,7 @@ def test_dpop_makes_the_issuer_require_dpop() -> None:
     from demo_services.__main__ import _parser, services
 
     for flags, required in (([], False), (["--dpop"], True)):
-        [issuer, *_] = services(_parser().parse_args(flags))
+        [issuer] = [s for s in services(_parser().parse_args(flags)) if s.name == "issuer"]
         app = issuer.factory("http://127.0.0.1:8600")
         assert app.state.issuer.settings.dpop is required  # type: ignore[attr-defined]
         assert ("DPoP required" in issuer.title) is required
