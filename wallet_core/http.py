@@ -290,6 +290,19 @@ class HttpClient:
             raise NetworkError("the request body cannot be encoded as JSON") from exc
         return self._post(url, encoded, "application/json", accept, headers, allow_status)
 
+    def post_content(
+        self,
+        url: str,
+        content: bytes,
+        content_type: str,
+        *,
+        accept: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        allow_status: Collection[int] = (),
+    ) -> HttpResponse:
+        """POST a body already encoded (an encrypted request: ``application/jwt``)."""
+        return self._post(url, content, content_type, accept, headers, allow_status)
+
     def _post(
         self,
         url: str,

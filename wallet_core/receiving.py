@@ -27,16 +27,13 @@ from wallet_core.errors import (
 from wallet_core.formats import registry
 from wallet_core.formats.seam import IssuerKeys, VerifiedCredential
 from wallet_core.issuers import IssuerClients
-from wallet_core.models import (
-    NewCredential,
-    PendingCredential,
-    StoredCredential,
-)
+from wallet_core.models import NewCredential, PendingCredential, StoredCredential
 from wallet_core.network import Network
 from wallet_core.oid4vci import offer as vci_offer
 from wallet_core.oid4vci import preview as vci_preview
 from wallet_core.oid4vci.attestation import WalletProvider
-from wallet_core.oid4vci.client import AuthorizationRequest, IssuerClient
+from wallet_core.oid4vci.authorization import AuthorizationRequest, code_from_redirect
+from wallet_core.oid4vci.client import IssuerClient
 from wallet_core.oid4vci.display import card_title, display_name, display_record, host_of
 from wallet_core.oid4vci.logos import fetch_logos
 from wallet_core.oid4vci.models import (
@@ -144,7 +141,9 @@ class Receiving:
     ) -> list[StoredCredential | PendingCredential]:
         if session.finished:
             raise IssuanceError("this login was already used; start again from the offer")
-        code = session.issuer.authorization_code(session.request, redirect_url)
+        code = code_from_redirect(
+            session.request, redirect_url, session.issuer.authorization_server
+        )
         session.finished = True
         token = session.issuer.token_authorization_code(code, session.request)
         return self._receive(session.issuer, token, session.request.configuration_ids)

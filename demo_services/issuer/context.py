@@ -8,6 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from cryptography import x509
+from joserfc.jwk import ECKey
 from starlette.requests import Request
 
 from demo_services.issuer.bitstring import BitstringStatusList
@@ -48,6 +49,8 @@ class IssuerSettings:
     # DPoP (issuer/dpop.py): offered always; required, with nonces, when True (HAIP 1.0)
     dpop: bool = False
     dpop_nonce_lifetime: float = 300.0
+    # encrypted credential requests and responses, required (issuer/encryption.py)
+    encryption: bool = False
     # the roots of the wallet providers it trusts: when any, wallet and key attestations
     # are required (issuer/attestation.py)
     wallet_providers: tuple[x509.Certificate, ...] = ()
@@ -97,6 +100,8 @@ class Issuer:
         # Guards the demo page's form posts (revoke, deferred ready) against cross-site
         # requests; the JSON admin API is guarded by requiring application/json instead.
         self.page_csrf = random_token(16)
+        # the key wallets encrypt credential requests to, in the encryption mode
+        self.encryption_key = ECKey.generate_key("P-256", parameters={"kid": random_token(8)})
 
     @property
     def identifier(self) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from demo_services.issuer import attestation, dpop, open_badges
+from demo_services.issuer import attestation, dpop, encryption, open_badges
 from demo_services.issuer.catalog import Offering
 from demo_services.issuer.context import Issuer, issuer_of
 from demo_services.issuer.errors import OAuthError, invalid_token
@@ -90,12 +90,12 @@ def access_of(issuer: Issuer, request: Request) -> AccessToken:
 async def credential(request: Request) -> Response:
     issuer = issuer_of(request)
     access = access_of(issuer, request)
-    body = await read_json(request, _REQUEST)
+    body, answer_key = await encryption.read(issuer, request, _REQUEST)
     if issuer.settings.draft13:
         return _credential_draft13(issuer, access, body)
     offering = _requested(issuer, access, body)
     keys = _proofs(issuer, access, body)
-    return _issue_or_defer(issuer, access, offering, keys)
+    return encryption.seal(_issue_or_defer(issuer, access, offering, keys), answer_key)
 
 
 # -- OpenID4VCI 1.0 ----------------------------------------------------------------------
@@ -329,7 +329,11 @@ def _requested_open_badge(
 async def deferred_credential(request: Request) -> Response:
     issuer = issuer_of(request)
     access = access_of(issuer, request)
-    body = await read_json(request, _REQUEST)
+    body, answer_key = await encryption.read(issuer, request, _REQUEST)
+    return encryption.seal(_deferred(issuer, access, body), answer_key)
+
+
+def _deferred(issuer: Issuer, access: AccessToken, body: dict[str, Any]) -> Response:
     transaction_id = body.get("transaction_id")
     if not isinstance(transaction_id, str) or not transaction_id:
         raise OAuthError(_REQUEST, "transaction_id is missing")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from demo_services.issuer import dpop, open_badges
+from demo_services.issuer import dpop, encryption, open_badges
 from demo_services.issuer.attestation import auth_methods, proof_types
 from demo_services.issuer.catalog import INSTITUTION_EN, INSTITUTION_NL, Offering
 from demo_services.issuer.context import PRE_AUTHORIZED_GRANT, Issuer
@@ -36,6 +36,7 @@ def credential_issuer_metadata(issuer: Issuer) -> dict[str, Any]:
     metadata["notification_endpoint"] = issuer.url("/notification")
     if not draft13:
         metadata["batch_credential_issuance"] = {"batch_size": issuer.settings.batch_size}
+        metadata.update(encryption.metadata(issuer))
     else:
         metadata["credential_identifiers_supported"] = True
     metadata["display"] = issuer_display(issuer)

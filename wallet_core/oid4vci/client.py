@@ -16,9 +16,8 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from wallet_core.clock import Clock
 from wallet_core.crypto import Signer
@@ -26,7 +25,9 @@ from wallet_core.crypto.jwk import b64url
 from wallet_core.errors import IssuanceError, MalformedResponseError
 from wallet_core.http import HttpClient, HttpResponse
 from wallet_core.oid4vci.attestation import ClientAttestation
+from wallet_core.oid4vci.authorization import AuthorizationRequest
 from wallet_core.oid4vci.dpop import DpopKey, algorithm_for, asks_for_nonce
+from wallet_core.oid4vci.encryption import ACCEPT, Exchange
 from wallet_core.oid4vci.models import (
     AuthorizationServerMetadata,
     CredentialConfiguration,
@@ -49,17 +50,6 @@ PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 WALLET_CLIENT_ID = "eduwallet"  # a public client (RFC 6749 §2.1); no registration needed
 _OAUTH_ERRORS = (400, 401, 403)
 Send = Callable[[Mapping[str, str]], HttpResponse]
-
-
-@dataclass(frozen=True)
-class AuthorizationRequest:
-    """What ``finish`` needs to check the redirect and redeem the code; kept in memory only."""
-
-    url: str = field(repr=False)
-    state: str = field(repr=False)
-    code_verifier: str = field(repr=False)
-    redirect_uri: str = ""
-    configuration_ids: tuple[str, ...] = ()
 
 
 class IssuerClient:
@@ -112,7 +102,11 @@ class IssuerClient:
         return self.dpop
 
     def _send(
-        self, url: str, send: Send, token: TokenResponse | None = None
+        self,
+        url: str,
+        send: Send,
+        token: TokenResponse | None = None,
+        read: Callable[[HttpResponse], dict[str, Any]] = json_object,
     ) -> tuple[HttpResponse, dict[str, Any]]:
         """One request, with its DPoP proof (and the access token, when ``token``); sent once
         more with the fresh ``DPoP-Nonce`` when the server asks for one (RFC 9449 §8, §9)."""
@@ -128,7 +122,7 @@ class IssuerClient:
             if token is None and self.attestation is not None:  # the authorization server
                 headers.update(self.attestation.headers(self.authorization_server.issuer))
             response = send(headers)
-            return response, json_object(response)
+            return response, read(response)
 
         response, body = once()
         if key is not None and key.remember(response) and asks_for_nonce(response, body):
@@ -252,36 +246,6 @@ class IssuerClient:
             configuration_ids=tuple(ids),
         )
 
-    def authorization_code(self, request: AuthorizationRequest, redirect_url: str) -> str:
-        """Check the redirect (state, RFC 9207 ``iss``, errors) and return the code."""
-        parts = urlsplit(redirect_url)
-        expected = urlsplit(request.redirect_uri)
-        if (parts.scheme, parts.netloc, parts.path) != (
-            expected.scheme,
-            expected.netloc,
-            expected.path,
-        ):
-            raise IssuanceError("the redirect does not come back to this wallet's redirect_uri")
-        query = {k: v[0] for k, v in parse_qs(parts.query).items() if v}
-        if query.get("state") != request.state:
-            raise IssuanceError("the authorization response does not belong to this request")
-        issuer = query.get("iss")
-        if issuer is not None and issuer != self.authorization_server.issuer:
-            raise IssuanceError("the authorization response comes from another server (iss)")
-        if (
-            issuer is None
-            and self.authorization_server.authorization_response_iss_parameter_supported
-        ):
-            raise IssuanceError("the authorization response lacks the iss parameter (RFC 9207)")
-        if "error" in query:
-            raise IssuanceError(
-                f"the authorization was refused: {query['error']}", oauth_error=query["error"]
-            )
-        code = query.get("code")
-        if not code:
-            raise IssuanceError("the authorization response carries no code")
-        return code
-
     # -- nonce and credential (§7, §8) ---------------------------------------------------
 
     def nonce(self, token: TokenResponse) -> str | None:
@@ -308,7 +272,9 @@ class IssuerClient:
         retried = False
         while True:
             body = self._credential_body(configuration, signers, nonce, credential_identifier)
-            response, answer = self._post_json(self.metadata.credential_endpoint, body, token)
+            response, answer = self._post_json(
+                self.metadata.credential_endpoint, body, token, encrypted=True
+            )
             if response.status in (200, 202):
                 return parse_credential_response(answer, response.status)
             error = answer.get("error")
@@ -362,7 +328,8 @@ class IssuerClient:
         endpoint = self.metadata.deferred_credential_endpoint
         if endpoint is None:
             raise IssuanceError("the issuer deferred issuance but has no deferred endpoint")
-        response, answer = self._post_json(endpoint, {"transaction_id": transaction_id}, token)
+        body = {"transaction_id": transaction_id}
+        response, answer = self._post_json(endpoint, body, token, encrypted=True)
         if response.status in (200, 202):
             issued = parse_credential_response(answer, response.status)
             return (
@@ -388,12 +355,22 @@ class IssuerClient:
             raise oauth_error(answer, "the notification was refused")
 
     def _post_json(
-        self, url: str, body: Mapping[str, Any], token: TokenResponse
+        self, url: str, body: Mapping[str, Any], token: TokenResponse, *, encrypted: bool = False
     ) -> tuple[HttpResponse, dict[str, Any]]:
+        """``encrypted``: under the issuer's request and response encryption, when it offers
+        them (the credential and deferred endpoints, §10)."""
+        exchange = Exchange(self.metadata.encryption if encrypted else None)
+        content, media_type = exchange.content(body)
         return self._send(
             url,
-            lambda headers: self._client.post_json(
-                url, body, headers=headers, allow_status=_OAUTH_ERRORS
+            lambda headers: self._client.post_content(
+                url,
+                content,
+                media_type,
+                accept=ACCEPT,
+                headers=headers,
+                allow_status=_OAUTH_ERRORS,
             ),
             token,
+            read=exchange.answer,
         )

@@ -81,6 +81,7 @@ from wallet_core.oid4vci.configurations import (
     parse_displays,
     string_list,
 )
+from wallet_core.oid4vci.encryption import parse_encryption
 from wallet_core.oid4vci.models import (
     AuthorizationServerMetadata,
     CredentialConfiguration,
@@ -320,6 +321,7 @@ def _build_issuer_metadata(
         display=parse_displays(document.get("display"), "display", policy, name_required=False),
         draft13=legacy and nonce_endpoint is None,
         signed=signed,
+        encryption=parse_encryption(document),
         raw=dict(document),
     )
 

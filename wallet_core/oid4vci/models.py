@@ -94,6 +94,23 @@ class CredentialConfiguration:
 
 
 @dataclass(frozen=True)
+class Encryption:
+    """What the issuer offers: its request keys (public, with ``alg`` and ``kid``) and the
+    ``enc`` values, for requests and responses; whether either is required."""
+
+    request_keys: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
+    request_encs: tuple[str, ...] = ()
+    request_required: bool = False
+    response_algs: tuple[str, ...] = ()
+    response_encs: tuple[str, ...] = ()
+    response_required: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.request_required or self.response_required
+
+
+@dataclass(frozen=True)
 class IssuerMetadata:
     credential_issuer: str
     credential_endpoint: str
@@ -106,6 +123,8 @@ class IssuerMetadata:
     display: tuple[Display, ...] = ()
     draft13: bool = False
     signed: bool = False  # came as a verified signed_metadata JWT
+    #: credential_request_encryption / credential_response_encryption (§10), when offered
+    encryption: Encryption | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 

@@ -7,16 +7,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from joserfc import jwe
-from joserfc.errors import JoseError
-from joserfc.jwk import import_key
-
 from wallet_core import http
-from wallet_core.errors import InsecureUrlError, PresentationRequestError, ProtocolError
+from wallet_core.crypto import jwe
+from wallet_core.errors import InsecureUrlError, PresentationRequestError
 from wallet_core.models import PresentationResult
 from wallet_core.oid4vp.request import PresentationRequest
 
-ENCRYPTION_ENCS = ("A128GCM", "A256GCM")  # §8.3: A128GCM unless the verifier lists others
 _OUTCOMES = (200, 400, 401, 403)
 
 
@@ -78,14 +74,8 @@ def _encrypt(fields: Mapping[str, Any], metadata: Mapping[str, Any]) -> str:
     offered = metadata.get("encrypted_response_enc_values_supported") or ["A128GCM"]
     if not isinstance(offered, list) or not all(isinstance(e, str) for e in offered):
         raise PresentationRequestError("encrypted_response_enc_values_supported must list names")
-    enc = next((e for e in ENCRYPTION_ENCS if e in offered), None)
+    enc = next((e for e in jwe.ENCRYPTIONS if e in offered), None)  # §8.3: A128GCM default
     if enc is None:
         raise PresentationRequestError("the verifier offers no encryption this wallet supports")
-    header: dict[str, Any] = {"alg": "ECDH-ES", "enc": enc}
-    if isinstance(key.get("kid"), str):
-        header["kid"] = key["kid"]
-    try:
-        payload = json.dumps(dict(fields), separators=(",", ":")).encode()
-        return str(jwe.encrypt_compact(header, payload, import_key(key)))
-    except (JoseError, ValueError, TypeError) as exc:
-        raise ProtocolError("the response could not be encrypted to the verifier's key") from exc
+    payload = json.dumps(dict(fields), separators=(",", ":")).encode()
+    return jwe.encrypt(key, payload, enc)
