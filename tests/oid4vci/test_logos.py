@@ -1,4 +1,5 @@
-"""Logos fetched at receipt: only checked raster images, within the size cap, by policy."""
+"""Logos fetched at receipt: only checked images (an SVG drawn into a PNG), within the size
+cap, by policy."""
 
 from __future__ import annotations
 
@@ -23,7 +24,15 @@ def png() -> bytes:
 PNG = png()
 FILES = {
     "/logo.png": ("image/png", PNG),
-    "/logo.svg": ("image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+    "/logo.svg": (
+        "image/svg+xml",
+        b"<svg xmlns='http://www.w3.org/2000/svg' width='8' height='8'>"
+        b"<rect width='8' height='8' fill='#cc0000'/></svg>",
+    ),
+    "/script.svg": (
+        "image/svg+xml",
+        b"<svg xmlns='http://www.w3.org/2000/svg' width='8' height='8'><script>x()</script></svg>",
+    ),
     "/fake.png": ("image/png", b"<html>not a png</html>"),
     "/huge.png": ("image/png", PNG + b"\0" * MAX_LOGO_BYTES),
 }
@@ -52,7 +61,7 @@ def test_a_png_is_kept_as_a_data_uri(client: HttpClient) -> None:
 @pytest.mark.parametrize(
     "uri",
     [
-        "https://issuer.example/logo.svg",  # a document format, not drawn
+        "https://issuer.example/script.svg",  # an SVG that does more than show a picture
         "https://issuer.example/fake.png",  # says PNG, is not
         "https://issuer.example/huge.png",  # over the cap
         "https://issuer.example/missing.png",  # 404
@@ -63,6 +72,16 @@ def test_a_png_is_kept_as_a_data_uri(client: HttpClient) -> None:
 )
 def test_anything_else_is_left_out_without_failing(client: HttpClient, uri: str) -> None:
     assert fetch_logos(client, [uri]) == {}
+
+
+def test_an_svg_logo_is_kept_as_the_png_it_draws(client: HttpClient) -> None:
+    uri = "https://issuer.example/logo.svg"
+    kept = fetch_logos(client, [uri])[uri]
+    assert kept.startswith("data:image/png;base64,")
+    drawn = Image.open(io.BytesIO(logo_bytes(kept) or b""))
+    assert drawn.size == (256, 256) and drawn.convert("RGB").getpixel((128, 128)) == (204, 0, 0)
+    inline = "data:image/svg+xml;base64," + base64.b64encode(FILES["/logo.svg"][1]).decode()
+    assert fetch_logos(client, [inline])[inline].startswith("data:image/png;base64,")
 
 
 def test_an_inline_data_uri_is_checked_too(client: HttpClient) -> None:

@@ -4,10 +4,11 @@ Cards must render offline, and fetching a logo each time a card is shown would t
 issuer when the student opens the wallet. So the logos named in the display metadata
 (OpenID4VCI 1.0 §12.2.4, ``logo.uri``) are fetched at receipt, under the same URL policy
 as every other request, and stored as ``data:`` URIs in the credential's display record.
-A logo is decoration: one that cannot be fetched, is too large or is not a raster image
-this app can draw is left out, and receiving goes on. Fetched logos are kept in the
-vault's metadata cache (the trust cache's freshness rules), so the next credential from
-the same institution does not fetch its logo again.
+A logo is decoration: one that cannot be fetched, is too large or is not an image this app
+can draw is left out, and receiving goes on. An SVG (HAIP 1.0 §4.5) is checked strictly and
+drawn once into a PNG (:mod:`~wallet_core.oid4vci.svg`): only the PNG is kept. Fetched
+logos are kept in the vault's metadata cache (the trust cache's freshness rules), so the
+next credential from the same institution does not fetch its logo again.
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ from collections.abc import Iterable
 from wallet_core.clock import Clock
 from wallet_core.errors import WalletError
 from wallet_core.http import HttpClient
+from wallet_core.oid4vci import svg
 from wallet_core.trust.cache import Fetched, MetadataCache, cached_fetch
 
 log = logging.getLogger(__name__)
 
 MAX_LOGO_BYTES = 256 * 1024
-# SVG is left out on purpose: it is a document format (scripts, external references).
 _SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/gif": (b"GIF87a", b"GIF89a"),
     "image/webp": (b"RIFF",),
 }
-ACCEPT = ", ".join(_SIGNATURES)
+SVG = "image/svg+xml"
+ACCEPT = ", ".join([*_SIGNATURES, SVG])
 
 
 CACHE_NAMESPACE = "logo"
@@ -95,6 +97,8 @@ def _from_data_uri(uri: str) -> tuple[str, bytes]:
 
 
 def _checked(media_type: str, data: bytes) -> tuple[str, bytes]:
+    if media_type == SVG:
+        return _checked("image/png", svg.rasterise(data))
     signatures = _SIGNATURES.get(media_type)
     if signatures is None:
         raise ValueError("not a supported image type")
