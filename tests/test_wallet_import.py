@@ -245,3 +245,29 @@ def test_embedded_endorsements_are_checked_on_import_and_a_bad_one_stores_the_ba
     # kept with the credential: the detail screen reads it from there
     [summary] = wallet.credentials()
     assert wallet.credential(summary.id).display["endorsements"] == stored.display["endorsements"]
+
+
+def test_the_same_badge_saved_with_other_whitespace_is_recognised(wallet: Wallet) -> None:
+    document = _ldp()
+    first = wallet.import_credential(json.dumps(document).encode(), "badge.json")
+    with pytest.raises(DuplicateCredentialError) as raised:
+        wallet.import_credential(json.dumps(document, indent=2).encode(), "badge.json")
+    assert raised.value.code == "duplicate_credential"
+    assert [c.id for c in wallet.credentials()] == [first.id]
+
+
+def test_an_issuer_did_with_an_odd_port_is_a_typed_refusal(wallet: Wallet) -> None:
+    """A port that looks like digits to Python but is none (a superscript two)."""
+    document = ob3_badge("did:web:a.example%3A\u00b2")
+    document["proof"] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "proofPurpose": "assertionMethod",
+        "verificationMethod": "did:web:a.example%3A\u00b2#key-1",
+        "proofValue": "z" + "2" * 86,
+    }
+    with pytest.raises(WalletError) as raised:
+        wallet.import_credential(json.dumps(document))
+    assert raised.value.code == "did_resolution_error" and wallet.credentials() == []
+    with pytest.raises(WalletError):  # and nothing of any size gets further than its length
+        wallet.import_credential("x" * (10 * 1024 * 1024))

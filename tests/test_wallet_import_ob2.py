@@ -171,14 +171,47 @@ def test_a_hosted_badge_that_fails_a_check_is_refused_and_nothing_is_kept(
     assert wallet.credentials() == []
 
 
+def _elsewhere(server: LoopbackServer) -> str:
+    """The same loopback server under another host name: another origin to the wallet."""
+    return server.base.replace("127.0.0.1", "localhost")
+
+
 def test_an_allowed_origin_lets_another_host_serve_the_badge(
     wallet: Wallet, server: LoopbackServer
 ) -> None:
+    """The issuer's own Profile, at its own address, allows the host that serves the badge."""
     issuer = _issuer(
-        server, id="https://hs.example/issuer", verification={"allowedOrigins": ["127.0.0.1"]}
+        server,
+        id=f"{_elsewhere(server)}/public/issuers/hs",
+        verification={"allowedOrigins": ["127.0.0.1"]},
     )
     url = _host(server, _assertion(server, _badge_class(server, issuer)))
-    assert wallet.import_credential(url).issuer == "https://hs.example/issuer"
+    server.json("/public/issuers/hs", issuer)
+    assert wallet.import_credential(url).issuer == issuer["id"]
+
+
+def test_a_host_cannot_vouch_for_itself_in_a_universitys_name(
+    wallet: Wallet, server: LoopbackServer
+) -> None:
+    """A badge host serves a Profile that says it is another institution and that it may
+    serve its badges; the institution's own Profile, fetched from its address, says not."""
+    real = _issuer(server, id=f"{_elsewhere(server)}/public/issuers/hs")
+    claimed = {**real, "verification": {"allowedOrigins": ["127.0.0.1"]}}
+    url = _host(server, _assertion(server, _badge_class(server, claimed)))
+    server.json("/public/issuers/hs", real)
+    with pytest.raises(WalletError) as raised:
+        wallet.import_credential(url)
+    assert raised.value.code == "issuer_mismatch" and wallet.credentials() == []
+
+
+@pytest.mark.parametrize("profile_id", ["https://[x/issuer", "not a url"])
+def test_a_profile_id_that_is_no_address_is_refused(
+    wallet: Wallet, server: LoopbackServer, profile_id: str
+) -> None:
+    url = _host(server, _assertion(server, _badge_class(server, _issuer(server, id=profile_id))))
+    with pytest.raises(WalletError) as raised:
+        wallet.import_credential(url)
+    assert raised.value.code == "issuer_mismatch" and wallet.credentials() == []
 
 
 def test_an_unreachable_badge_is_a_network_error(wallet: Wallet, server: LoopbackServer) -> None:
@@ -224,3 +257,28 @@ def test_a_hosted_badge_gone_from_its_host_is_revoked(
     server.reset()
     server.json("/public/assertions/a1" + EXPAND, {"revoked": True}, status=410)
     assert wallet.refresh_status(stored.id).state is StatusState.INVALID
+
+
+def test_a_hosted_badge_survives_backup_and_restore(
+    wallet: Wallet, server: LoopbackServer, tmp_path: Path
+) -> None:
+    url = _host(server, _assertion(server, _badge_class(server, _issuer(server))))
+    stored = wallet.import_credential(url)
+    wallet.export_backup(tmp_path / "b", "correct horse battery staple 42")
+    with Wallet.restore_backup(
+        tmp_path / "b",
+        "correct horse battery staple 42",
+        tmp_path / "restored",
+        PIN,
+        kdf=KdfParams.fast_for_tests(),
+        allow_http_loopback=True,
+    ) as restored:
+        again = restored.credential(stored.id)
+        assert (again.format, again.raw, again.display) == (
+            stored.format,
+            stored.raw,
+            stored.display,
+        )
+        facts = badge_facts(again.claims)
+        assert facts is not None and facts.name == "Circulair ontwerpen"
+        assert restored.refresh_status(stored.id).state is StatusState.VALID  # asks the host

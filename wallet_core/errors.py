@@ -32,6 +32,7 @@ tests/test_errors.py keeps it::
                 InvalidBadgeError (invalid_badge)
                 JsonLdLimitError (jsonld_limit)
             InvalidSignatureError (invalid_signature)
+                ProofPurposeError (proof_purpose)
             DisclosureError (disclosure_error)
                 MalformedDisclosureError (malformed_disclosure)
                 DuplicateDigestError (duplicate_digest)
@@ -195,6 +196,13 @@ class MalformedCredentialError(CredentialError):
 
 class InvalidSignatureError(CredentialError):
     code = "invalid_signature"
+
+
+class ProofPurposeError(InvalidSignatureError):
+    """A Data Integrity proof made for another purpose (an issuer's must be
+    ``assertionMethod``, a holder's ``authentication``): a valid signature, for something else."""
+
+    code = "proof_purpose"
 
 
 class DisclosureError(CredentialError):

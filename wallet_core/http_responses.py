@@ -69,7 +69,7 @@ class HttpResponse:
                 return 0.0
             if name == "max-age":
                 argument = argument.strip().strip('"')
-                if argument.isdigit():
+                if argument.isascii() and argument.isdigit():
                     lifetime = float(argument)
         return lifetime
 
@@ -77,7 +77,7 @@ class HttpResponse:
 def read_body(response: httpx.Response, limit: int, deadline: float) -> bytes:
     """The whole body, decoded, of at most ``limit`` bytes, read before ``deadline``."""
     declared = response.headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise ResponseTooLargeError(f"the response is larger than {limit} bytes")
     if response.is_stream_consumed:
         # Only a MockTransport response built from bytes arrives already read (and decoded);

@@ -44,7 +44,7 @@ class Importing:
 
     def import_credential(self, data: bytes | str, filename: str | None = None) -> StoredCredential:
         """Verify and store ``data``; ``filename`` only helps tell what it is."""
-        if isinstance(data, bytes) and len(data) > MAX_IMPORT_BYTES:
+        if len(data) > MAX_IMPORT_BYTES:
             raise MalformedCredentialError("the file is too large to be a credential")
         if isinstance(data, bytes) and (baked.is_png(data) or baked.is_svg(data)):
             found = baked.unbake(data)
@@ -58,6 +58,10 @@ class Importing:
 
     def _import_text(self, text: str) -> StoredCredential:
         credential_format = w3c_format.for_text(text)
+        # a JSON-LD credential is kept as compact JSON, as one received over OpenID4VCI is:
+        # the same badge saved with other whitespace is the same badge (its proofs sign the
+        # canonical RDF, not the bytes)
+        text = w3c_format.compact_json(text) if credential_format is w3c_format.LDP_VC else text
         self._refuse_duplicate(text)
         keys = IssuerKeys(for_jwt=_no_jwt_issuer, assertion_method=self._network.assertion_keys)
         checked = credential_format.verify_issued(

@@ -195,7 +195,7 @@ class SettingsScreen:
 
 def _number(chosen: str | None) -> int | None:
     """A dropdown's key as a number; anything else (a stray value) is None."""
-    return int(chosen) if chosen and chosen.isdigit() else None
+    return int(chosen) if chosen and chosen.isascii() and chosen.isdigit() else None
 
 
 def _save_lock_times(wallet: Wallet, minutes: int, grace: int) -> None:

@@ -86,7 +86,12 @@ async def read_upload(request: Request, verifier: Verifier) -> Upload:
 
 async def _bounded_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD:
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > MAX_UPLOAD
+    ):
         raise OAuthError("invalid_request", "the upload is too large", 413)
     chunks = bytearray()
     async for chunk in request.stream():

@@ -119,3 +119,39 @@ def test_a_revoked_ldp_badge_is_shown_as_revoked_by_the_wallet_and_the_employer(
     revoked = wallet.refresh_status(stored.id)
     assert revoked.state is StatusState.INVALID
     assert wallet.credential(stored.id).status == revoked
+
+
+@pytest.mark.parametrize("configuration_id", [OB3_JWT, OB3_LDP])
+def test_a_received_badge_survives_backup_and_restore_and_is_presented_after(
+    open_wallet: Callable[..., Wallet],
+    issuer: BackgroundServer,
+    employer: BackgroundServer,
+    configuration_id: str,
+    tmp_path: Any,
+) -> None:
+    """Its holder key comes back with it: the restored wallet proves it is the holder."""
+    from helpers import PIN
+
+    from wallet_core import KdfParams
+
+    wallet = open_wallet()
+    stored = _receive(wallet, issuer, configuration_id)
+    backup = tmp_path / "wallet.backup"
+    wallet.export_backup(backup, "correct horse battery staple 42")
+    restored = Wallet.restore_backup(
+        backup,
+        "correct horse battery staple 42",
+        tmp_path / "restored",
+        PIN,
+        kdf=KdfParams.fast_for_tests(),
+        allow_http_loopback=True,
+    )
+    try:
+        again = restored.credential(stored.id)
+        assert (again.format, again.raw, again.key_id) == (stored.format, stored.raw, stored.key_id)
+        assert restored.held(stored.id).holder_binding
+        query_id = "openbadge_jwt" if configuration_id == OB3_JWT else "openbadge_ldp"
+        status = _check(restored, employer, query_id, query_id, stored.id)
+        assert status["status"] == "verified", status
+    finally:
+        restored.close()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from helpers import SHARED
 
-from wallet_core.crypto import generate
-from wallet_core.crypto.jwk import base58btc_encode
+from wallet_core.crypto import generate, signer_from_jwk
+from wallet_core.crypto.jwk import b64url, base58btc_decode, base58btc_encode
 from wallet_core.errors import InvalidSignatureError, MalformedCredentialError, UntrustedIssuerError
 from wallet_core.formats import data_integrity, jsonld
 from wallet_core.trust.keys import multikey_jwk
@@ -107,7 +107,39 @@ def test_the_1edtech_signed_open_badge_verifies_and_canonicalizes_as_published()
     unsecured = {name: value for name, value in signed.items() if name != "proof"}
     expected = (ONE_EDTECH / "obv3p0" / "document-canon.txt").read_text()
     assert jsonld.canonize(unsecured) == expected
+    proof_config = {
+        "@context": signed["@context"],
+        **{name: value for name, value in signed["proof"].items() if name != "proofValue"},
+    }
+    assert jsonld.canonize(proof_config) == (ONE_EDTECH / "obv3p0" / "proof-canon.txt").read_text()
     changed = copy.deepcopy(signed)
     changed["credentialSubject"]["achievement"]["name"] = "Forged"
     with pytest.raises(InvalidSignatureError):
         data_integrity.verify_proof(changed, changed["proof"], key)
+
+
+@needs_vectors
+def test_signing_the_w3c_vector_with_its_key_gives_its_signature_byte_for_byte() -> None:
+    """Ed25519 is deterministic: the vector's key over our hash must give the vector's
+    signature, and our proof must be the published one (vc-di-eddsa B.1)."""
+    folder = VECTORS / "eddsa-rdfc-2022"
+    pair = json.loads((VECTORS / "keyPair.json").read_text())
+    seed = base58btc_decode(pair["privateKeyMultibase"][1:])
+    assert seed[:2] == b"\x80\x26" and len(seed) == 34  # the ed25519-priv multicodec
+    public = multikey_jwk(pair["publicKeyMultibase"], UntrustedIssuerError)
+    signer = signer_from_jwk({**public, "d": b64url(seed[2:])})
+    unsigned = json.loads((VECTORS / "unsigned.json").read_text())
+    config = json.loads((folder / "proofConfigDataInt.json").read_text())
+    assert jsonld.canonize(unsigned) == (folder / "canonDocDataInt.txt").read_text()
+    assert jsonld.canonize(config) == (folder / "proofCanonDataInt.txt").read_text()
+    signed = data_integrity.add_proof(
+        unsigned,
+        signer,
+        verification_method=config["verificationMethod"],
+        created=config["created"],
+    )
+    signature = base58btc_decode(signed["proof"]["proofValue"][1:])
+    assert signature.hex() == (folder / "sigHexDataInt.txt").read_text().strip()
+    assert signed["proof"]["proofValue"] == (folder / "sigBTC58DataInt.txt").read_text().strip()
+    published = json.loads((folder / "signedDataInt.json").read_text())
+    assert signed["proof"]["proofValue"] == published["proof"]["proofValue"]

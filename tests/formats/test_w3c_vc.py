@@ -22,6 +22,7 @@ from wallet_core.errors import (
     JsonLdLimitError,
     MalformedCredentialError,
     NotYetValidError,
+    ProofPurposeError,
     UnexpectedTypeError,
     UnknownKeyIdError,
     UnsupportedProofError,
@@ -196,7 +197,7 @@ def test_a_json_ld_credential_is_refused_for_each_thing_that_is_wrong() -> None:
     foreign["proof"]["verificationMethod"] = "https://evil.example/keys#1"
     cases: list[tuple[Any, type[Exception]]] = [
         (forged, InvalidSignatureError),
-        (purpose, InvalidSignatureError),
+        (purpose, ProofPurposeError),
         (foreign, UntrustedIssuerError),  # a key the issuer does not control
         ({**signed, "proof": {"type": "BbsBlsSignature2020"}}, UnsupportedProofError),
         ({k: v for k, v in signed.items() if k != "proof"}, UnsupportedProofError),
@@ -299,3 +300,38 @@ def test_a_signed_badge_without_the_open_badges_structure_is_refused() -> None:
     with pytest.raises(InvalidBadgeError) as refused:
         w3c_vc.verify(broken, resolver=resolver, now=NOW)
     assert refused.value.code == "invalid_badge"
+
+
+def test_an_rs256_vc_jwt_signed_by_an_independent_library_verifies() -> None:
+    """RS256 (VCDM 1.1 §6.3.1 names it), signed by jwcrypto with a 2048-bit key the issuer
+    publishes; the same token re-signed by another RSA key is refused."""
+    from jwcrypto import jwk as jw_jwk
+    from jwcrypto import jws as jw_jws
+
+    issuer = "https://rsa-issuer.example/issuer"
+    key = jw_jwk.JWK.generate(kty="RSA", size=2048)
+    public = json.loads(key.export_public())
+
+    def rsa_resolver(name: str, kid: str | None) -> Mapping[str, Any]:
+        if name == issuer and kid == f"{issuer}#rsa":
+            return public
+        return resolver(name, kid)
+
+    def signed(by: Any) -> str:
+        payload = {
+            "iss": issuer,
+            "nbf": int(NOW) - 60,
+            "jti": ob3_badge(issuer)["id"],
+            "vc": {**ob3_badge(issuer), "@context": [V1, OB302]},
+        }
+        payload["vc"].pop("validFrom")
+        token = jw_jws.JWS(json.dumps(payload).encode())
+        token.add_signature(by, alg="RS256", protected={"alg": "RS256", "kid": f"{issuer}#rsa"})
+        return str(token.serialize(compact=True))
+
+    checked = w3c_vc.verify(signed(key), resolver=rsa_resolver, now=NOW)
+    assert checked.format == "jwt_vc_json" and checked.issuer == issuer
+    with pytest.raises(InvalidSignatureError):
+        w3c_vc.verify(
+            signed(jw_jwk.JWK.generate(kty="RSA", size=2048)), resolver=rsa_resolver, now=NOW
+        )

@@ -11,7 +11,10 @@ Hosted Verification; VerificationObject ``allowedOrigins``/``startsWith``). So:
    then be served at its own ``id``);
 3. the assertion's URL must be on an origin the issuer allows: the hosts in the Profile's
    ``verification.allowedOrigins``, by default the host of the Profile's ``id``; and start
-   with one of ``verification.startsWith`` when given;
+   with one of ``verification.startsWith`` when given. A Profile served by another origin
+   than its own ``id`` is only what that host says of the issuer: it is fetched from its
+   ``id`` and those rules are read there (else any host could serve a badge under a
+   university's name, with rules of its own that allow itself);
 4. ``revoked`` must not be true and ``expires`` not past.
 
 The wallet keeps the checked assertion with the BadgeClass and Profile expanded in it; it is
@@ -70,7 +73,11 @@ def fetch_hosted(get_json: GetJson, url: str, *, now: float) -> HostedBadge:
         raise UnsupportedProofError("only hosted Open Badges 2.0 can be checked by this wallet")
     badge = _expanded(assertion.get("badge"), get_json, "BadgeClass")
     issuer = _expanded(badge.get("issuer"), get_json, "Profile", "Issuer")
-    _check_origin(url, issuer)
+    _check_origin(url, issuer)  # what the badge's host says: refused at once if not even that
+    profile_id = str(issuer.get("id"))
+    if _origin(profile_id) != _origin(url):
+        issuer = _expanded(profile_id, get_json, "Profile", "Issuer")  # the issuer's own word
+        _check_origin(url, issuer)
     if assertion.get("revoked") is True:
         raise RevokedCredentialError("the issuer has revoked this badge")
     expires = time_of(assertion.get("expires"))
@@ -139,12 +146,20 @@ def as_badge_view(assertion: Mapping[str, Any]) -> dict[str, Any]:
     return view
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), (parts.hostname or ""), parts.port
+    except ValueError as exc:  # e.g. "https://[x/": not a URL at all
+        raise IssuerMismatchError("the badge's issuer has no valid address") from exc
+
+
 def _check_origin(url: str, issuer: Mapping[str, Any]) -> None:
     verification = issuer.get("verification")
     rules = verification if isinstance(verification, Mapping) else {}
-    default = urlsplit(str(issuer.get("id"))).hostname
+    default = _origin(str(issuer.get("id")))[1]
     allowed = _strings(rules.get("allowedOrigins")) or _strings(default)
-    if (urlsplit(url).hostname or "") not in allowed:
+    if _origin(url)[1] not in allowed:
         raise IssuerMismatchError("the badge is not served from an address its issuer allows")
     starts = _strings(rules.get("startsWith"))
     if starts and not any(url.startswith(prefix) for prefix in starts):

@@ -142,6 +142,15 @@ def for_text(text: str) -> W3cFormat:
     return LDP_VC if text.lstrip().startswith("{") else JWT_VC_JSON
 
 
+def compact_json(text: str) -> str:
+    """A JSON document as :func:`w3c_vc.verify` keeps one given as an object; text that is
+    not JSON is left for the verifier to refuse."""
+    try:
+        return w3c_vc.compact(loads(text))
+    except (ValueError, RecursionError):
+        return text
+
+
 def own_display(document: Mapping[str, Any]) -> DisplaySource:
     """An Open Badge names itself and its image in its achievement (OB 3.0 B.1.1
     ``Achievement.name``/``image``); other credentials by their own ``name`` (VCDM 2.0 §4.6)."""

@@ -46,6 +46,7 @@ from wallet_core.errors import (
     MalformedCredentialError,
     MissingHolderKeyError,
     MissingKeyBindingError,
+    ProofPurposeError,
     UnexpectedTypeError,
     WalletError,
     WrongHolderKeyError,
@@ -204,9 +205,9 @@ def _verify_jwt_vp(token: str, expected: _Expected) -> VerifiedPresentation:
     header, payload = jwt_parts(token, "VP JWT")
     alg, typ = header.get("alg"), header.get("typ")
     if not isinstance(alg, str) or alg not in VP_ALGORITHMS:
-        raise InvalidSignatureError(f"a VP JWT is signed with ES256 or EdDSA, not {alg!r}")
+        raise InvalidSignatureError(f"a VP JWT is signed with ES256 or EdDSA, not {_shown(alg)}")
     if typ is not None and typ not in VP_TYPES:
-        raise UnexpectedTypeError(f"a VP JWT has typ JWT, not {typ!r}")
+        raise UnexpectedTypeError(f"a VP JWT has typ JWT, not {_shown(typ)}")
     presentation = _presentation_object(payload.get("vp"))
     holder = _jwt_holder(payload, presentation)
     kid = header.get("kid")
@@ -258,7 +259,7 @@ def _verify_ldp_vp(document: Mapping[str, Any], expected: _Expected) -> Verified
     presentation = _presentation_object(document)
     proof = _one_proof(document)
     if proof.get("proofPurpose") != "authentication":
-        raise InvalidSignatureError("a holder's proof has proofPurpose authentication")
+        raise ProofPurposeError("a holder's proof has proofPurpose authentication")
     if not _same(proof.get("domain"), expected.aud):
         raise KeyBindingAudienceError("the presentation's domain is not this verifier")
     if not _same(proof.get("challenge"), expected.nonce):
@@ -374,3 +375,8 @@ def _json_object(value: str | Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise MalformedCredentialError("a presentation is a JSON object")
     return value
+
+
+def _shown(value: object) -> str:
+    """A value from the token, in a message: short, whatever was sent."""
+    return repr(value)[:40]

@@ -36,11 +36,11 @@ from wallet_core.crypto import thumbprint, verify_compact
 from wallet_core.errors import (
     ExpiredCredentialError,
     InvalidBadgeError,
-    InvalidSignatureError,
     JsonLdLimitError,
     KeyStoreError,
     MalformedCredentialError,
     NotYetValidError,
+    ProofPurposeError,
     UnexpectedTypeError,
     UnsupportedProofError,
     UntrustedIssuerError,
@@ -98,10 +98,10 @@ def _verify_jwt(token: str, resolver: Resolver, now: float, leeway: float) -> W3
     alg, typ = header.get("alg"), header.get("typ")
     if not isinstance(alg, str) or alg not in JWT_ALGORITHMS:
         raise MalformedCredentialError(
-            f"a VC-JWT is signed with ES256, EdDSA or RS256, not {alg!r}"
+            f"a VC-JWT is signed with ES256, EdDSA or RS256, not {repr(alg)[:40]}"
         )
     if typ is not None and (not isinstance(typ, str) or typ not in JWT_TYPES):
-        raise UnexpectedTypeError(f"a VC-JWT has typ JWT, not {typ!r}")
+        raise UnexpectedTypeError(f"a VC-JWT has typ JWT, not {repr(typ)[:40]}")
     document, warnings = _credential_of(payload)
     issuer = _issuer_id(document)
     key = _jwt_key(header, issuer, resolver)
@@ -258,7 +258,7 @@ def _check_proof(
     deadline_at: float,
 ) -> None:
     if proof.get("proofPurpose") != "assertionMethod":
-        raise InvalidSignatureError("an issuer's proof has proofPurpose assertionMethod")
+        raise ProofPurposeError("an issuer's proof has proofPurpose assertionMethod")
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or not method:
         raise MalformedCredentialError("the proof names no verificationMethod")
@@ -357,9 +357,12 @@ def _json_object(value: Any) -> Mapping[str, Any]:
 
 
 def _raw(credential: str | Mapping[str, Any]) -> str:
-    if isinstance(credential, str):
-        return credential
-    return json.dumps(credential, separators=(",", ":"), ensure_ascii=False)
+    return credential if isinstance(credential, str) else compact(credential)
+
+
+def compact(document: Any) -> str:
+    """The one way a JSON-LD credential is kept as text: compact JSON, as given."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def _thumbprint(jwk: Mapping[str, Any]) -> str:

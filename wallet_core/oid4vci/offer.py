@@ -402,7 +402,7 @@ def _optional_string(value: Mapping[str, Any], name: str, where: str) -> str | N
 
 def _legacy_entry(entries: Sequence[Any], placeholder: str) -> Any:
     index = placeholder[len(LEGACY_ID_PREFIX) :]
-    if not index.isdigit() or int(index) >= len(entries):
+    if not (index.isascii() and index.isdigit()) or int(index) >= len(entries):
         raise OfferError("the issuer does not describe an offered credential")
     return entries[int(index)]
 

@@ -136,7 +136,7 @@ def did_web_url(did: str, policy: http.HttpPolicy) -> str:
         not name
         or not set(name) <= _HOST_CHARS
         or name.startswith(("-", "."))
-        or (port and not (port.isdigit() and 0 < int(port) < 65536))
+        or (port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536))
         or ":" in port
     ):
         raise DidResolutionError("the did:web host is not a valid domain name")
