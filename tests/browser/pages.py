@@ -43,6 +43,14 @@ HOLDS_N_CHARS = (
     "?.querySelector('input, textarea')?.value.length === n"
 )
 
+# What has focus and what the field holds, for a failure message (lengths, never the text).
+FOCUS_STATE = """s => {
+  const a = document.activeElement;
+  const input = document.querySelector(s)?.querySelector('input, textarea');
+  return {active: a ? a.tagName + (a.closest(s) ? ' in field' : ' elsewhere') : 'none',
+          field: input ? input.value.length + ' chars' : 'no input'};
+}"""
+
 
 def sel(identifier: str) -> str:
     return f'[flt-semantics-identifier="{identifier}"]'
@@ -91,14 +99,15 @@ def type_into(page: Any, identifier: str, text: str) -> None:
     """Type into a text field and make sure every character arrived.
 
     Keys sent before Flutter has moved focus to the field go to the previous field or
-    nowhere, so wait for the field's own <input> to have focus, type, and verify.
+    nowhere, so wait for the field's own <input> to have focus, type, and verify. The
+    waits are generous because a busy machine can take seconds to repaint a screen.
     """
     field = page.locator(sel(identifier))
     for attempt in range(4):
         field.click()
         try:
             # A screen that repaints meanwhile (a countdown) can swallow the click: again.
-            page.wait_for_function(FOCUS_IN, arg=sel(identifier), timeout=5_000)
+            page.wait_for_function(FOCUS_IN, arg=sel(identifier), timeout=10_000)
         except PlaywrightTimeoutError:
             continue
         if attempt:  # focus is on this field now, so clearing cannot hit another one
@@ -106,9 +115,10 @@ def type_into(page: Any, identifier: str, text: str) -> None:
             page.keyboard.press("Backspace")
         page.keyboard.type(text)
         with contextlib.suppress(PlaywrightTimeoutError):
-            page.wait_for_function(HOLDS_N_CHARS, arg=[sel(identifier), len(text)], timeout=3_000)
+            page.wait_for_function(HOLDS_N_CHARS, arg=[sel(identifier), len(text)], timeout=10_000)
             return
-    raise AssertionError(f"could not type into {identifier}")
+    state = page.evaluate(FOCUS_STATE, sel(identifier))
+    raise AssertionError(f"could not type into {identifier}: {state}")
 
 
 def settle_paint(page: Any) -> None:
