@@ -1,12 +1,11 @@
-"""Wallet attestation and key attestation (OpenID4VCI 1.0 Appendix D, E; HAIP 1.0 §4.3,
-§4.4) against the demo wallet provider and the demo issuer in its full HAIP mode (DPoP and
+"""Wallet attestation and key attestation (OpenID4VCI 1.0 Appendix D, E; HAIP 1.0 §4.4.1,
+§4.5.1) against the demo wallet provider and the demo issuer in its full HAIP mode (DPoP and
 attestations required): a wallet its provider vouches for gets its credential; a wallet with
 no attestation, or one from a provider the issuer does not trust, is refused and keeps
 nothing."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Iterator
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from cryptography import x509
 from demo_admin import ISSUER_KEY, Admin, log_in
+from wire import Wire, jwt_part
 
 from demo_services import wallet_provider
 from demo_services.issuer import create_app
@@ -45,49 +45,30 @@ def haip_issuer(provider: BackgroundServer) -> Iterator[BackgroundServer]:
         yield server
 
 
-class Headers(httpx.HTTPTransport):
-    """Notes the request headers of each path, passes everything to the real server."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[tuple[str, httpx.Headers, bytes]] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append((request.url.path, request.headers, request.content))
-        return super().handle_request(request)
-
-    def of(self, path: str) -> list[tuple[httpx.Headers, bytes]]:
-        return [(h, c) for p, h, c in self.sent if p == path]
-
-
-def _part(token: str, index: int) -> dict[str, object]:
-    encoded = token.split(".")[index]
-    return dict(json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))))
-
-
 def test_an_attested_wallet_receives_with_dpop_and_attested_keys(
     open_wallet: Callable[..., Wallet], haip_issuer: BackgroundServer, provider: BackgroundServer
 ) -> None:
     admin = Admin(haip_issuer)
-    seen = Headers()
+    seen = Wire()
     wallet = open_wallet(http_transport=seen, wallet_provider=provider.base_url)
     for _ in range(2):
         [stored] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
         assert isinstance(stored, StoredCredential)
     attestations = []
-    for headers, _ in [t for t in seen.of("/token") if "oauth-client-attestation" in t[0]]:
-        attestation = headers["oauth-client-attestation"]
-        assert _part(attestation, 1)["sub"] == "eduwallet"
-        pop = _part(headers["oauth-client-attestation-pop"], 1)
+    for sent in [e.request for e in seen.of("/token")]:
+        if "oauth-client-attestation" not in sent.headers:
+            continue
+        attestation = sent.headers["oauth-client-attestation"]
+        assert jwt_part(attestation, 1)["sub"] == "eduwallet"
+        pop = jwt_part(sent.headers["oauth-client-attestation-pop"], 1)
         assert pop["iss"] == "eduwallet" and pop["aud"] == haip_issuer.base_url
         attestations.append(attestation)
     assert len(set(attestations)) == 2  # one of its own for each issuance session
     # every proof carries one key attestation of the request's keys, saying software keys
-    _, body = seen.of("/credential")[-1]
-    proofs = json.loads(body)["proofs"]["jwt"]
-    attested = {str(_part(proof, 0)["key_attestation"]) for proof in proofs}
+    proofs = json.loads(seen.of("/credential")[-1].request.content)["proofs"]["jwt"]
+    attested = {str(jwt_part(proof, 0)["key_attestation"]) for proof in proofs}
     assert len(attested) == 1
-    claims = _part(attested.pop(), 1)
+    claims = jwt_part(attested.pop(), 1)
     assert claims["key_storage"] == [f"{provider.base_url}/#software-keys"]
     assert len(claims["attested_keys"]) == len(proofs)  # type: ignore[arg-type]
     # the instance key stays in the vault, one for the wallet, and no holder key
@@ -100,14 +81,14 @@ def test_the_authorization_code_flow_authenticates_at_par_and_token(
     open_wallet: Callable[..., Wallet], haip_issuer: BackgroundServer, provider: BackgroundServer
 ) -> None:
     admin = Admin(haip_issuer)
-    seen = Headers()
+    seen = Wire()
     wallet = open_wallet(http_transport=seen, wallet_provider=provider.base_url)
     offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
     session = wallet.start_authorization(offer, "eduwallet://callback")
     [stored] = wallet.finish_authorization(session, log_in(session.url))
     assert isinstance(stored, StoredCredential)
     for path in ("/par", "/token"):
-        assert all("oauth-client-attestation-pop" in h for h, _ in seen.of(path)), path
+        assert all("oauth-client-attestation-pop" in e.request.headers for e in seen.of(path))
     admin.http.close()
 
 
@@ -143,7 +124,7 @@ def test_a_wallet_provider_that_does_not_answer_is_a_clean_refusal(
     """No attestation to be had (here: a wrong provider address): a typed error before
     anything is spent at the issuer's token endpoint, and nothing kept."""
     admin = Admin(haip_issuer)
-    seen = Headers()
+    seen = Wire()
     wallet = open_wallet(http_transport=seen, wallet_provider=f"{provider.base_url}/nowhere")
     with pytest.raises(IssuanceError) as refused:
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))

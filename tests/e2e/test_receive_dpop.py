@@ -5,64 +5,17 @@ clean refusals: another key, a nonce that is always stale, a wallet that sends n
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from demo_admin import Admin, log_in
 from pydpop import generate_key, generate_proof
+from wire import Wire, jwt_part, with_json
 
 from demo_services.serving import BackgroundServer
 from wallet_core import IssuanceError, PendingCredential, StoredCredential, Wallet
 from wallet_core.storage.keys import DPOP
-
-ChangeRequest = Callable[[httpx.Request], httpx.Request | None]
-
-
-@dataclass(frozen=True)
-class Exchange:
-    path: str
-    status: int
-    scheme: str  # of the Authorization header, "" without one
-    proved: bool  # carried a DPoP proof
-    nonce: str | None  # the proof's nonce
-
-
-class Recorder(httpx.HTTPTransport):
-    """Passes every request to the real server and notes what went and came back; ``change``
-    may replace a request on its way (to stand in for a wallet that got something wrong)."""
-
-    def __init__(self, change: ChangeRequest | None = None) -> None:
-        super().__init__()
-        self.seen: list[Exchange] = []
-        self._change = change
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request = (self._change(request) if self._change else None) or request
-        response = super().handle_request(request)
-        response.read()
-        proof = request.headers.get("dpop")
-        self.seen.append(
-            Exchange(
-                request.url.path,
-                response.status_code,
-                request.headers.get("authorization", "").partition(" ")[0],
-                proof is not None,
-                _claims(proof).get("nonce") if proof else None,
-            )
-        )
-        return response
-
-    def of(self, path: str) -> list[Exchange]:
-        return [e for e in self.seen if e.path == path]
-
-
-def _claims(proof: str) -> dict[str, str]:
-    body = proof.split(".")[1]
-    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
 
 
 def _dpop_keys(wallet: Wallet) -> list[str]:
@@ -73,7 +26,7 @@ def test_pre_authorized_issuance_with_dpop_and_both_servers_nonces(
     open_wallet: Callable[..., Wallet], dpop_issuer: BackgroundServer
 ) -> None:
     admin = Admin(dpop_issuer)
-    recorder = Recorder()
+    recorder = Wire()
     wallet = open_wallet(http_transport=recorder)
     [stored] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     assert isinstance(stored, StoredCredential)
@@ -101,7 +54,7 @@ def test_authorization_code_with_par_binds_the_code_to_the_dpop_key(
     open_wallet: Callable[..., Wallet], dpop_issuer: BackgroundServer
 ) -> None:
     admin = Admin(dpop_issuer)
-    recorder = Recorder()
+    recorder = Wire()
     wallet = open_wallet(http_transport=recorder)
     offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
     session = wallet.start_authorization(offer, "eduwallet://callback")
@@ -121,7 +74,7 @@ def test_a_deferred_credential_is_fetched_with_the_kept_dpop_key_after_a_restart
     assert isinstance(pending, PendingCredential) and len(_dpop_keys(wallet)) == 1
     wallet.close()
 
-    recorder = Recorder()
+    recorder = Wire()
     wallet = open_wallet(http_transport=recorder)  # a restart: only the vault remembers
     admin.post(f"/admin/deferred/{pending.transaction_id}/ready")
     stored = wallet.poll_pending(pending.id)
@@ -150,7 +103,7 @@ def _proof_by_another_key(request: httpx.Request) -> httpx.Request | None:
     proof = request.headers.get("dpop")
     if request.url.path != "/credential" or proof is None:
         return None
-    claims = _claims(proof)
+    claims = jwt_part(proof, 1)
     forged = generate_proof(
         private_key=generate_key(),
         htm="POST",
@@ -166,7 +119,7 @@ def test_a_proof_by_another_key_is_refused_and_nothing_is_kept(
     open_wallet: Callable[..., Wallet], dpop_issuer: BackgroundServer
 ) -> None:
     admin = Admin(dpop_issuer)
-    recorder = Recorder(_proof_by_another_key)
+    recorder = Wire(_proof_by_another_key)
     wallet = open_wallet(http_transport=recorder)
     with pytest.raises(IssuanceError) as refused:
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
@@ -180,7 +133,7 @@ def test_a_nonce_that_is_always_stale_gets_one_retry_then_a_clean_refusal(
     open_wallet: Callable[..., Wallet], stale_nonce_issuer: BackgroundServer
 ) -> None:
     admin = Admin(stale_nonce_issuer)
-    recorder = Recorder()
+    recorder = Wire()
     wallet = open_wallet(http_transport=recorder)
     with pytest.raises(IssuanceError) as refused:
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
@@ -190,25 +143,19 @@ def test_a_nonce_that_is_always_stale_gets_one_retry_then_a_clean_refusal(
     admin.http.close()
 
 
-class HidesDpop(Recorder):
+def _hide_dpop(request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
     """An authorization server metadata without ``dpop_signing_alg_values_supported``: the
     wallet then sends no proof, as it would to a server that does not offer DPoP."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = super().handle_request(request)
-        if request.url.path != "/.well-known/oauth-authorization-server":
-            return response
-        document = json.loads(response.content)
-        document.pop("dpop_signing_alg_values_supported")
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        return httpx.Response(200, headers=headers, content=json.dumps(document).encode())
+    if request.url.path != "/.well-known/oauth-authorization-server":
+        return None
+    return with_json(response, lambda document: document.pop("dpop_signing_alg_values_supported"))
 
 
 def test_without_a_proof_the_haip_issuer_refuses_and_nothing_is_kept(
     open_wallet: Callable[..., Wallet], dpop_issuer: BackgroundServer
 ) -> None:
     admin = Admin(dpop_issuer)
-    recorder = HidesDpop()
+    recorder = Wire(change_response=_hide_dpop)
     wallet = open_wallet(http_transport=recorder)
     with pytest.raises(IssuanceError) as refused:
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))

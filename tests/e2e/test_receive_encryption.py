@@ -5,18 +5,16 @@ encrypted, or does not decrypt, is refused and nothing is kept."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from demo_admin import ISSUER_KEY, Admin
+from wire import ChangeResponse, Wire, with_json
 
 from demo_services.issuer import create_app
 from demo_services.serving import BackgroundServer, start_in_thread
 from wallet_core import IssuanceError, PendingCredential, StoredCredential, Wallet, WalletError
-
-Rewrite = Callable[[httpx.Request, httpx.Response], httpx.Response | None]
 
 
 def _serve(**options: object) -> Iterator[BackgroundServer]:
@@ -37,29 +35,6 @@ def encrypting_deferred_issuer() -> Iterator[BackgroundServer]:
     yield from _serve(deferred=True, deferred_delay=None)
 
 
-class Wire(httpx.HTTPTransport):
-    """The real server, with what went over the wire noted and answers open to rewriting."""
-
-    def __init__(self, rewrite: Rewrite | None = None) -> None:
-        super().__init__()
-        self.seen: list[tuple[str, str, str, bytes]] = []
-        self._rewrite = rewrite
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = super().handle_request(request)
-        response.read()
-        self.seen.append(
-            (
-                request.url.path,
-                request.headers.get("content-type", ""),
-                response.headers.get("content-type", ""),
-                response.content,
-            )
-        )
-        changed = self._rewrite(request, response) if self._rewrite else None
-        return changed or response
-
-
 def test_request_and_answer_are_encrypted_end_to_end(
     open_wallet: Callable[..., Wallet], encrypting_issuer: BackgroundServer
 ) -> None:
@@ -68,8 +43,11 @@ def test_request_and_answer_are_encrypted_end_to_end(
     wallet = open_wallet(http_transport=wire)
     [stored] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     assert isinstance(stored, StoredCredential)
-    [(_, sent, answered, body)] = [s for s in wire.seen if s[0] == "/credential"]
-    assert sent == "application/jwt" and answered.startswith("application/jwt")
+    [exchange] = wire.of("/credential")
+    sent, answer = exchange.request, exchange.response
+    assert sent.headers["content-type"] == "application/jwt"
+    assert answer.headers["content-type"].startswith("application/jwt")
+    body = answer.content
     assert body.count(b".") == 4  # a compact JWE: the credential is not readable on the way
     assert stored.raw.split("~")[0].encode() not in body
     admin.http.close()
@@ -85,8 +63,8 @@ def test_a_deferred_credential_comes_encrypted_too(
     assert isinstance(pending, PendingCredential)
     admin.post(f"/admin/deferred/{pending.transaction_id}/ready")
     assert isinstance(wallet.poll_pending(pending.id), StoredCredential)
-    polls = [s for s in wire.seen if s[0] == "/deferred_credential" and s[3].count(b".") == 4]
-    assert polls and all(sent == "application/jwt" for _, sent, _, _ in polls)
+    polls = [e for e in wire.of("/deferred_credential") if e.response.content.count(b".") == 4]
+    assert polls and all(e.request.headers["content-type"] == "application/jwt" for e in polls)
     admin.http.close()
 
 
@@ -108,10 +86,10 @@ def _garbled_answer(request: httpx.Request, response: httpx.Response) -> httpx.R
 
 @pytest.mark.parametrize("rewrite", [_plain_answer, _garbled_answer])
 def test_an_answer_that_is_not_encrypted_to_the_wallet_is_refused(
-    open_wallet: Callable[..., Wallet], encrypting_issuer: BackgroundServer, rewrite: Rewrite
+    open_wallet: Callable[..., Wallet], encrypting_issuer: BackgroundServer, rewrite: ChangeResponse
 ) -> None:
     admin = Admin(encrypting_issuer)
-    wallet = open_wallet(http_transport=Wire(rewrite))
+    wallet = open_wallet(http_transport=Wire(change_response=rewrite))
     with pytest.raises(WalletError) as refused:
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
     assert refused.value.code == "malformed_response"
@@ -122,9 +100,7 @@ def test_an_answer_that_is_not_encrypted_to_the_wallet_is_refused(
 def _without_request_key(request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
     if request.url.path != "/.well-known/openid-credential-issuer":
         return None
-    document = json.loads(response.content)
-    document.pop("credential_request_encryption")
-    return httpx.Response(200, json=document)
+    return with_json(response, lambda document: document.pop("credential_request_encryption"))
 
 
 def test_required_encryption_without_a_request_key_is_refused_before_sending(
@@ -133,10 +109,10 @@ def test_required_encryption_without_a_request_key_is_refused_before_sending(
     """§8.2: response encryption only with request encryption, so the wallet's key for the
     answer cannot be swapped on the way."""
     admin = Admin(encrypting_issuer)
-    wire = Wire(_without_request_key)
+    wire = Wire(change_response=_without_request_key)
     wallet = open_wallet(http_transport=wire)
     with pytest.raises(IssuanceError):
         wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
-    assert [s for s in wire.seen if s[0] == "/credential"] == []
+    assert wire.of("/credential") == []
     assert wallet.credentials() == []
     admin.http.close()
