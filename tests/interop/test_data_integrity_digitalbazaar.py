@@ -1,7 +1,9 @@
 """Data Integrity against an independent implementation, both ways: the digitalbazaar
-JavaScript stack (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022-cryptosuite) signs what
-we verify, and verifies what we sign — credentials, and presentations with the holder's
-``authentication`` proof bound to a challenge and domain (OpenID4VP 1.0 B.1.3.2.5).
+JavaScript stack (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022-cryptosuite and
+ecdsa-rdfc-2019-cryptosuite) signs what we verify, and verifies what we sign — credentials,
+and presentations with the holder's ``authentication`` proof bound to a challenge and domain
+(OpenID4VP 1.0 B.1.3.2.5) — for each cryptosuite: eddsa-rdfc-2022 (Ed25519) and
+ecdsa-rdfc-2019 (P-256).
 Installed test-only by the test command (tests/interop/js); both sides read only
 eduwallet's pinned contexts."""
 
@@ -12,6 +14,7 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,13 +36,18 @@ pytestmark = pytest.mark.skipif(
 )
 CONTROLLER = "https://issuer.example/issuer"
 OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# each cryptosuite -> the key algorithm add_proof picks it for (vc-di-eddsa §3.2.1,
+# vc-di-ecdsa §3.2.1); every test runs once per cryptosuite
+ALGORITHMS = {"eddsa-rdfc-2022": "EdDSA", "ecdsa-rdfc-2019": "ES256"}
+each_cryptosuite = pytest.mark.parametrize("cryptosuite", ALGORITHMS)
 
 
-def _oracle(request: dict[str, Any]) -> dict[str, Any]:
+def _oracle(request: dict[str, Any], cryptosuite: str) -> dict[str, Any]:
+    """The oracle's answer to ``request``, signing with or accepting only ``cryptosuite``."""
     contexts = resources.files("wallet_core.formats") / "contexts"
     done = subprocess.run(
         [str(NODE), str(JS / "data_integrity_oracle.mjs"), str(contexts)],
-        input=json.dumps(request),
+        input=json.dumps({**request, "cryptosuite": cryptosuite}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -49,11 +57,13 @@ def _oracle(request: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def test_a_badge_they_sign_we_verify_and_a_changed_one_we_refuse() -> None:
-    answer = _oracle({"op": "sign", "controller": CONTROLLER, "credential": ob3_badge(CONTROLLER)})
+@each_cryptosuite
+def test_a_badge_they_sign_we_verify_and_a_changed_one_we_refuse(cryptosuite: str) -> None:
+    request = {"op": "sign", "controller": CONTROLLER, "credential": ob3_badge(CONTROLLER)}
+    answer = _oracle(request, cryptosuite)
     signed = answer["signed"]
     key = multikey_jwk(answer["publicKeyMultibase"], UntrustedIssuerError)
-    assert signed["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert signed["proof"]["cryptosuite"] == cryptosuite
     data_integrity.verify_proof(signed, signed["proof"], key)
 
     def issuers_key(issuer: str, kid: str | None) -> dict[str, str]:
@@ -76,19 +86,27 @@ _RELATIONSHIPS = {
 }
 
 
+def _public_key_multibase(jwk: Mapping[str, str]) -> str:
+    """A Multikey's ``publicKeyMultibase`` (Controlled Identifiers 1.0, "Multikey"): multicodec
+    ed25519-pub and the raw key, or p256-pub and the compressed point (SEC 1 §2.3.3)."""
+    x = b64url_decode(jwk["x"])
+    if jwk["crv"] == "Ed25519":
+        return "z" + base58btc_encode(b"\xed\x01" + x)
+    parity = b64url_decode(jwk["y"])[-1] & 1
+    return "z" + base58btc_encode(b"\x80\x24" + bytes([2 + parity]) + x)
+
+
 def _controller_documents(
     signer: Signer, controller: str, method: str, relationship: str
 ) -> dict[str, Any]:
-    """What the oracle's document loader serves for ``controller``: its one Ed25519 key as a
+    """What the oracle's document loader serves for ``controller``: its one key as a
     Multikey, and a controller document that lists it under ``relationship``."""
-    raw = b64url_decode(signer.public_jwk["x"])
-    multibase = "z" + base58btc_encode(b"\xed\x01" + raw)  # multicodec ed25519-pub
     key_document = {
         "@context": "https://w3id.org/security/multikey/v1",
         "id": method,
         "type": "Multikey",
         "controller": controller,
-        "publicKeyMultibase": multibase,
+        "publicKeyMultibase": _public_key_multibase(signer.public_jwk),
     }
     return {
         method: key_document,
@@ -109,27 +127,34 @@ def _controller_documents(
     }
 
 
-def test_a_badge_we_sign_they_verify_and_a_changed_one_they_refuse() -> None:
-    signer = generate("EdDSA")
+@each_cryptosuite
+def test_a_badge_we_sign_they_verify_and_a_changed_one_they_refuse(cryptosuite: str) -> None:
+    signer = generate(ALGORITHMS[cryptosuite])
     method = f"{CONTROLLER}#key-1"
     documents = _controller_documents(signer, CONTROLLER, method, "assertionMethod")
     signed = data_integrity.add_proof(
         ob3_badge(CONTROLLER), signer, verification_method=method, created="2026-12-01T10:00:00Z"
     )
-    verdict = _oracle({"op": "verify", "credential": signed, "documents": documents})
-    assert verdict == {"verified": True, "error": None}
+    assert signed["proof"]["cryptosuite"] == cryptosuite
+
+    def verdict(credential: dict[str, Any]) -> dict[str, Any]:
+        request = {"op": "verify", "credential": credential, "documents": documents}
+        return _oracle(request, cryptosuite)
+
+    assert verdict(signed) == {"verified": True, "error": None}
     changed = copy.deepcopy(signed)
     changed["name"] = "Something else"
-    assert (
-        _oracle({"op": "verify", "credential": changed, "documents": documents})["verified"]
-        is False
-    )
+    assert verdict(changed)["error"] == "Invalid signature."
 
 
-def test_a_presentation_we_sign_they_verify_with_its_challenge_and_domain() -> None:
-    """Our Data Integrity VP (Ed25519, the holder a did:jwk) passes ``vc.verify`` with the
-    request's challenge and domain; another challenge or domain, or a changed VP, fails."""
-    issuer, holder_key = generate("EdDSA"), generate("EdDSA")
+@each_cryptosuite
+def test_a_presentation_we_sign_they_verify_with_its_challenge_and_domain(
+    cryptosuite: str,
+) -> None:
+    """Our Data Integrity VP (the holder a did:jwk) passes ``vc.verify`` with the request's
+    challenge and domain; another challenge or domain, or a changed VP, fails."""
+    issuer = generate(ALGORITHMS[cryptosuite])
+    holder_key = generate(ALGORITHMS[cryptosuite])
     holder = did_jwk(holder_key.public_jwk)
     method = f"{CONTROLLER}#key-1"
     credential = ob3_badge(CONTROLLER)
@@ -142,6 +167,7 @@ def test_a_presentation_we_sign_they_verify_with_its_challenge_and_domain() -> N
     vp = w3c_presentation.present_ldp(
         signed, holder_key, holder=holder, domain=domain, challenge=challenge, created=created
     )
+    assert vp["proof"]["cryptosuite"] == cryptosuite
     # the did:jwk's one key, described as the Multikey it is (the oracle resolves no DIDs)
     documents = {
         **_controller_documents(issuer, CONTROLLER, method, "assertionMethod"),
@@ -157,11 +183,11 @@ def test_a_presentation_we_sign_they_verify_with_its_challenge_and_domain() -> N
             "domain": domain,
             **changes,
         }
-        return _oracle(request)
+        return _oracle(request, cryptosuite)
 
     assert verdict(vp) == {"verified": True, "error": None}
     assert "challenge" in str(verdict(vp, challenge="another")["error"])
     assert "domain" in str(verdict(vp, domain="x509_san_dns:other.example")["error"])
     changed = copy.deepcopy(vp)
     changed["verifiableCredential"][0]["credentialSubject"]["achievement"]["name"] = "Other"
-    assert verdict(changed)["verified"] is False
+    assert verdict(changed)["error"] == "Invalid signature."

@@ -1,8 +1,10 @@
 // The digitalbazaar Data Integrity stack as a test oracle: reads one JSON request on stdin,
 // writes one JSON answer on stdout. Contexts come only from the folder given as argv[2]
 // (eduwallet's pinned copies) and from the documents in the request: nothing is fetched.
+// Every request may name its "cryptosuite": "eddsa-rdfc-2022" (Ed25519, the default) or
+// "ecdsa-rdfc-2019" (P-256); sign makes a key for it, the verify ops accept only proofs of it.
 //   {"op": "sign", "credential": {...}, "controller": "https://..."}
-//     -> {"signed": {...}, "publicKeyMultibase": "z6Mk...", "verificationMethod": "..."}
+//     -> {"signed": {...}, "publicKeyMultibase": "z6Mk...|zDn...", "verificationMethod": "..."}
 //   {"op": "verify", "credential": {...}, "documents": {url: document}, "ignoreStatus": false}
 //     -> {"verified": true|false, "error": "...", "details": "..."}
 //     (ignoreStatus: a credentialStatus is taken as valid; the library wants a checker for it)
@@ -13,8 +15,10 @@ import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
-import {cryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 
 const folder = process.argv[2];
 const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
@@ -30,10 +34,21 @@ function loaderWith(documents) {
   };
 }
 
+// cryptosuite name -> the suite and how to make a key pair for it
+const SUITES = {
+  'eddsa-rdfc-2022': {cryptosuite: eddsaRdfc2022, generate: controller => Ed25519Multikey.generate({controller})},
+  'ecdsa-rdfc-2019': {cryptosuite: ecdsaRdfc2019, generate: controller => EcdsaMultikey.generate({controller, curve: 'P-256'})}
+};
+
 const request = JSON.parse(readFileSync(0, 'utf8'));
+const named = request.cryptosuite ?? 'eddsa-rdfc-2022';
+if(!Object.hasOwn(SUITES, named)) {
+  throw new Error(`unknown cryptosuite ${named}`);
+}
+const {cryptosuite, generate} = SUITES[named];
 let answer;
 if(request.op === 'sign') {
-  const key = await Ed25519Multikey.generate({controller: request.controller});
+  const key = await generate(request.controller);
   key.id = `${request.controller}#key-1`;
   const suite = new DataIntegrityProof({signer: key.signer(), cryptosuite});
   const exported = await key.export({publicKey: true, includeContext: true});
