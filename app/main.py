@@ -85,7 +85,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also start the demo issuer and verifier on loopback (demonstration only)",
     )
+    parser.add_argument(
+        "--haip",
+        action="store_true",
+        help="with --demo: the demo issuer requires DPoP, wallet and key attestation and "
+        "encryption, as a HAIP 1.0 issuer may",
+    )
     args = parser.parse_args(argv)
+    if args.haip and not args.demo:
+        parser.error("--haip goes with --demo")
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     return args
@@ -136,7 +144,7 @@ def cli(argv: Sequence[str] | None = None) -> int:
     if config.verifier_trust_anchors:
         log.warning("%s is set: extra verifier roots are trusted (tests only)", VERIFIER_CA_ENV)
 
-    demo = start_demo() if args.demo else []
+    demo = start_demo(haip=args.haip) if args.demo else []
     if demo:
         config = dataclasses.replace(
             config, demo_issuer_url=f"{demo[0].base_url}/", wallet_provider=demo[2].base_url
@@ -186,15 +194,28 @@ def _open_when_started(server: Any, port: int) -> None:
         webbrowser.open(f"http://{HOST}:{port}/")
 
 
-def start_demo() -> list[Any]:
+def start_demo(*, haip: bool = False) -> list[Any]:
     """The demo issuer, verifier and wallet provider on free loopback ports; their pages
-    are logged."""
+    are logged. ``haip``: the issuer requires DPoP, attestations by this wallet provider
+    and encrypted requests and responses."""
+    import httpx
+    from cryptography import x509
+
     from demo_services import wallet_provider
     from demo_services.issuer import create_app as create_issuer
     from demo_services.serving import start_in_thread
     from demo_services.verifier import create_app as create_verifier
 
-    issuer = start_in_thread(create_issuer, name="issuer")
+    provider = start_in_thread(wallet_provider.create_app, name="wallet-provider")
+    strict: dict[str, Any] = {}
+    if haip:
+        root = httpx.get(f"{provider.base_url}/ca.pem", timeout=10).content
+        strict = {
+            "dpop": True,
+            "encryption": True,
+            "wallet_providers": (x509.load_pem_x509_certificate(root),),
+        }
+    issuer = start_in_thread(lambda base: create_issuer(base, **strict), name="issuer")
     verifier = start_in_thread(
         lambda base: create_verifier(
             base,
@@ -203,8 +224,7 @@ def start_demo() -> list[Any]:
         ),
         name="verifier",
     )
-    log.info("demo institution (issuer): %s/", issuer.base_url)
-    provider = start_in_thread(wallet_provider.create_app, name="wallet-provider")
+    log.info("demo institution (issuer): %s/%s", issuer.base_url, " (HAIP)" if haip else "")
     log.info("demo employer (verifier):  %s/", verifier.base_url)
     log.info("demo wallet provider:      %s/", provider.base_url)
     return [issuer, verifier, provider]

@@ -1,7 +1,7 @@
 """``eduwallet-demo``: start the local demo services on loopback and print their URLs.
 
     eduwallet-demo [--issuer-port 8600] [--draft13] [--deferred] [--deferred-delay 5] [--dpop]
-                   [--attestation] [--provider-port 8800]
+                   [--attestation] [--encryption] [--provider-port 8800]
                    [--verifier-port 8700] [--verifier-mode redirect_uri|x509_san_dns|x509_hash]
                    [--verifier-response-mode direct_post|direct_post.jwt]
 
@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="require wallet and key attestations by the demo wallet provider (HAIP 1.0)",
     )
+    parser.add_argument(
+        "--encryption",
+        action="store_true",
+        help="require encrypted credential requests and responses (OpenID4VCI 1.0 §10)",
+    )
     parser.add_argument("--provider-port", type=int, default=8800, help="default %(default)s")
     parser.add_argument("--verifier-port", type=int, default=8700, help="default %(default)s")
     parser.add_argument(
@@ -110,6 +115,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
         + (", deferred" if args.deferred else "")
         + (", DPoP required" if args.dpop else "")
         + (", wallet attestation required" if args.attestation else "")
+        + (", encryption required" if args.encryption else "")
         + ")",
         port=args.issuer_port,
         factory=lambda base_url: create_app(
@@ -118,6 +124,7 @@ def services(args: argparse.Namespace, started: Mapping[str, str] | None = None)
             deferred=args.deferred,
             deferred_delay=delay,
             dpop=args.dpop,
+            encryption=args.encryption,
             wallet_providers=_provider_root(running) if args.attestation else (),
         ),
         links=(

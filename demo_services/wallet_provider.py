@@ -1,5 +1,5 @@
 """The demo wallet provider: it vouches for eduwallet instances (OpenID4VCI 1.0 Appendix D
-and E; HAIP 1.0 §4.3, §4.4), as a real provider's backend would after checking the app's
+and E; HAIP 1.0 §4.4.1, §4.5.1), as a real provider's backend would after checking the app's
 platform attestation. Here there is no platform to ask, so it says what it knows and no more:
 the keys are **software keys** (``key_storage`` names this provider's page that says so).
 
@@ -41,7 +41,7 @@ from wallet_core.errors import WalletError
 from wallet_core.oid4vci.attestation import REQUEST_TYPE
 
 DEFAULT_PORT = 8800
-CLIENT_ID = "eduwallet"  # the sub of every attestation: shared by all instances (HAIP §4.3)
+CLIENT_ID = "eduwallet"  # the sub of every attestation: shared by all instances (HAIP §4.4.1)
 ATTESTATION_LIFETIME = 3600
 MAX_REQUEST_AGE = 300
 MAX_KEYS = 16

@@ -1,5 +1,5 @@
 """Wallet and key attestations as the demo issuer checks them (OpenID4VCI 1.0 Appendix D,
-E; Attestation-Based Client Authentication draft 07 §5; HAIP 1.0 §4.3, §4.4).
+E; Attestation-Based Client Authentication draft 07 §5; HAIP 1.0 §4.4.1, §4.5.1).
 
 Required when ``IssuerSettings.wallet_providers`` names the roots of trusted wallet
 providers; otherwise not asked for (and not looked at).
@@ -58,7 +58,7 @@ def auth_methods(issuer: Issuer) -> list[str]:
 
 def client_id_of(issuer: Issuer, request: Request, client_id: str | None) -> str | None:
     """The attested client_id (the attestation's ``sub``), when attestation is required;
-    a client_id the request gives must be that one (HAIP 1.0 §4.3)."""
+    a client_id the request gives must be that one (HAIP 1.0 §4.4.1)."""
     if not required(issuer):
         return client_id
     attestation = request.headers.get("oauth-client-attestation")

@@ -95,6 +95,40 @@ def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
         )
         assert httpx.get(f"{verifier.base_url}/").status_code == 200
         assert "software keys" in httpx.get(f"{provider.base_url}/").text
+        assert not issuer.app.state.issuer.settings.dpop
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_haip_demo_makes_the_issuer_strict_and_the_apps_wallet_receives(tmp_path: Path) -> None:
+    """What ``--demo --haip`` starts works together: the issuer trusts the provider the app's
+    wallet is attested by, and a wallet with that provider receives."""
+    import httpx
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from demo_admin import Admin
+    from helpers import PIN
+
+    from app.main import parse_args, start_demo
+    from wallet_core import KdfParams, StoredCredential, Wallet
+
+    with pytest.raises(SystemExit):
+        parse_args(["--haip"])  # only with --demo
+    assert parse_args(["--demo", "--haip"]).haip
+    servers = start_demo(haip=True)
+    try:
+        issuer, _, provider = servers
+        settings = issuer.app.state.issuer.settings
+        assert settings.dpop and settings.encryption
+        [root] = settings.wallet_providers
+        assert root.public_bytes(Encoding.PEM) == httpx.get(f"{provider.base_url}/ca.pem").content
+        admin = Admin(issuer)
+        options = {"allow_http_loopback": True, "wallet_provider": provider.base_url}
+        kdf = KdfParams.fast_for_tests()
+        with Wallet.create(tmp_path / "wallet", PIN, kdf=kdf, **options) as wallet:
+            [stored] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+            assert isinstance(stored, StoredCredential)
+        admin.http.close()
     finally:
         for server in servers:
             server.stop()

@@ -76,11 +76,15 @@ def test_starts_prints_urls_and_stops() -> None:
             process.wait()
 
 
-def test_dpop_makes_the_issuer_require_dpop() -> None:
+@pytest.mark.parametrize(
+    ("flag", "setting", "title"),
+    [("--dpop", "dpop", "DPoP required"), ("--encryption", "encryption", "encryption required")],
+)
+def test_a_haip_flag_makes_the_issuer_require_it(flag: str, setting: str, title: str) -> None:
     from demo_services.__main__ import _parser, services
 
-    for flags, required in (([], False), (["--dpop"], True)):
+    for flags, required in (([], False), ([flag], True)):
         [issuer] = [s for s in services(_parser().parse_args(flags)) if s.name == "issuer"]
         app = issuer.factory("http://127.0.0.1:8600")
-        assert app.state.issuer.settings.dpop is required  # type: ignore[attr-defined]
-        assert ("DPoP required" in issuer.title) is required
+        assert getattr(app.state.issuer.settings, setting) is required
+        assert (title in issuer.title) is required

@@ -1,4 +1,4 @@
-"""Wallet and key attestations (OpenID4VCI 1.0 Appendix D and E; HAIP 1.0 §4.3, §4.4).
+"""Wallet and key attestations (OpenID4VCI 1.0 Appendix D and E; HAIP 1.0 §4.4.1, §4.5.1).
 
 A wallet provider vouches for this wallet instance: it signs a **wallet attestation** (a
 Client Attestation JWT of Attestation-Based Client Authentication, draft 07 §5.1) over the
@@ -8,7 +8,7 @@ will be bound to. The wallet then
 - authenticates to an authorization server with ``OAuth-Client-Attestation`` and a fresh
   ``OAuth-Client-Attestation-PoP`` (§5.2: ``iss`` the attestation's ``sub``, ``aud`` the
   server, ``jti``, ``iat``) at PAR and the token endpoint. A wallet attestation is asked for
-  anew for each issuance session, so no two issuers see the same one (HAIP §4.3);
+  anew for each issuance session, so no two issuers see the same one (HAIP §4.4.1);
 - puts a key attestation of all the session's keys, with the issuer's ``c_nonce``, in the
   ``key_attestation`` header of its proofs when the configuration asks for one (Appendix
   F.1, ``key_attestations_required``).
@@ -93,7 +93,7 @@ class ClientAttestation:
 
     @property
     def client_id(self) -> str:
-        """The attestation's ``sub``: the client_id this wallet uses (HAIP §4.3)."""
+        """The attestation's ``sub``: the client_id this wallet uses (HAIP §4.4.1)."""
         self._fetch()
         assert self._client_id is not None
         return self._client_id

@@ -79,14 +79,14 @@ class IssuerClient:
 
     @property
     def client_id(self) -> str:
-        """Who the wallet says it is: its wallet attestation's ``sub`` (HAIP 1.0 §4.3), or
+        """Who the wallet says it is: its wallet attestation's ``sub`` (HAIP 1.0 §4.4.1), or
         the public client id every instance shares."""
         return self.attestation.client_id if self.attestation is not None else WALLET_CLIENT_ID
 
     def _key_attestation(
         self, configuration: CredentialConfiguration, signers: Sequence[Signer], nonce: str | None
     ) -> str | None:
-        """One key attestation of all the keys of the request (HAIP 1.0 §4.4), when the
+        """One key attestation of all the keys of the request (HAIP 1.0 §4.5.1), when the
         configuration asks for one."""
         if not configuration.key_attestation_required or not signers:
             return None

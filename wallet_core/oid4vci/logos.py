@@ -5,7 +5,7 @@ issuer when the student opens the wallet. So the logos named in the display meta
 (OpenID4VCI 1.0 §12.2.4, ``logo.uri``) are fetched at receipt, under the same URL policy
 as every other request, and stored as ``data:`` URIs in the credential's display record.
 A logo is decoration: one that cannot be fetched, is too large or is not an image this app
-can draw is left out, and receiving goes on. An SVG (HAIP 1.0 §4.5) is checked strictly and
+can draw is left out, and receiving goes on. An SVG (HAIP 1.0 §4.1) is checked strictly and
 drawn once into a PNG (:mod:`~wallet_core.oid4vci.svg`): only the PNG is kept. Fetched
 logos are kept in the vault's metadata cache (the trust cache's freshness rules), so the
 next credential from the same institution does not fetch its logo again.

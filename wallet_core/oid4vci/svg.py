@@ -1,5 +1,5 @@
 """SVG logos and badge images, made safe by checking strictly and then drawing them once
-(HAIP 1.0 §4.5: wallets that show issuer logos must take SVG as well as PNG).
+(HAIP 1.0 §4.1: wallets that show issuer logos must take SVG as well as PNG).
 
 An SVG is a document, not a picture: it can carry scripts, load other files and addresses,
 expand entities, and nest references until drawing it never ends. So an SVG is **refused**
