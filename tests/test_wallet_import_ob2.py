@@ -83,7 +83,7 @@ def test_an_expanded_hosted_assertion_is_checked_and_kept(
     facts = badge_facts(stored.claims)
     assert facts is not None and facts.name == "Circulair ontwerpen"
     assert facts.description == "Ontwerpen **zonder afval**."
-    assert wallet.activity()[0].kind == "credential_imported"
+    assert wallet.activity()[0].kind == "credential_linked"  # not "from a file"
     with pytest.raises(WalletError):  # kept, shown, but no OpenID4VP format: never presented
         wallet.held(stored.id)
 
@@ -108,6 +108,7 @@ def test_a_baked_ob2_assertion_is_checked_where_it_is_hosted(
     Image.new("RGB", (4, 4)).save(picture, "PNG")
     image = baked.bake_png(picture.getvalue(), json.dumps(assertion), baked.OB2)
     assert wallet.import_credential(image).format == "openbadge_v2_hosted"
+    assert wallet.activity()[0].kind == "credential_imported"  # from a file, checked online
 
 
 def _refusals(server: LoopbackServer) -> dict[str, tuple[dict[str, Any], str]]:

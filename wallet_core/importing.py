@@ -81,7 +81,11 @@ class Importing:
         )
         checked = open_badges_v2.verified(hosted)
         self._refuse_duplicate(checked.raw)
-        return self._store(open_badges_v2.FORMAT_NAME, checked, hosted_checked_at=hosted.checked_at)
+        # the activity says how it came: by its link, or in a file that names the link
+        kind = "credential_linked" if _is_url(payload) else "credential_imported"
+        return self._store(
+            open_badges_v2.FORMAT_NAME, checked, kind=kind, hosted_checked_at=hosted.checked_at
+        )
 
     def _refuse_duplicate(self, raw: str) -> None:
         existing = self._vault.credentials.with_raw(raw)
@@ -89,7 +93,12 @@ class Importing:
             raise DuplicateCredentialError("this credential is already in the wallet", existing)
 
     def _store(
-        self, format_name: str, checked: VerifiedCredential, hosted_checked_at: float | None = None
+        self,
+        format_name: str,
+        checked: VerifiedCredential,
+        *,
+        kind: str = "credential_imported",
+        hosted_checked_at: float | None = None,
     ) -> StoredCredential:
         issuer = checked.issuer or ""
         display: dict[str, Any] = {"imported": True, **checked.display_facts()}
@@ -118,7 +127,7 @@ class Importing:
         with vault.transaction():
             credential_id = vault.credentials.add(new, vault.now())
             vault.activity.record(
-                "credential_imported",
+                kind,
                 vault.now(),
                 credential_id=credential_id,
                 counterparty=issuer,

@@ -18,6 +18,7 @@ ICONS: dict[str, ft.IconData] = {
     "wallet_created": ft.Icons.ACCOUNT_BALANCE_WALLET_OUTLINED,
     "credential_added": ft.Icons.ADD_CARD,
     "credential_imported": ft.Icons.UPLOAD_FILE,
+    "credential_linked": ft.Icons.ADD_LINK,
     "credential_pending": ft.Icons.HOURGLASS_TOP,
     "credential_deleted": ft.Icons.DELETE_OUTLINE,
     "presentation_sent": ft.Icons.SEND,
@@ -31,7 +32,13 @@ ICONS: dict[str, ft.IconData] = {
 # The filter's groups; every kind not named here shows under "wallet".
 GROUPS: dict[str, frozenset[str]] = {
     "received": frozenset(
-        {"credential_added", "credential_imported", "credential_pending", "wallet_restored"}
+        {
+            "credential_added",
+            "credential_imported",
+            "credential_linked",
+            "credential_pending",
+            "wallet_restored",
+        }
     ),
     "shared": frozenset(
         {

@@ -11,10 +11,22 @@ from typing import Any
 import httpx
 import pytest
 from demo_admin import Admin
+from wire import ChangeResponse, Wire, jwt_part, with_json
 
 from demo_services.serving import BackgroundServer, start_in_thread
 from demo_services.verifier import create_app as create_verifier
-from wallet_core import Choice, ManualClock, StatusState, Wallet
+from wallet_core import (
+    Choice,
+    InvalidBadgeError,
+    ManualClock,
+    MissingHolderKeyError,
+    StatusState,
+    Wallet,
+    WalletError,
+    WrongHolderKeyError,
+)
+from wallet_core.crypto import did_jwk, generate, sign_compact
+from wallet_core.formats import data_integrity
 
 OB3_JWT = "ob3-circulair-ontwerpen-jwt"
 OB3_LDP = "ob3-circulair-ontwerpen-ldp"
@@ -155,3 +167,71 @@ def test_a_received_badge_survives_backup_and_restore_and_is_presented_after(
         assert status["status"] == "verified", status
     finally:
         restored.close()
+
+
+def _with_subject(server: BackgroundServer, subject_id: str | None) -> ChangeResponse:
+    """The issuer's own badge about another subject (or none), signed again with the
+    issuer's real keys: only the holder binding is wrong."""
+    issuer = server.app.state.issuer  # type: ignore[attr-defined]
+
+    def rebound(credential: Any) -> Any:
+        if isinstance(credential, dict):  # ldp_vc: a new proof by the issuer's DI key
+            proof = credential.pop("proof")
+            _set_subject(credential, subject_id)
+            return data_integrity.add_proof(
+                credential,
+                issuer.data_integrity_signer,
+                verification_method=proof["verificationMethod"],
+                created=proof["created"],
+            )
+        header, payload = jwt_part(credential, 0), jwt_part(credential, 1)
+        _set_subject(payload["vc"], subject_id)
+        payload.pop("sub")
+        if subject_id is not None:
+            payload["sub"] = subject_id
+        return sign_compact({k: v for k, v in header.items() if k != "alg"}, payload, issuer.signer)
+
+    def change(request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
+        if request.url.path != "/credential" or response.status_code != 200:
+            return None
+        return with_json(
+            response,
+            lambda answer: [
+                e.update(credential=rebound(e["credential"])) for e in answer["credentials"]
+            ],
+        )
+
+    return change
+
+
+def _set_subject(credential: dict[str, Any], subject_id: str | None) -> None:
+    credential["credentialSubject"].pop("id")
+    if subject_id is not None:
+        credential["credentialSubject"]["id"] = subject_id
+
+
+@pytest.mark.parametrize("configuration_id", [OB3_JWT, OB3_LDP])
+@pytest.mark.parametrize(
+    ("subject_id", "error"),
+    [
+        (did_jwk(generate().public_jwk), WrongHolderKeyError),
+        ("did:web:someone.example", MissingHolderKeyError),
+        (None, InvalidBadgeError),  # an OB 3.0 subject needs an id or an identifier
+    ],
+    ids=["another-did-jwk", "not-a-did-jwk", "no-subject-id"],
+)
+def test_a_badge_about_someone_else_is_refused_and_nothing_is_kept(
+    open_wallet: Callable[..., Wallet],
+    issuer: BackgroundServer,
+    configuration_id: str,
+    subject_id: str | None,
+    error: type[WalletError],
+) -> None:
+    """The wallet proved a key for the badge; a badge whose subject is not that key's
+    did:jwk, though rightly signed by the issuer, names someone else as its holder."""
+    wallet = open_wallet(http_transport=Wire(change_response=_with_subject(issuer, subject_id)))
+    admin = Admin(issuer)
+    with pytest.raises(error):
+        wallet.accept_offer(wallet.parse_offer(admin.offer(configuration_id)["offer_link"]))
+    admin.http.close()
+    assert wallet.credentials() == [] and wallet.holder_keys() == []
