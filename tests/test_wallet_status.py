@@ -395,3 +395,62 @@ def test_a_vc_jwt_badge_with_its_list_as_a_vc_jwt(
     stored = w3c_wallet.import_credential(token, "badge.jwt")
     assert stored.format == "jwt_vc_json"
     assert w3c_wallet.refresh_status(stored.id).state is StatusState.INVALID
+
+
+def test_an_endorsement_unchecked_on_arrival_is_checked_again_with_the_status(
+    w3c_wallet: Wallet, server: LoopbackServer
+) -> None:
+    """The endorser's did:web did not answer when the badge came; "Check status" asks
+    again, and the outcome it can now decide is kept. A decided outcome is not re-asked."""
+    endorser = generate("EdDSA")
+    did = f"did:web:127.0.0.1%3A{server.base.rsplit(':', 1)[1]}:endorser"
+    about = ob3_badge(W3C_DID)["credentialSubject"]["achievement"]["id"]
+    endorsement = data_integrity.add_proof(
+        {
+            "@context": ob3_badge(W3C_DID)["@context"],
+            "id": "urn:uuid:endorsement-1",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "name": "Erkend door de branche",
+            "issuer": {"id": did, "type": ["Profile"], "name": "Bouwlab"},
+            "validFrom": "2026-09-01T00:00:00Z",
+            "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
+        },
+        endorser,
+        verification_method=f"{did}#key-1",
+        created="2026-09-01T00:00:00Z",
+    )
+    tampered = {**endorsement, "name": "De beste van het land"}
+    badge = ob3_badge(W3C_DID)
+    badge["credentialSubject"]["achievement"]["endorsement"] = [endorsement, tampered]
+    credential_id = w3c_wallet.import_credential(json.dumps(_signed(badge))).id
+    before = w3c_wallet.credential(credential_id).display["endorsements"]
+    assert [e["outcome"] for e in before] == ["unchecked", "unchecked"]
+
+    w3c_wallet.refresh_status(credential_id)  # still no answer: nothing changes
+    assert w3c_wallet.credential(credential_id).display["endorsements"] == before
+
+    server.json(
+        "/endorser/did.json",
+        {
+            "@context": ["https://www.w3.org/ns/did/v1"],
+            "id": did,
+            "verificationMethod": [
+                {
+                    "id": f"{did}#key-1",
+                    "type": "JsonWebKey2020",
+                    "controller": did,
+                    "publicKeyJwk": dict(endorser.public_jwk),
+                }
+            ],
+            "assertionMethod": ["#key-1"],
+        },
+    )
+    w3c_wallet.refresh_status(credential_id)
+    after = w3c_wallet.credential(credential_id).display["endorsements"]
+    assert [(e["outcome"], e["code"]) for e in after] == [
+        ("valid", None),
+        ("invalid", "invalid_signature"),
+    ]
+    requests = len(server.requests)
+    w3c_wallet.refresh_status(credential_id)  # all decided: the endorser is not asked again
+    assert len(server.requests) == requests

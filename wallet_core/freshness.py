@@ -1,4 +1,5 @@
-"""Keeping what the wallet knows current: credential status and type metadata.
+"""Keeping what the wallet knows current: credential status, type metadata, and the
+endorsements a badge carries that could not be checked when it arrived.
 
 Both are fetched under the wallet's HTTP policy and kept in the vault cache, so the wallet
 shows the last known state offline, with its age.
@@ -20,7 +21,14 @@ from wallet_core.errors import (
     RevokedCredentialError,
     TypeMetadataError,
 )
-from wallet_core.formats import open_badges_v2, registry, status, status_w3c, type_metadata
+from wallet_core.formats import (
+    endorsements,
+    open_badges_v2,
+    registry,
+    status,
+    status_w3c,
+    type_metadata,
+)
 from wallet_core.formats.status_common import StatusResult
 from wallet_core.formats.type_metadata import TypeMetadata
 from wallet_core.models import CredentialStatus, StatusState, StoredCredential
@@ -52,6 +60,7 @@ class Freshness:
             return self._store_status(credential_id, stored.status, self._hosted_status(stored))
         if not registry.is_held(stored.format):
             return stored.status
+        self._recheck_endorsements(stored)
         held = self._vault.credentials.read_once(credential_id, registry.read)
         reference = registry.format_for(stored.format).status_reference(held)
         if isinstance(reference, status.StatusListReference):
@@ -61,6 +70,29 @@ class Freshness:
         else:
             state = None
         return self._store_status(credential_id, stored.status, state)
+
+    def _recheck_endorsements(self, stored: StoredCredential) -> None:
+        """Endorsements left ``unchecked`` on arrival (the endorser's DID could not be
+        resolved, say) are checked again; a decided outcome (valid, invalid) stays."""
+        known = stored.display.get("endorsements")
+        if not isinstance(known, list) or not any(
+            isinstance(e, Mapping) and e.get("outcome") == "unchecked" for e in known
+        ):
+            return
+        fresh = endorsements.check(
+            stored.claims, resolver=self._network.assertion_keys, now=self._vault.now()
+        )
+        decided = {
+            tuple(e["path"]): e
+            for e in known
+            if isinstance(e, Mapping)
+            and isinstance(e.get("path"), list)
+            and e.get("outcome") != "unchecked"
+        }
+        merged = [dict(decided.get(check.path, check.as_record())) for check in fresh]
+        if merged != known:
+            display = {**stored.display, "endorsements": merged}
+            self._vault.credentials.set_display(stored.id, display)
 
     def _store_status(
         self, credential_id: str, known: CredentialStatus, state: StatusState | None

@@ -202,6 +202,17 @@ class CredentialRepository:
         if changed == 0:
             raise NotFoundError("no such credential")
 
+    def set_display(self, credential_id: str, display: Mapping[str, Any]) -> None:
+        """What the detail screen shows beside the claims (e.g. endorsement outcomes
+        checked again); the claims and raw credential never change."""
+        self._read.pop(credential_id, None)
+        changed = self._db.execute(
+            "UPDATE credential_data SET display = ? WHERE credential_id = ?",
+            (dump_json(dict(display)), credential_id),
+        )
+        if changed == 0:
+            raise NotFoundError("no such credential")
+
     def count(self) -> int:
         row = self._db.query_one("SELECT count(*) FROM credentials")
         return int(row[0]) if row else 0
