@@ -36,13 +36,18 @@ def _usage(*, sign: bool = False, ca: bool = False) -> x509.KeyUsage:
 
 
 class Pki:
-    """A root, an intermediate and the means to issue leaf certificates under them."""
+    """A root, an intermediate and the means to issue leaf certificates under them, valid
+    around ``around`` (the tests' ManualClock start; the real time for a peer that reads
+    the system clock)."""
 
-    def __init__(self, label: str = "Edu") -> None:
+    def __init__(self, label: str = "Edu", *, around: dt.datetime = _NOW) -> None:
+        self.around = around
         self.root_key = ec.generate_private_key(ec.SECP256R1())
-        self.root = self._ca(self.root_key, f"{label} Root", None, None)
+        self.root = self._ca(self.root_key, f"{label} Root", None, None, around)
         self.inter_key = ec.generate_private_key(ec.SECP256R1())
-        self.inter = self._ca(self.inter_key, f"{label} Issuing CA", self.root, self.root_key)
+        self.inter = self._ca(
+            self.inter_key, f"{label} Issuing CA", self.root, self.root_key, around
+        )
 
     @staticmethod
     def _ca(
@@ -50,6 +55,7 @@ class Pki:
         name: str,
         parent: x509.Certificate | None,
         parent_key: ec.EllipticCurvePrivateKey | None,
+        around: dt.datetime,
     ) -> x509.Certificate:
         signing_key = parent_key or key
         builder = (
@@ -58,8 +64,8 @@ class Pki:
             .issuer_name(parent.subject if parent else _name(name))
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(_NOW - dt.timedelta(days=30))
-            .not_valid_after(_NOW + dt.timedelta(days=3650))
+            .not_valid_before(around - dt.timedelta(days=30))
+            .not_valid_after(around + dt.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .add_extension(_usage(ca=True), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
@@ -77,6 +83,7 @@ class Pki:
         *,
         subject: str = "Werkgever Demo",
         days: int = 365,
+        around: dt.datetime = _NOW,
     ) -> x509.Certificate:
         """A verifier's own certificate, signed by its own key (what x509_hash pins)."""
         return (
@@ -85,8 +92,8 @@ class Pki:
             .issuer_name(_name(subject))
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(_NOW - dt.timedelta(days=1))
-            .not_valid_after(_NOW + dt.timedelta(days=days))
+            .not_valid_before(around - dt.timedelta(days=1))
+            .not_valid_after(around + dt.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .sign(key, hashes.SHA256())
@@ -108,8 +115,8 @@ class Pki:
             .issuer_name(self.inter.subject)
             .public_key(public_key)
             .serial_number(x509.random_serial_number())
-            .not_valid_before(_NOW - dt.timedelta(days=1))
-            .not_valid_after(_NOW + dt.timedelta(days=days))
+            .not_valid_before(self.around - dt.timedelta(days=1))
+            .not_valid_after(self.around + dt.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.inter_key.public_key()),

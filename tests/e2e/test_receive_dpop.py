@@ -6,6 +6,7 @@ clean refusals: another key, a nonce that is always stale, a wallet that sends n
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -59,6 +60,9 @@ def test_authorization_code_with_par_binds_the_code_to_the_dpop_key(
     offer = wallet.parse_offer(admin.offer(grant="authorization_code")["offer_link"])
     session = wallet.start_authorization(offer, "eduwallet://callback")
     assert [(e.status, e.proved) for e in recorder.of("/par")] == [(400, True), (201, True)]
+    # HAIP 1.0 §4.3: the credential type goes as the configuration's scope
+    pushed = parse_qs(recorder.of("/par")[-1].request.content.decode())
+    assert pushed["scope"] == ["mc-circulair-ontwerpen"] and "authorization_details" not in pushed
     [stored] = wallet.finish_authorization(session, log_in(session.url))
     assert isinstance(stored, StoredCredential)
     assert [e.status for e in recorder.of("/token")] == [200]  # the AS's nonce was known

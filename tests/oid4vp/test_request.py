@@ -63,9 +63,10 @@ def _parse(text: str, client: HttpClient, pki: Pki | None = None, **options: Any
     return parse_request(text, client, trust_anchors=anchors, now=NOW, **options)
 
 
-def test_redirect_uri_request_by_value(client: HttpClient) -> None:
+@pytest.mark.parametrize("scheme", ["openid4vp", "haip-vp"])  # HAIP 1.0 §5.1
+def test_redirect_uri_request_by_value(client: HttpClient, scheme: str) -> None:
     uri = "https://werkgever.example/post"
-    link = "openid4vp://?" + urlencode(
+    link = f"{scheme}://?" + urlencode(
         {**_claims(f"redirect_uri:{uri}", uri), "dcql_query": json.dumps(DCQL)}
     )
     request = _parse(link, client)
