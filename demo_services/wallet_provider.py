@@ -4,14 +4,15 @@ platform attestation. Here there is no platform to ask, so it says what it knows
 the keys are **software keys** (``key_storage`` names this provider's page that says so).
 
 ``POST /wallet-attestations`` ``{"request": JWT}``: the JWT (``typ``
-``wallet-provider-request+jwt``) is signed by the instance key in its ``jwk`` header, ``aud``
+``wallet-provider-request+jwt``) is signed by the key in its ``jwk`` header (eduwallet makes
+one for each issuance session), ``aud``
 this provider, ``iat`` recent, ``jti`` new. Answer: ``{"wallet_attestation"}``, an
 ``oauth-client-attestation+jwt`` with ``x5c`` (the provider's certificate, not its root),
-``iss`` this provider, ``sub`` the client_id every eduwallet shares, ``cnf.jwk`` the
-instance key, valid an hour.
+``iss`` this provider, ``sub`` the client_id every eduwallet shares, ``cnf.jwk`` that key,
+valid an hour.
 
-``POST /key-attestations`` ``{"request": JWT}``: the same kind of request by an instance
-key attested before, with ``attested_keys`` (public JWKs) and the issuer's ``nonce``.
+``POST /key-attestations`` ``{"request": JWT}``: the same kind of request by a key
+attested before (within the hour), with ``attested_keys`` (public JWKs) and the issuer's ``nonce``.
 Answer: ``{"key_attestation"}``, a ``key-attestation+jwt`` over those keys.
 
 ``GET /ca.pem``: the root, for issuers that trust this provider. Everything is in memory.
@@ -59,7 +60,8 @@ class Provider:
         self.identifier = base_url.rstrip("/")
         self.clock = clock
         self.pki = create_pki(urlsplit(base_url).hostname or "localhost", clock(), NAME)
-        self.instances: set[str] = set()  # thumbprints of instance keys it attested
+        # thumbprints of the keys it attested, for as long as the attestation holds
+        self.instances: ExpiringStore[bool] = ExpiringStore(clock, 10_000)
         self.seen: ExpiringStore[bool] = ExpiringStore(clock, 10_000)
 
     @property
@@ -116,7 +118,7 @@ async def _body(request: Request) -> Any:
 async def wallet_attestation(request: Request) -> Response:
     provider = _provider(request)
     _, instance = provider.checked_request(await _body(request))
-    provider.instances.add(thumbprint(instance))
+    provider.instances.put(thumbprint(instance), True, ATTESTATION_LIFETIME)
     attestation = provider.sign(
         "oauth-client-attestation+jwt",
         {
@@ -133,7 +135,7 @@ async def wallet_attestation(request: Request) -> Response:
 async def key_attestation(request: Request) -> Response:
     provider = _provider(request)
     payload, instance = provider.checked_request(await _body(request))
-    if thumbprint(instance) not in provider.instances:
+    if not provider.instances.get(thumbprint(instance)):
         raise ProviderError("this provider has not attested that wallet instance")
     keys = payload.get("attested_keys")
     if not isinstance(keys, list) or not 0 < len(keys) <= MAX_KEYS:

@@ -50,7 +50,6 @@ def test_storage_is_used_only_by_the_use_case_layer() -> None:
             "wallet.py",
             "receiving.py",
             "issuance_sessions.py",  # receiving's record of a session, with its DPoP key
-            "wallet_instance.py",  # the key a wallet provider attests
             "importing.py",
             "freshness.py",
             "presenting.py",

@@ -17,7 +17,7 @@ from typing import Any, TypedDict, Unpack
 import httpx
 from cryptography import x509
 
-from wallet_core import crypto, http, wallet_instance
+from wallet_core import crypto, http
 from wallet_core.clock import Clock, SystemClock
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.formats.seam import HeldCredential
@@ -39,6 +39,7 @@ from wallet_core.models import (
     StoredCredential,
 )
 from wallet_core.network import Network
+from wallet_core.oid4vci.attestation import WalletProvider
 from wallet_core.oid4vci.models import (
     CredentialOffer,
     OfferPreview,
@@ -82,7 +83,7 @@ class Wallet:
         )
         provider_url = options.get("wallet_provider")
         provider = (
-            wallet_instance.provider(provider_url, vault, self._network) if provider_url else None
+            WalletProvider(provider_url, self._network.http, vault.clock) if provider_url else None
         )
         self._receiving = Receiving(vault, self._network, self._locale, provider)
         self._freshness = Freshness(vault, self._network)

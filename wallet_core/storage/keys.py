@@ -12,7 +12,6 @@ from wallet_core.storage.database import Database
 
 HOLDER = "holder"  # binds credentials
 DPOP = "dpop"  # proves an issuance session
-INSTANCE = "instance"  # this wallet instance, as its wallet provider attests it
 
 
 class KeyRepository:
