@@ -197,6 +197,10 @@ def test_offline_presentation_verifies_without_a_network(wallet: Any, clock: Man
     )
     assert claims["title"] == CLAIMS["title"] and claims["level"] == "EQF 6"
     assert "givenName" not in claims and "grade" not in claims
+    assert wallet.activity()[0].counterparty_name == "https://werkgever.example"
+    wallet.offline_presentation(credential_id, [("title",)])  # for no one in particular
+    shown = wallet.activity()[0]
+    assert shown.kind == "presentation_shown" and shown.counterparty_name is None
 
 
 def test_presentation_exchange_request_gets_a_submission(

@@ -119,6 +119,13 @@ class ActivityEntry:
     counterparty: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def counterparty_name(self) -> str | None:
+        """Who, as a person reads it: the name the wallet showed at the time (an
+        institution's display name, a verifier's DNS name), else the identifier."""
+        name = self.details.get("name")
+        return name if isinstance(name, str) and name else self.counterparty
+
 
 @dataclass(frozen=True)
 class Choice:

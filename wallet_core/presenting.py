@@ -28,7 +28,7 @@ from wallet_core.models import (
 from wallet_core.network import Network
 from wallet_core.oid4vp import qr_payload, response
 from wallet_core.oid4vp.query import Presented
-from wallet_core.oid4vp.request import PresentationRequest, parse_request
+from wallet_core.oid4vp.request import PresentationRequest, VerifierIdentity, parse_request
 from wallet_core.storage import Vault
 from wallet_core.trust import DidResolver
 
@@ -104,12 +104,15 @@ class Presenting:
             )
         # Recorded (and the instances spent) before anything leaves: whatever happens to the
         # reply, the history shows the disclosure and no verifier sees the instance again.
-        self._record(request.client_id, built, "presentation_sent")
+        self._record(request.verifier, built, "presentation_sent")
         parameters = request.query.response_parameters([b.presented() for b in built])
         result = response.send(self._network.http, request, parameters)
         if not result.ok:
             self._vault.activity.record(
-                "presentation_rejected", self._vault.now(), counterparty=request.client_id
+                "presentation_rejected",
+                self._vault.now(),
+                counterparty=request.client_id,
+                details={"name": request.verifier.name},
             )
         return result
 
@@ -117,7 +120,12 @@ class Presenting:
         """§8.5: tell the verifier the user said no (``access_denied``)."""
         result = response.send(self._network.http, request, {"error": "access_denied"})
         vault = self._vault
-        vault.activity.record("presentation_declined", vault.now(), counterparty=request.client_id)
+        vault.activity.record(
+            "presentation_declined",
+            vault.now(),
+            counterparty=request.client_id,
+            details={"name": request.verifier.name},
+        )
         return result
 
     def offline_presentation(
@@ -145,7 +153,8 @@ class Presenting:
             raise TooLargeForQrError(
                 "this credential is too large for a QR code; share it with the verifier online"
             ) from exc
-        self._record(aud, [built], "presentation_shown")
+        # the default audience is no one in particular: the history names no counterparty
+        self._record(audience, [built], "presentation_shown")
         return text
 
     def held(self) -> list[HeldCredential]:
@@ -193,8 +202,15 @@ class Presenting:
         )
         return Built(query_id, held, presentation, claims, instance_id)
 
-    def _record(self, verifier: str, built: Sequence[Built], kind: str) -> None:
+    def _record(
+        self, verifier: VerifierIdentity | str | None, built: Sequence[Built], kind: str
+    ) -> None:
+        """``verifier``: who asked (a request's verifier), an audience, or no one."""
         vault = self._vault
+        counterparty: str | None = verifier if not isinstance(verifier, VerifierIdentity) else None
+        name: dict[str, str] = {}
+        if isinstance(verifier, VerifierIdentity):
+            counterparty, name = verifier.client_id, {"name": verifier.name}
         with vault.transaction():
             for item in built:
                 if item.instance_id is not None:
@@ -203,8 +219,8 @@ class Presenting:
                     kind,
                     vault.now(),
                     credential_id=item.credential.id,
-                    counterparty=verifier,
-                    details={"claims": [_name(path) for path in item.claims]},
+                    counterparty=counterparty,
+                    details={**name, "claims": [_name(path) for path in item.claims]},
                 )
 
 

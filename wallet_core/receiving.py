@@ -34,7 +34,7 @@ from wallet_core.oid4vci import preview as vci_preview
 from wallet_core.oid4vci.attestation import WalletProvider
 from wallet_core.oid4vci.authorization import AuthorizationRequest, code_from_redirect
 from wallet_core.oid4vci.client import IssuerClient
-from wallet_core.oid4vci.display import card_title, display_name, display_record, host_of
+from wallet_core.oid4vci.display import card_title, display_record, issuer_display_name
 from wallet_core.oid4vci.logos import fetch_logos
 from wallet_core.oid4vci.models import (
     CredentialConfiguration,
@@ -213,7 +213,10 @@ class Receiving:
                 now=vault.now(),
             )
             vault.activity.record(
-                "credential_pending", vault.now(), counterparty=issuer.metadata.credential_issuer
+                "credential_pending",
+                vault.now(),
+                counterparty=issuer.metadata.credential_issuer,
+                details={"name": issuer_display_name(issuer.metadata, self._locale())},
             )
         return vault.pending.get(pending_id)[0]
 
@@ -254,8 +257,7 @@ class Receiving:
             raw=first.raw,
             claims=first.claims,
             issuer=first.issuer or metadata.credential_issuer,
-            issuer_name=display_name(metadata.display, locale)
-            or host_of(metadata.credential_issuer),
+            issuer_name=issuer_display_name(metadata, locale),
             type=first.type or "",
             title=first.name or card_title(configuration, first.claims, locale),
             display=display,
@@ -294,7 +296,7 @@ class Receiving:
                 vault.now(),
                 credential_id=credential_id,
                 counterparty=metadata.credential_issuer,
-                details={"instances": len(verified), "vct": first.type},
+                details={"name": new.issuer_name, "instances": len(verified), "vct": first.type},
             )
         if answer.notification_id is not None:
             self._notify(issuer, token, answer.notification_id, "credential_accepted")

@@ -118,8 +118,8 @@ class ActivityScreen:
         kind_key = f"activity.kind.{entry.kind}"
         title = t(kind_key) if has_key(kind_key) else entry.kind
         lines = [format_date(entry.at, t, with_time=True)]
-        if entry.counterparty:
-            lines.append(t("activity.with", name=entry.counterparty))
+        if entry.counterparty_name:
+            lines.append(t("activity.with", name=entry.counterparty_name))
         claims = entry.details.get("claims") if entry.details else None
         if isinstance(claims, list) and claims:
             names = [_claim_name(str(c), t) for c in claims]

@@ -46,7 +46,10 @@ def test_activity_lists_the_presentation_newest_first(
             assert kinds == ["Credential gedeeld", "Credential toegevoegd", "Wallet aangemaakt"]
             detail = rows[0].subtitle.value
             assert "Gegevens: Titel, Instelling, Studielast (EC), Niveau (EQF)" in detail
-            assert f"Met: {verifier_client_id(tx['link'])}" in detail
+            # named as the share screen named the verifier, not by its raw client_id
+            assert "Met: Werkgever Demo" in detail
+            assert verifier_client_id(tx["link"]) not in detail
+            assert "Met: Hogeschool Demo" in rows[1].subtitle.value
             assert not h.get(key="activity-empty").visible
 
             await h.select(h.get(key="activity-filter"), ["shared"])

@@ -27,6 +27,11 @@ def display_name(displays: Sequence[Display], locale: str) -> str | None:
     return chosen.name if chosen is not None else None
 
 
+def issuer_display_name(metadata: IssuerMetadata, locale: str) -> str:
+    """The institution as the screens name it: its display name, else its host."""
+    return display_name(metadata.display, locale) or host_of(metadata.credential_issuer)
+
+
 def display_record(
     metadata: IssuerMetadata, configuration: CredentialConfiguration
 ) -> dict[str, Any]:
