@@ -3,7 +3,7 @@ every sample it accepts we accept, and every structural error it reports we repo
 
 from __future__ import annotations
 
-import copy
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -28,16 +28,26 @@ def _samples() -> list[Any]:
     return [*found, complete]
 
 
-def _schema_errors(document: Any) -> list[str]:
+@functools.cache
+def _validator() -> Any:
     import jsonschema
 
-    validator = jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text()))
-    unproven = (
-        {k: v for k, v in document.items() if k != "proof"}
-        if isinstance(document, dict)
-        else document
-    )
-    return [error.message for error in validator.iter_errors(unproven)]
+    return jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text()))
+
+
+def _unproven(document: Any) -> Any:
+    if isinstance(document, dict):
+        return {k: v for k, v in document.items() if k != "proof"}
+    return document
+
+
+def _schema_errors(document: Any) -> list[str]:
+    return [error.message for error in _validator().iter_errors(_unproven(document))]
+
+
+def _first_schema_error(document: Any) -> str | None:
+    error = next(iter(_validator().iter_errors(_unproven(document))), None)
+    return None if error is None else str(error.message)
 
 
 @needs_samples
@@ -49,57 +59,74 @@ def test_every_sample_the_schema_accepts_we_accept(path: Any) -> None:
     assert open_badges.check(document).problems == ()
 
 
-def _mutations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    places = {
-        "": [],
-        "credentialSubject": ["credentialSubject"],
-        "achievement": ["credentialSubject", "achievement"],
-        "criteria": ["credentialSubject", "achievement", "criteria"],
-        "issuer": ["issuer"],
-    }
-    for label, path in places.items():
-        target: Any = document
-        for step in path:
-            target = target.get(step) if isinstance(target, dict) else None
-        if not isinstance(target, dict):
-            continue
-        for key in list(target):
-            yield f"{label} without {key}", _changed(document, path, lambda t, k=key: t.pop(k))
-        if "type" in target:
-            for odd in (["Wrong"], "Wrong", 7):
-                yield (
-                    f"{label} type {odd!r}",
-                    _changed(document, path, lambda t, o=odd: t.update(type=o)),
-                )
+ODD_TYPES: tuple[Any, ...] = (["Wrong"], "Wrong", 7)
+ODD_VALUES: tuple[Any, ...] = (42, "text", [], {})
+GONE = object()  # an edit that removes the member
+Path_ = tuple[str | int, ...]
+
+
+def _places(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every object and array in the document, nested ones and those in arrays too, with
+    its JSON path (the badge's own ``proof``, which the oracle leaves out, excepted)."""
+    if not isinstance(value, dict | list):
+        return
+    yield path, value
+    for step, inner in value.items() if isinstance(value, dict) else enumerate(value):
+        if path or step != "proof":
+            yield from _places(inner, (*path, step))
+
+
+def _edits(document: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
+    """(a) each member of each object removed, (b) each ``type`` made odd, (c) each object
+    and array (the document excepted) replaced by an odd value, (d) each array element
+    replaced by an odd value: an edit is the path and its new value (or ``GONE``)."""
+    for path, target in _places(document):
+        if isinstance(target, dict):
+            yield from (((*path, key), GONE) for key in target)
+            if "type" in target:
+                yield from (((*path, "type"), odd) for odd in ODD_TYPES)
+        else:
+            yield from (((*path, i), odd) for i in range(len(target)) for odd in ODD_VALUES)
         if path:
-            for odd in (42, "text", []):
-                yield (
-                    f"{label} is {odd!r}",
-                    _changed(document, path[:-1], lambda t, o=odd, k=path[-1]: t.update({k: o})),
-                )
+            yield from ((path, odd) for odd in ODD_VALUES if odd != target)
+
+
+def _edited(value: Any, path: Path_, new: Any) -> Any:
+    """``value`` with the edit made, sharing what it does not change."""
+    step, rest = path[0], path[1:]
+    copied: Any = dict(value) if isinstance(value, dict) else list(value)
+    if rest:
+        copied[step] = _edited(value[step], rest, new)
+    elif new is GONE:
+        del copied[step]
+    else:
+        copied[step] = new
+    return copied
+
+
+def _mutations(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    seen: set[tuple[Path_, str]] = set()
+    for path, new in _edits(document):
+        key = (path, "GONE" if new is GONE else json.dumps(new))
+        if key not in seen:  # (c) and (d) meet at array elements
+            seen.add(key)
+            where = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path)
+            label = f"without {where}" if new is GONE else f"{where} = {new!r}"
+            yield label, _edited(document, path, new)
     context = document["@context"]
     yield "context v2 only", {**document, "@context": context[:1]}
     yield "contexts swapped", {**document, "@context": [context[1], context[0], *context[2:]]}
 
 
-def _changed(document: dict[str, Any], path: list[str], change: Any) -> dict[str, Any]:
-    copied = copy.deepcopy(document)
-    target: Any = copied
-    for step in path:
-        target = target[step]
-    change(target)
-    return copied
-
-
 @needs_samples
-@pytest.mark.parametrize("path", _samples()[::8], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _samples(), ids=lambda p: p.name)
 def test_every_structural_error_the_schema_reports_we_report(path: Any) -> None:
     document = json.loads(path.read_text())
-    missed = [
-        label
-        for label, mutated in _mutations(document)
-        if _schema_errors(mutated) and not open_badges.check(mutated).problems
-    ]
+    missed = []
+    for label, mutated in _mutations(document):
+        error = _first_schema_error(mutated)
+        if error and not open_badges.check(mutated).problems:
+            missed.append(f"{label}: {error}")
     assert missed == []
 
 

@@ -1,16 +1,23 @@
 """Open Badges 3.0: the structure a badge must have, beyond its signature.
 
 In the order of the OB 3.0 "Verification and Validation" section and of the 1EdTech
-validator's probes (OB3_NOTES.md §3): context order, types, issuer (a ``Profile``),
-``credentialSubject`` (an ``AchievementSubject`` with ``id`` or ``identifier``, its
-``IdentityObject``, ``Result`` and ``achievement``), the achievement (``criteria`` with ``id``
-or ``narrative``, ``Alignment``, ``ResultDescription``), ``Evidence``, ``Image``, embedded
-endorsements, and the issuance date. The official 1EdTech JSON schema is the test oracle:
-every structural error it reports is a problem here.
+validator's probes (OB3_NOTES.md §3): context order, types, then every object the 1EdTech
+JSON schema describes, however deep (``_CLASSES``): the issuer (a ``Profile``, with its
+address, identifiers, parent and endorsements), ``credentialSubject`` (an
+``AchievementSubject`` with ``id`` or ``identifier``, its ``IdentityObject``, ``Result``
+and ``achievement``), the achievement (``criteria`` with ``id`` or ``narrative``,
+``Alignment``, ``ResultDescription``, ``RubricCriterionLevel``, creator), ``Evidence``,
+``Image``, ``credentialSchema``/``credentialStatus``/``refreshService``/``termsOfUse``,
+embedded endorsements, and the issuance date. Each object gets its type, its required
+members and the shape of its members that hold objects or lists; plain text members are
+not checked. The official schema is the test oracle: every structural error it reports is
+a problem here.
 
 What real issuers send and the schema would not have is a warning, not a problem: a VCDM
 1.1 badge (``credentials/v1`` with ``issuanceDate``, what the edubadges agent builds), and an
-issuer given as a bare DID or URL instead of a ``Profile``. No I/O.
+issuer given as a bare DID or URL instead of a ``Profile``. An embedded endorsement's
+``proof`` may be one object, as VC Data Integrity allows (the schema wants a list); the
+badge's own proof is left to its verification. No I/O.
 """
 
 from __future__ import annotations
@@ -25,6 +32,104 @@ V2 = "https://www.w3.org/ns/credentials/v2"
 BADGE_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 ENDORSEMENT_TYPE = "EndorsementCredential"
 _OB_CONTEXT = re.compile(r"https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json")
+_JWS = re.compile(r"[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]*\.[a-zA-Z0-9_-]+")
+
+# The classes of the 1EdTech schema: how ``type`` is given ("list": a list of IRIs that has
+# the class, "plain": the class IRI itself, "text": any IRI, "": none), the required
+# members, and the members that hold objects or lists: a class, "[class]" a list of them,
+# "text"/"jws" a string, "ProfileRef" a Profile or its IRI, "Proofs" a Proof or a list of
+# them (the schema wants a list, VC Data Integrity also allows one object, as we sign).
+_Class = tuple[str, tuple[str, ...], dict[str, str]]
+_CREDENTIAL = {
+    "credentialSchema": "[CredentialSchema]",
+    "credentialStatus": "CredentialStatus",
+    "refreshService": "RefreshService",
+    "termsOfUse": "[TermsOfUse]",
+    "proof": "Proofs",
+}
+_ENDORSED = {"endorsement": "[EndorsementCredential]", "endorsementJwt": "[jws]"}
+_CLASSES: dict[str, _Class] = {
+    "AchievementCredential": (
+        "",
+        (),
+        {
+            **_CREDENTIAL,
+            **_ENDORSED,
+            "credentialSubject": "AchievementSubject",
+            "evidence": "[Evidence]",
+            "image": "Image",
+            "issuer": "ProfileRef",
+        },
+    ),
+    "EndorsementCredential": (
+        "",
+        (),
+        {**_CREDENTIAL, "credentialSubject": "EndorsementSubject", "issuer": "ProfileRef"},
+    ),
+    "AchievementSubject": (
+        "list",
+        ("achievement",),
+        {
+            "achievement": "Achievement",
+            "identifier": "[IdentityObject]",
+            "image": "Image",
+            "result": "[Result]",
+            "source": "Profile",
+        },
+    ),
+    "Achievement": (
+        "list",
+        ("id", "criteria", "description", "name"),
+        {
+            **_ENDORSED,
+            "alignment": "[Alignment]",
+            "creator": "Profile",
+            "criteria": "Criteria",
+            "image": "Image",
+            "otherIdentifier": "[IdentifierEntry]",
+            "related": "[Related]",
+            "resultDescription": "[ResultDescription]",
+            "tag": "[text]",
+        },
+    ),
+    "Profile": (
+        "list",
+        ("id",),
+        {
+            **_ENDORSED,
+            "image": "Image",
+            "address": "Address",
+            "otherIdentifier": "[IdentifierEntry]",
+            "parentOrg": "Profile",
+        },
+    ),
+    "ResultDescription": (
+        "list",
+        ("id", "name", "resultType"),
+        {
+            "alignment": "[Alignment]",
+            "allowedValue": "[text]",
+            "rubricCriterionLevel": "[RubricCriterionLevel]",
+        },
+    ),
+    "RubricCriterionLevel": ("list", ("id", "name"), {"alignment": "[Alignment]"}),
+    "Result": ("list", (), {"alignment": "[Alignment]"}),
+    "Alignment": ("list", ("targetName", "targetUrl"), {}),
+    "Evidence": ("list", (), {}),
+    "Related": ("list", ("id",), {}),
+    "EndorsementSubject": ("list", ("id",), {}),
+    "Address": ("list", (), {"geo": "GeoCoordinates"}),
+    "GeoCoordinates": ("plain", ("latitude", "longitude"), {}),
+    "IdentityObject": ("plain", ("hashed", "identityHash", "identityType"), {}),
+    "IdentifierEntry": ("plain", ("identifier", "identifierType"), {}),
+    "Image": ("plain", ("id",), {}),
+    "Criteria": ("", (), {}),
+    "CredentialSchema": ("text", ("id",), {}),
+    "CredentialStatus": ("text", ("id",), {}),
+    "RefreshService": ("text", ("id",), {}),
+    "TermsOfUse": ("text", (), {}),
+    "Proof": ("text", (), {}),
+}
 
 
 @dataclass(frozen=True)
@@ -46,29 +151,17 @@ def is_badge(document: Mapping[str, Any]) -> bool:
 def check(document: Mapping[str, Any]) -> BadgeCheck:
     """The structural problems and accepted deviations of an Open Badges 3.0 credential."""
     found = _Findings()
-    v1 = _check_context(document.get("@context"), found)
     types = set(_types(document.get("type")))
     if ENDORSEMENT_TYPE in types and not types & BADGE_TYPES:
-        _check_endorsement(document, v1, found)
+        _check_endorsement(document, "", found)
         return BadgeCheck(tuple(found.problems), tuple(found.warnings))
-    _check_types(document, found)
-    for name in ("id", "credentialSubject", "issuer"):
+    v1 = _check_context(document.get("@context"), "", found)
+    _check_types(document.get("type"), "", ("VerifiableCredential", *BADGE_TYPES), found)
+    issued = "issuanceDate" if v1 else "validFrom"
+    for name in ("id", "credentialSubject", "issuer", issued):
         if name not in document:
             found.problem(f"the badge has no {name}")
-    issued = "issuanceDate" if v1 else "validFrom"
-    if issued not in document:
-        found.problem(f"the badge has no {issued}")
-    _check_issuer(document.get("issuer"), "issuer", found)
-    _check_subject(document.get("credentialSubject"), found)
-    for index, evidence in enumerate(_items(document.get("evidence"))):
-        _typed(evidence, "Evidence", f"evidence[{index}]", found, plain=False)
-    _check_image(document.get("image"), "image", found)
-    for index, endorsement in enumerate(_items(document.get("endorsement"))):
-        where = f"endorsement[{index}]"
-        if not isinstance(endorsement, Mapping) or ENDORSEMENT_TYPE not in _types(
-            endorsement.get("type")
-        ):
-            found.problem(f"{where} is not an EndorsementCredential")
+    _members(document, "AchievementCredential", "", found)
     return BadgeCheck(tuple(found.problems), tuple(found.warnings))
 
 
@@ -84,130 +177,119 @@ class _Findings:
         self.warnings.append(text)
 
 
-def _check_context(context: Any, found: _Findings) -> bool:
-    """Whether the badge is VCDM 1.1 shaped (a warning; 2.0 is what OB 3.0 specifies)."""
+def _check_context(context: Any, where: str, found: _Findings) -> bool:
+    """Whether the credential is VCDM 1.1 shaped (a warning; 2.0 is what OB 3.0 specifies)."""
+    at = _at(where, "@context")
     listed = context if isinstance(context, list) else []
     if len(listed) < 2 or listed[0] not in (V1, V2):
-        found.problem("@context must start with the VC context, then the OB 3.0 context")
+        found.problem(f"{at} must start with the VC context, then the OB 3.0 context")
         return False
     if not isinstance(listed[1], str) or not _OB_CONTEXT.fullmatch(listed[1]):
-        found.problem("the second @context must be the OB 3.0 context")
+        found.problem(f"the second {at} must be the OB 3.0 context")
+    for index, item in enumerate(listed[2:], 2):
+        if not isinstance(item, str | Mapping):
+            found.problem(f"{at}[{index}] must be a URL or an object")
     if listed[0] == V1:
         found.warning("a VCDM 1.1 badge (credentials/v1): OB 3.0 specifies VCDM 2.0")
         return True
     return False
 
 
-def _check_types(document: Mapping[str, Any], found: _Findings) -> None:
-    types = _types(document.get("type"))
-    if not isinstance(document.get("type"), list):
-        found.problem("type must be a list")
-    if "VerifiableCredential" not in types:
-        found.problem("type must contain VerifiableCredential")
-    if not BADGE_TYPES & set(types):
-        found.problem("type must contain OpenBadgeCredential or AchievementCredential")
+def _check_types(kind: Any, where: str, wanted: tuple[str, ...], found: _Findings) -> None:
+    """A credential's ``type``: a list with VerifiableCredential and one of ``wanted[1:]``."""
+    at = _at(where, "type")
+    types = _types(kind)
+    if not isinstance(kind, list) or len(types) != len(kind):
+        found.problem(f"{at} must be a list of text")
+    if wanted[0] not in types:
+        found.problem(f"{at} must contain {wanted[0]}")
+    if not set(wanted[1:]) & set(types):
+        found.problem(f"{at} must contain {' or '.join(sorted(wanted[1:]))}")
 
 
-def _check_endorsement(document: Mapping[str, Any], v1: bool, found: _Findings) -> None:
+def _check_endorsement(document: Any, where: str, found: _Findings) -> None:
     """An EndorsementCredential (OB 3.0 B.1.7): its subject is an ``EndorsementSubject``
-    whose ``id`` is what it endorses."""
-    if not isinstance(document.get("type"), list):
-        found.problem("type must be a list")
-    if "VerifiableCredential" not in _types(document.get("type")):
-        found.problem("type must contain VerifiableCredential")
+    whose ``id`` is what it endorses; embedded in a badge, achievement or profile too."""
+    if not isinstance(document, Mapping):
+        found.problem(f"{where} must be an EndorsementCredential object")
+        return
+    v1 = _check_context(document.get("@context"), where, found)
+    _check_types(document.get("type"), where, ("VerifiableCredential", ENDORSEMENT_TYPE), found)
     issued = "issuanceDate" if v1 else "validFrom"
-    _required(
-        document, ("id", "name", "credentialSubject", "issuer", issued), "the endorsement", found
-    )
-    _check_issuer(document.get("issuer"), "issuer", found)
-    subject = document.get("credentialSubject")
-    _typed(subject, "EndorsementSubject", "credentialSubject", found, plain=False)
-    _required(subject, ("id",), "credentialSubject", found)
+    names = ("id", "name", "credentialSubject", "issuer", issued)
+    _required(document, names, where or "the endorsement", found)
+    _members(document, "EndorsementCredential", where, found)
 
 
 def _check_issuer(issuer: Any, where: str, found: _Findings) -> None:
-    if issuer is None:
-        return
+    """A ``ProfileRef``: a ``Profile``, or (a warning) only its identifier."""
     if isinstance(issuer, str):
         found.warning(f"{where} is a bare identifier, not a Profile")
-        return
-    if not isinstance(issuer, Mapping):
-        found.problem(f"{where} must be a Profile or an identifier")
-        return
-    if not isinstance(issuer.get("id"), str):
-        found.problem(f"{where} has no id")
-    _typed(issuer, "Profile", where, found, plain=False)
-
-
-def _check_subject(subject: Any, found: _Findings) -> None:
-    if subject is None:
-        return
-    if not isinstance(subject, Mapping):
-        found.problem("credentialSubject must be an AchievementSubject object")
-        return
-    _typed(subject, "AchievementSubject", "credentialSubject", found, plain=False)
-    identifiers = _items(subject.get("identifier"))
-    if "id" not in subject and not identifiers:
-        found.problem("credentialSubject needs an id or an identifier")
-    for index, identity in enumerate(identifiers):
-        where = f"credentialSubject.identifier[{index}]"
-        _typed(identity, "IdentityObject", where, found)
-        _required(identity, ("hashed", "identityHash", "identityType"), where, found)
-    for index, result in enumerate(_items(subject.get("result"))):
-        _typed(result, "Result", f"credentialSubject.result[{index}]", found, plain=False)
-    achievement = subject.get("achievement")
-    if achievement is None:
-        found.problem("credentialSubject has no achievement")
+    elif isinstance(issuer, Mapping):
+        _check(issuer, "Profile", where, found)
     else:
-        _check_achievement(achievement, found)
+        found.problem(f"{where} must be a Profile or an identifier")
 
 
-def _check_achievement(achievement: Any, found: _Findings) -> None:
-    where = "credentialSubject.achievement"
-    if not isinstance(achievement, Mapping):
-        found.problem(f"{where} must be an Achievement object")
-        return
-    _typed(achievement, "Achievement", where, found, plain=False)
-    _required(achievement, ("id", "criteria", "description", "name"), where, found)
-    criteria = achievement.get("criteria")
-    if isinstance(criteria, Mapping):
-        if "id" not in criteria and "narrative" not in criteria:
-            found.problem(f"{where}.criteria needs an id or a narrative")
-    elif criteria is not None:
-        found.problem(f"{where}.criteria must be an object")
-    for index, alignment in enumerate(_items(achievement.get("alignment"))):
-        at = f"{where}.alignment[{index}]"
-        _typed(alignment, "Alignment", at, found, plain=False)
-        _required(alignment, ("targetName", "targetUrl"), at, found)
-    for index, description in enumerate(_items(achievement.get("resultDescription"))):
-        at = f"{where}.resultDescription[{index}]"
-        _typed(description, "ResultDescription", at, found, plain=False)
-        _required(description, ("id", "name", "resultType"), at, found)
-    _check_image(achievement.get("image"), f"{where}.image", found)
-    _check_issuer(achievement.get("creator"), f"{where}.creator", found)
-
-
-def _check_image(image: Any, where: str, found: _Findings) -> None:
-    if image is None:
-        return
-    if not isinstance(image, Mapping):
-        found.problem(f"{where} must be an Image object")
-        return
-    _typed(image, "Image", where, found)
-    _required(image, ("id",), where, found)
-
-
-def _typed(value: Any, wanted: str, where: str, found: _Findings, *, plain: bool = True) -> None:
-    """``type`` names ``wanted``: the one IRI for ``plain`` classes (IdentityObject,
-    Image), else a list that contains it (as the 1EdTech schema has it)."""
+def _check(value: Any, name: str, where: str, found: _Findings) -> None:
+    """``value`` is an object of the schema class ``name``, and so are its members."""
     if not isinstance(value, Mapping):
-        found.problem(f"{where} must be an object")
+        found.problem(f"{where} must be {'an' if name[0] in 'AEIOU' else 'a'} {name} object")
         return
-    kind = value.get("type")
-    ok = kind == wanted if plain else isinstance(kind, list) and wanted in kind
-    if not ok:
-        shape = "" if plain else "a list with "
-        found.problem(f"{where} must have the type {shape}{wanted}")
+    kind, required, _ = _CLASSES[name]
+    if kind:
+        _typed(value, name, kind, where, found)
+    _required(value, required, where, found)
+    if name == "AchievementSubject" and "id" not in value and not value.get("identifier"):
+        found.problem(f"{where} needs an id or an identifier")
+    if name == "Criteria" and "id" not in value and "narrative" not in value:
+        found.problem(f"{where} needs an id or a narrative")
+    _members(value, name, where, found)
+
+
+def _members(value: Mapping[str, Any], name: str, where: str, found: _Findings) -> None:
+    for member, shape in _CLASSES[name][2].items():
+        if member in value and not (member == "proof" and not where):  # the proof's own check
+            _shaped(value[member], shape, _at(where, member), found)
+
+
+def _shaped(value: Any, shape: str, where: str, found: _Findings) -> None:
+    if shape.startswith("["):
+        if not isinstance(value, list):
+            found.problem(f"{where} must be a list")
+            return
+        for index, item in enumerate(value):
+            _shaped(item, shape[1:-1], f"{where}[{index}]", found)
+    elif shape == "text":
+        if not isinstance(value, str):
+            found.problem(f"{where} must be text")
+    elif shape == "jws":
+        if not isinstance(value, str) or not _JWS.fullmatch(value):
+            found.problem(f"{where} must be a compact JWS")
+    elif shape == "Proofs":  # Data Integrity allows one proof object; the schema a list
+        _shaped(value, "Proof" if isinstance(value, Mapping) else "[Proof]", where, found)
+    elif shape == "ProfileRef":
+        _check_issuer(value, where, found)
+    elif shape == ENDORSEMENT_TYPE:
+        _check_endorsement(value, where, found)
+    else:
+        _check(value, shape, where, found)
+
+
+def _typed(value: Mapping[str, Any], wanted: str, kind: str, where: str, found: _Findings) -> None:
+    """``type`` names ``wanted``: the one IRI for ``plain`` classes (IdentityObject, Image),
+    any IRI for ``text`` ones (credentialStatus, ...), else a list of IRIs with it."""
+    given = value.get("type")
+    if kind == "text":
+        if not isinstance(given, str):
+            found.problem(f"{where} must have a type (an IRI)")
+    elif kind == "plain":
+        if given != wanted:
+            found.problem(f"{where} must have the type {wanted}")
+    elif not isinstance(given, list) or wanted not in given:
+        found.problem(f"{where} must have the type a list with {wanted}")
+    elif not all(isinstance(item, str) for item in given):
+        found.problem(f"{where}.type must be a list of text")
 
 
 def _required(value: Any, names: tuple[str, ...], where: str, found: _Findings) -> None:
@@ -217,12 +299,10 @@ def _required(value: Any, names: tuple[str, ...], where: str, found: _Findings) 
                 found.problem(f"{where} has no {name}")
 
 
+def _at(where: str, member: str) -> str:
+    return f"{where}.{member}" if where else member
+
+
 def _types(value: Any) -> list[str]:
     listed = value if isinstance(value, list) else [value]
     return [item for item in listed if isinstance(item, str)]
-
-
-def _items(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
