@@ -109,6 +109,10 @@ def test_a_baked_ob2_assertion_is_checked_where_it_is_hosted(
     image = baked.bake_png(picture.getvalue(), json.dumps(assertion), baked.OB2)
     assert wallet.import_credential(image).format == "openbadge_v2_hosted"
     assert wallet.activity()[0].kind == "credential_imported"  # from a file, checked online
+    wallet.delete_credential(wallet.credentials()[0].id)
+    by_link = baked.bake_png(picture.getvalue(), assertion["id"], baked.OB2)  # only the link
+    assert wallet.import_credential(by_link).format == "openbadge_v2_hosted"
+    assert wallet.activity()[0].kind == "credential_imported"  # still a file, not a link
 
 
 def _refusals(server: LoopbackServer) -> dict[str, tuple[dict[str, Any], str]]:

@@ -403,28 +403,34 @@ def test_an_endorsement_unchecked_on_arrival_is_checked_again_with_the_status(
     """The endorser's did:web did not answer when the badge came; "Check status" asks
     again, and the outcome it can now decide is kept. A decided outcome is not re-asked."""
     endorser = generate("EdDSA")
-    did = f"did:web:127.0.0.1%3A{server.base.rsplit(':', 1)[1]}:endorser"
+    port = server.base.rsplit(":", 1)[1]
+    did = f"did:web:127.0.0.1%3A{port}:endorser"
     about = ob3_badge(W3C_DID)["credentialSubject"]["achievement"]["id"]
-    endorsement = data_integrity.add_proof(
-        {
-            "@context": ob3_badge(W3C_DID)["@context"],
-            "id": "urn:uuid:endorsement-1",
-            "type": ["VerifiableCredential", "EndorsementCredential"],
-            "name": "Erkend door de branche",
-            "issuer": {"id": did, "type": ["Profile"], "name": "Bouwlab"},
-            "validFrom": "2026-09-01T00:00:00Z",
-            "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
-        },
-        endorser,
-        verification_method=f"{did}#key-1",
-        created="2026-09-01T00:00:00Z",
-    )
+
+    def endorsement_by(did: str) -> dict[str, Any]:
+        return data_integrity.add_proof(
+            {
+                "@context": ob3_badge(W3C_DID)["@context"],
+                "id": "urn:uuid:endorsement-1",
+                "type": ["VerifiableCredential", "EndorsementCredential"],
+                "name": "Erkend door de branche",
+                "issuer": {"id": did, "type": ["Profile"], "name": "Bouwlab"},
+                "validFrom": "2026-09-01T00:00:00Z",
+                "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
+            },
+            endorser,
+            verification_method=f"{did}#key-1",
+            created="2026-09-01T00:00:00Z",
+        )
+
+    endorsement = endorsement_by(did)
     tampered = {**endorsement, "name": "De beste van het land"}
+    silent = endorsement_by(f"did:web:127.0.0.1%3A{port}:silent")  # never answers
     badge = ob3_badge(W3C_DID)
-    badge["credentialSubject"]["achievement"]["endorsement"] = [endorsement, tampered]
+    badge["credentialSubject"]["achievement"]["endorsement"] = [endorsement, tampered, silent]
     credential_id = w3c_wallet.import_credential(json.dumps(_signed(badge))).id
     before = w3c_wallet.credential(credential_id).display["endorsements"]
-    assert [e["outcome"] for e in before] == ["unchecked", "unchecked"]
+    assert [e["outcome"] for e in before] == ["unchecked"] * 3
 
     w3c_wallet.refresh_status(credential_id)  # still no answer: nothing changes
     assert w3c_wallet.credential(credential_id).display["endorsements"] == before
@@ -447,10 +453,13 @@ def test_an_endorsement_unchecked_on_arrival_is_checked_again_with_the_status(
     )
     w3c_wallet.refresh_status(credential_id)
     after = w3c_wallet.credential(credential_id).display["endorsements"]
-    assert [(e["outcome"], e["code"]) for e in after] == [
+    assert [(e["outcome"], e["code"]) for e in after][:2] == [
         ("valid", None),
         ("invalid", "invalid_signature"),
     ]
-    requests = len(server.requests)
-    w3c_wallet.refresh_status(credential_id)  # all decided: the endorser is not asked again
-    assert len(server.requests) == requests
+    assert after[2]["outcome"] == "unchecked"
+    asked = len([p for p in server.requests if p.startswith("/endorser/")])
+    w3c_wallet.refresh_status(credential_id)  # only the undecided one is asked again
+    assert len([p for p in server.requests if p.startswith("/endorser/")]) == asked
+    assert any(p.startswith("/silent/") for p in server.requests)
+    assert w3c_wallet.credential(credential_id).display["endorsements"] == after

@@ -1,7 +1,7 @@
 """Keeping what the wallet knows current: credential status, type metadata, and the
 endorsements a badge carries that could not be checked when it arrived.
 
-Both are fetched under the wallet's HTTP policy and kept in the vault cache, so the wallet
+All are fetched under the wallet's HTTP policy and kept in the vault cache, so the wallet
 shows the last known state offline, with its age.
 """
 
@@ -80,16 +80,12 @@ class Freshness:
         ):
             return
         fresh = endorsements.check(
-            stored.claims, resolver=self._network.assertion_keys, now=self._vault.now()
+            stored.claims,
+            resolver=self._network.assertion_keys,
+            now=self._vault.now(),
+            decided=endorsements.previous(known),
         )
-        decided = {
-            tuple(e["path"]): e
-            for e in known
-            if isinstance(e, Mapping)
-            and isinstance(e.get("path"), list)
-            and e.get("outcome") != "unchecked"
-        }
-        merged = [dict(decided.get(check.path, check.as_record())) for check in fresh]
+        merged = [check.as_record() for check in fresh]
         if merged != known:
             display = {**stored.display, "endorsements": merged}
             self._vault.credentials.set_display(stored.id, display)

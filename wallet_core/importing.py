@@ -48,12 +48,12 @@ class Importing:
             raise MalformedCredentialError("the file is too large to be a credential")
         if isinstance(data, bytes) and (baked.is_png(data) or baked.is_svg(data)):
             found = baked.unbake(data)
-            if found.kind == baked.OB2:
-                return self._import_ob2(found.payload)
+            if found.kind == baked.OB2:  # from a picture, even when it holds only the link
+                return self._import_ob2(found.payload, kind="credential_imported")
             return self._import_text(found.payload)
         text = _text(data)
         if _is_url(text):
-            return self._import_ob2(text)
+            return self._import_ob2(text, kind="credential_linked")
         return self._import_text(text)
 
     def _import_text(self, text: str) -> StoredCredential:
@@ -69,7 +69,7 @@ class Importing:
         )
         return self._store(credential_format.name, checked)
 
-    def _import_ob2(self, payload: str) -> StoredCredential:
+    def _import_ob2(self, payload: str, *, kind: str) -> StoredCredential:
         """A hosted OB 2.0 assertion by its URL, or baked as JSON naming that URL (its
         ``id``): either way what counts is what the issuer serves there now."""
         url = payload if _is_url(payload) else _hosted_id(payload)
@@ -81,8 +81,6 @@ class Importing:
         )
         checked = open_badges_v2.verified(hosted)
         self._refuse_duplicate(checked.raw)
-        # the activity says how it came: by its link, or in a file that names the link
-        kind = "credential_linked" if _is_url(payload) else "credential_imported"
         return self._store(
             open_badges_v2.FORMAT_NAME, checked, kind=kind, hosted_checked_at=hosted.checked_at
         )
@@ -131,7 +129,7 @@ class Importing:
                 vault.now(),
                 credential_id=credential_id,
                 counterparty=issuer,
-                details={"type": checked.type},
+                details={"name": new.issuer_name, "type": checked.type},
             )
         return vault.credentials.get(credential_id)
 

@@ -219,6 +219,7 @@ class Wallet:
                 vault.now(),
                 credential_id=credential_id,
                 counterparty=credential.issuer,
+                details={"name": credential.issuer_name},
             )
         return vault.credentials.get(credential_id)
 

@@ -103,11 +103,21 @@ def embedded(document: Mapping[str, Any]) -> Iterator[Embedded]:
 
 
 def check(
-    document: Mapping[str, Any], *, resolver: w3c_vc.Resolver, now: float
+    document: Mapping[str, Any],
+    *,
+    resolver: w3c_vc.Resolver,
+    now: float,
+    decided: Mapping[tuple[str | int, ...], EndorsementCheck] | None = None,
 ) -> tuple[EndorsementCheck, ...]:
-    """The outcome of every embedded endorsement of ``document``. Never raises."""
+    """The outcome of every embedded endorsement of ``document``. Never raises. Those
+    ``decided`` (valid or invalid) before keep that outcome and are not verified again:
+    asking an endorser's DID again would only tell it the wallet is looking."""
     found: list[EndorsementCheck] = []
     for number, endorsement in enumerate(embedded(document)):
+        before = (decided or {}).get(endorsement.path)
+        if before is not None and before.outcome != "unchecked":
+            found.append(before)
+            continue
         if number >= MAX_CHECKED:
             found.append(EndorsementCheck(endorsement.path, "unchecked", "too_many"))
             continue
@@ -122,17 +132,26 @@ def check(
     return tuple(found)
 
 
-def outcomes(records: Any) -> dict[tuple[str | int, ...], Outcome]:
-    """The outcomes stored with a credential (:meth:`EndorsementCheck.as_record`), by path;
-    anything unreadable is left out (and so shown as not checked)."""
-    found: dict[tuple[str | int, ...], Outcome] = {}
+def previous(records: Any) -> dict[tuple[str | int, ...], EndorsementCheck]:
+    """The checks stored with a credential (:meth:`EndorsementCheck.as_record`), by path;
+    anything unreadable (a restored backup may hold anything) is left out, and so shown
+    as not checked and checked again."""
+    found: dict[tuple[str | int, ...], EndorsementCheck] = {}
     for record in records if isinstance(records, list) else []:
         if not isinstance(record, Mapping) or not isinstance(record.get("path"), list):
             continue
-        outcome = record.get("outcome")
+        path = tuple(record["path"])
+        outcome, code = record.get("outcome"), record.get("code")
+        if not all(isinstance(step, str | int) for step in path):
+            continue
         if outcome in ("valid", "invalid", "unchecked"):
-            found[tuple(record["path"])] = outcome
+            found[path] = EndorsementCheck(path, outcome, code if isinstance(code, str) else None)
     return found
+
+
+def outcomes(records: Any) -> dict[tuple[str | int, ...], Outcome]:
+    """The stored outcomes by path (see :func:`previous`)."""
+    return {path: check.outcome for path, check in previous(records).items()}
 
 
 def _verify(endorsement: Embedded, resolver: w3c_vc.Resolver, now: float) -> None:

@@ -37,15 +37,16 @@ _JWS = re.compile(r"[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]*\.[a-zA-Z0-9_-]+")
 # The classes of the 1EdTech schema: how ``type`` is given ("list": a list of IRIs that has
 # the class, "plain": the class IRI itself, "text": any IRI, "": none), the required
 # members, and the members that hold objects or lists: a class, "[class]" a list of them,
-# "text"/"jws" a string, "ProfileRef" a Profile or its IRI, "Proofs" a Proof or a list of
-# them (the schema wants a list, VC Data Integrity also allows one object, as we sign).
+# "text"/"jws" a string, "ProfileRef" a Profile or its IRI, "class+" one of them or a
+# non-empty list: the schema wants a list of proofs and one status, but VC Data Integrity
+# allows one proof object (as we sign) and VCDM 2.0 §4.10 several status entries.
 _Class = tuple[str, tuple[str, ...], dict[str, str]]
 _CREDENTIAL = {
     "credentialSchema": "[CredentialSchema]",
-    "credentialStatus": "CredentialStatus",
+    "credentialStatus": "CredentialStatus+",
     "refreshService": "RefreshService",
     "termsOfUse": "[TermsOfUse]",
-    "proof": "Proofs",
+    "proof": "Proof+",
 }
 _ENDORSED = {"endorsement": "[EndorsementCredential]", "endorsementJwt": "[jws]"}
 _CLASSES: dict[str, _Class] = {
@@ -266,14 +267,21 @@ def _shaped(value: Any, shape: str, where: str, found: _Findings) -> None:
     elif shape == "jws":
         if not isinstance(value, str) or not _JWS.fullmatch(value):
             found.problem(f"{where} must be a compact JWS")
-    elif shape == "Proofs":  # Data Integrity allows one proof object; the schema a list
-        _shaped(value, "Proof" if isinstance(value, Mapping) else "[Proof]", where, found)
+    elif shape.endswith("+"):
+        _one_or_more(value, shape[:-1], where, found)
     elif shape == "ProfileRef":
         _check_issuer(value, where, found)
     elif shape == ENDORSEMENT_TYPE:
         _check_endorsement(value, where, found)
     else:
         _check(value, shape, where, found)
+
+
+def _one_or_more(value: Any, one: str, where: str, found: _Findings) -> None:
+    if isinstance(value, list) and not value:
+        found.problem(f"{where} must not be empty")
+    else:
+        _shaped(value, one if isinstance(value, Mapping) else f"[{one}]", where, found)
 
 
 def _typed(value: Mapping[str, Any], wanted: str, kind: str, where: str, found: _Findings) -> None:

@@ -114,6 +114,7 @@ class ClientAttestation:
         return {ATTESTATION_HEADER: attestation, POP_HEADER: pop}
 
     def key_attestation(self, keys: Sequence[Mapping[str, Any]], nonce: str | None) -> str:
+        self._fetch()  # the provider attests keys only for a key it attested
         return self._provider.key_attestation(self._key, keys, nonce)
 
     def _fetch(self) -> str:
