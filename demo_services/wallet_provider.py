@@ -5,11 +5,10 @@ the keys are **software keys** (``key_storage`` names this provider's page that 
 
 ``POST /wallet-attestations`` ``{"request": JWT}``: the JWT (``typ``
 ``wallet-provider-request+jwt``) is signed by the key in its ``jwk`` header (eduwallet makes
-one for each issuance session), ``aud``
-this provider, ``iat`` recent, ``jti`` new. Answer: ``{"wallet_attestation"}``, an
-``oauth-client-attestation+jwt`` with ``x5c`` (the provider's certificate, not its root),
-``iss`` this provider, ``sub`` the client_id every eduwallet shares, ``cnf.jwk`` that key,
-valid an hour.
+one for each issuance session), ``aud`` this provider, ``iat`` recent, ``jti`` new.
+Answer: ``{"wallet_attestation"}``, an ``oauth-client-attestation+jwt`` with ``x5c`` (the
+provider's certificate, not its root), ``iss`` this provider, ``sub`` the client_id every
+eduwallet shares, ``cnf.jwk`` that key, valid an hour.
 
 ``POST /key-attestations`` ``{"request": JWT}``: the same kind of request by a key
 attested before (within the hour), with ``attested_keys`` (public JWKs) and the issuer's ``nonce``.
