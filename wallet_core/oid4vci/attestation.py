@@ -39,6 +39,7 @@ POP_HEADER = "OAuth-Client-Attestation-PoP"
 POP_TYPE = "oauth-client-attestation-pop+jwt"
 REQUEST_TYPE = "wallet-provider-request+jwt"
 MAX_ATTESTATION_LENGTH = 16 * 1024
+EXPIRY_MARGIN = 60.0  # seconds: an attestation this close to its exp is asked for again
 
 
 class WalletProvider:
@@ -91,6 +92,7 @@ class ClientAttestation:
         self._key = generate("ES256")
         self._attestation: str | None = None
         self._client_id: str | None = None
+        self._expires = 0.0
 
     @property
     def client_id(self) -> str:
@@ -118,11 +120,16 @@ class ClientAttestation:
         return self._provider.key_attestation(self._key, keys, nonce)
 
     def _fetch(self) -> str:
-        if self._attestation is None:
+        """The attestation, asked for again (for the same key) when it is about to expire:
+        a login at the institution may take longer than the provider's attestation lasts."""
+        if self._attestation is None or self._clock.now() > self._expires - EXPIRY_MARGIN:
             attestation = self._provider.wallet_attestation(self._key)
             _, payload = jwt_parts(attestation, "wallet attestation")
-            subject = payload.get("sub")
+            subject, expires = payload.get("sub"), payload.get("exp")
             if not isinstance(subject, str) or not subject:
                 raise MalformedResponseError("the wallet attestation names no client (sub)")
+            if not isinstance(expires, int | float) or isinstance(expires, bool):
+                raise MalformedResponseError("the wallet attestation has no expiry (exp)")
             self._attestation, self._client_id = attestation, subject
+            self._expires = float(expires)
         return self._attestation
