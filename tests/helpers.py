@@ -65,3 +65,26 @@ def ob3_badge(issuer: str, **changes: Any) -> dict[str, Any]:
         },
         **changes,
     }
+
+
+def ob3_endorsement(
+    signer: Any, endorser: str, about: str, *, method: str, created: str = "2026-09-01T00:00:00Z"
+) -> dict[str, Any]:
+    """An OB 3.0 EndorsementCredential of ``about`` by ``endorser``, signed (Data Integrity)
+    by ``signer`` as the verification method ``method``."""
+    from wallet_core.formats import data_integrity
+
+    return data_integrity.add_proof(
+        {
+            "@context": list(OB3_CONTEXTS),
+            "id": "urn:uuid:endorsement-1",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "name": "Erkend door de branche",
+            "issuer": {"id": endorser, "type": ["Profile"], "name": "Bouwlab"},
+            "validFrom": created,
+            "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
+        },
+        signer,
+        verification_method=method,
+        created=created,
+    )

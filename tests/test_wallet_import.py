@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 import pytest
-from helpers import ob3_badge
+from helpers import ob3_badge, ob3_endorsement
 from PIL import Image
 
 from wallet_core import (
@@ -214,20 +214,7 @@ def test_embedded_endorsements_are_checked_on_import_and_a_bad_one_stores_the_ba
     about = f"{ISSUER_DID}/achievements/circular"
 
     def endorsement(issuer: str) -> dict[str, Any]:
-        return data_integrity.add_proof(
-            {
-                "@context": ob3_badge(ISSUER_DID)["@context"],
-                "id": "urn:uuid:endorsement-1",
-                "type": ["VerifiableCredential", "EndorsementCredential"],
-                "name": "Erkend door de branche",
-                "issuer": {"id": issuer, "type": ["Profile"], "name": "Bouwlab"},
-                "validFrom": CREATED,
-                "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
-            },
-            endorser,
-            verification_method=f"{issuer}#0",
-            created=CREATED,
-        )
+        return ob3_endorsement(endorser, issuer, about, method=f"{issuer}#0", created=CREATED)
 
     good = endorsement(endorser_did)
     tampered = copy.deepcopy(good)

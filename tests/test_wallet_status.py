@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import PIN, ob3_badge
+from helpers import PIN, ob3_badge, ob3_endorsement
 from loopback import LoopbackServer
 
 from wallet_core import (
@@ -408,20 +408,7 @@ def test_an_endorsement_unchecked_on_arrival_is_checked_again_with_the_status(
     about = ob3_badge(W3C_DID)["credentialSubject"]["achievement"]["id"]
 
     def endorsement_by(did: str) -> dict[str, Any]:
-        return data_integrity.add_proof(
-            {
-                "@context": ob3_badge(W3C_DID)["@context"],
-                "id": "urn:uuid:endorsement-1",
-                "type": ["VerifiableCredential", "EndorsementCredential"],
-                "name": "Erkend door de branche",
-                "issuer": {"id": did, "type": ["Profile"], "name": "Bouwlab"},
-                "validFrom": "2026-09-01T00:00:00Z",
-                "credentialSubject": {"id": about, "type": ["EndorsementSubject"]},
-            },
-            endorser,
-            verification_method=f"{did}#key-1",
-            created="2026-09-01T00:00:00Z",
-        )
+        return ob3_endorsement(endorser, did, about, method=f"{did}#key-1")
 
     endorsement = endorsement_by(did)
     tampered = {**endorsement, "name": "De beste van het land"}
