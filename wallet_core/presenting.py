@@ -207,10 +207,12 @@ class Presenting:
     ) -> None:
         """``verifier``: who asked (a request's verifier), an audience, or no one."""
         vault = self._vault
-        counterparty: str | None = verifier if not isinstance(verifier, VerifierIdentity) else None
-        name: dict[str, str] = {}
+        counterparty: str | None
+        name: dict[str, str]
         if isinstance(verifier, VerifierIdentity):
             counterparty, name = verifier.client_id, {"name": verifier.name}
+        else:
+            counterparty, name = verifier, {}
         with vault.transaction():
             for item in built:
                 if item.instance_id is not None:

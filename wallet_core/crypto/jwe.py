@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from joserfc import jwe
@@ -22,8 +22,15 @@ from joserfc.jwk import ECKey, import_key
 from wallet_core.errors import MalformedResponseError, ProtocolError
 
 ALGORITHM = "ECDH-ES"
-ENCRYPTIONS = ("A128GCM", "A256GCM")
+ENCRYPTIONS = ("A256GCM", "A128GCM")  # best first: HAIP 1.0 §5 prefers A256GCM
 MAX_JWE_LENGTH = 2 * 1024 * 1024
+
+
+def best_encryption(offered: Sequence[str]) -> str | None:
+    """The strongest content encryption of ``offered`` this wallet has; None without one."""
+    return next((enc for enc in ENCRYPTIONS if enc in offered), None)
+
+
 _REGISTRY = jwe.JWERegistry(algorithms=[ALGORITHM, *ENCRYPTIONS])
 _PRIVATE = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
 

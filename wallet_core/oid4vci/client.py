@@ -211,7 +211,7 @@ class IssuerClient:
         ids = offer.credential_configuration_ids
         scopes = [self._configuration(i).scope for i in ids]
         if all(scopes):  # HAIP 1.0 §4.2, §4.3: the configuration's scope, when it has one
-            params["scope"] = " ".join(s for s in scopes if s)
+            params["scope"] = " ".join(dict.fromkeys(s for s in scopes if s))  # once each
         else:
             params["authorization_details"] = self._authorization_details(ids)
         grant = offer.authorization_code

@@ -115,11 +115,10 @@ def _request_key(offer: Encryption) -> tuple[Mapping[str, Any], str]:
 
 
 def _enc(offered: tuple[str, ...]) -> str:
-    # HAIP 1.0 §5: A256GCM when both are there
-    for enc in ("A256GCM", "A128GCM"):
-        if enc in offered:
-            return enc
-    raise IssuanceError("the issuer offers no content encryption this wallet has")
+    enc = jwe.best_encryption(offered)
+    if enc is None:
+        raise IssuanceError("the issuer offers no content encryption this wallet has")
+    return enc
 
 
 def _json(body: Mapping[str, Any]) -> bytes:

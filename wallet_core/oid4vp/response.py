@@ -74,8 +74,7 @@ def _encrypt(fields: Mapping[str, Any], metadata: Mapping[str, Any]) -> str:
     offered = metadata.get("encrypted_response_enc_values_supported") or ["A128GCM"]
     if not isinstance(offered, list) or not all(isinstance(e, str) for e in offered):
         raise PresentationRequestError("encrypted_response_enc_values_supported must list names")
-    # §8.3: A128GCM when the verifier names none; HAIP 1.0 §5: A256GCM when it offers both
-    enc = next((e for e in reversed(jwe.ENCRYPTIONS) if e in offered), None)
+    enc = jwe.best_encryption(offered)  # §8.3: A128GCM when the verifier names none
     if enc is None:
         raise PresentationRequestError("the verifier offers no encryption this wallet supports")
     payload = json.dumps(dict(fields), separators=(",", ":")).encode()
