@@ -61,6 +61,7 @@ def test_every_sample_the_schema_accepts_we_accept(path: Any) -> None:
 
 ODD_TYPES: tuple[Any, ...] = (["Wrong"], "Wrong", 7)
 ODD_VALUES: tuple[Any, ...] = (42, "text", [], {})
+ODD_LEAVES: tuple[Any, ...] = (42, "odd")  # wrong kind for text, or a word of no vocabulary
 GONE = object()  # an edit that removes the member
 Path_ = tuple[str | int, ...]
 
@@ -79,10 +80,15 @@ def _places(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
 def _edits(document: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
     """(a) each member of each object removed, (b) each ``type`` made odd, (c) each object
     and array (the document excepted) replaced by an odd value, (d) each array element
-    replaced by an odd value: an edit is the path and its new value (or ``GONE``)."""
+    replaced by an odd value, (e) each text, number and boolean member given a value of
+    another kind or outside its vocabulary: an edit is the path and its new value (or
+    ``GONE``)."""
     for path, target in _places(document):
         if isinstance(target, dict):
             yield from (((*path, key), GONE) for key in target)
+            for key, leaf in target.items():
+                if not isinstance(leaf, dict | list):
+                    yield from (((*path, key), odd) for odd in ODD_LEAVES if odd != leaf)
             if "type" in target:
                 yield from (((*path, "type"), odd) for odd in ODD_TYPES)
         else:
@@ -176,3 +182,54 @@ def test_a_subject_without_id_or_identifier_and_criteria_without_either_are_prob
     assert "credentialSubject needs an id or an identifier" in problems
     assert "credentialSubject.achievement.criteria needs an id or a narrative" in problems
     assert not open_badges.is_badge({"type": ["VerifiableCredential"]})
+
+
+def _with_achievement(**members: Any) -> dict[str, Any]:
+    achievement = {
+        "id": "a",
+        "type": ["Achievement"],
+        "name": "n",
+        "description": "d",
+        "criteria": {"narrative": "Passed."},
+        **members,
+    }
+    return {
+        "@context": [open_badges.V2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:1",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "https://issuer.example", "type": ["Profile"]},
+        "validFrom": "2026-09-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:1",
+            "type": ["AchievementSubject"],
+            "achievement": achievement,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("members", "problem"),
+    [
+        ({"name": 5}, "credentialSubject.achievement.name must be text"),
+        (
+            {"creditsAvailable": "5"},
+            "credentialSubject.achievement.creditsAvailable must be a number",
+        ),
+        (
+            {"creditsAvailable": True},
+            "credentialSubject.achievement.creditsAvailable must be a number",
+        ),
+        (
+            {"achievementType": "Microcredential"},
+            "credentialSubject.achievement.achievementType must be a term of the OB 3.0"
+            " AchievementType vocabulary",
+        ),
+    ],
+)
+def test_text_numbers_and_vocabulary_terms_are_checked(members: Any, problem: str) -> None:
+    assert open_badges.check(_with_achievement(**members)).problems == (problem,)
+
+
+def test_a_vocabulary_may_be_extended_with_an_ext_term() -> None:
+    badge = _with_achievement(achievementType="ext:Minor", creditsAvailable=5.5)
+    assert open_badges.check(badge).ok

@@ -2,16 +2,16 @@
 
 In the order of the OB 3.0 "Verification and Validation" section and of the 1EdTech
 validator's probes (OB3_NOTES.md §3): context order, types, then every object the 1EdTech
-JSON schema describes, however deep (``_CLASSES``): the issuer (a ``Profile``, with its
+JSON schema describes, however deep (``CLASSES``): the issuer (a ``Profile``, with its
 address, identifiers, parent and endorsements), ``credentialSubject`` (an
 ``AchievementSubject`` with ``id`` or ``identifier``, its ``IdentityObject``, ``Result``
 and ``achievement``), the achievement (``criteria`` with ``id`` or ``narrative``,
 ``Alignment``, ``ResultDescription``, ``RubricCriterionLevel``, creator), ``Evidence``,
 ``Image``, ``credentialSchema``/``credentialStatus``/``refreshService``/``termsOfUse``,
 embedded endorsements, and the issuance date. Each object gets its type, its required
-members and the shape of its members that hold objects or lists; plain text members are
-not checked. The official schema is the test oracle: every structural error it reports is
-a problem here.
+members and the shape of each member the schema constrains: objects, lists, text, numbers,
+booleans and the closed vocabularies (the table in ``open_badges_schema``). The official
+schema is the test oracle: every structural error it reports is a problem here.
 
 What real issuers send and the schema would not have is a warning, not a problem: a VCDM
 1.1 badge (``credentials/v1`` with ``issuanceDate``, what the edubadges agent builds), and an
@@ -27,110 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wallet_core.formats.open_badges_schema import CLASSES, LEAVES, VOCABULARIES, is_term
+
 V1 = "https://www.w3.org/2018/credentials/v1"
 V2 = "https://www.w3.org/ns/credentials/v2"
 BADGE_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 ENDORSEMENT_TYPE = "EndorsementCredential"
 _OB_CONTEXT = re.compile(r"https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json")
 _JWS = re.compile(r"[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]*\.[a-zA-Z0-9_-]+")
-
-# The classes of the 1EdTech schema: how ``type`` is given ("list": a list of IRIs that has
-# the class, "plain": the class IRI itself, "text": any IRI, "": none), the required
-# members, and the members that hold objects or lists: a class, "[class]" a list of them,
-# "text"/"jws" a string, "ProfileRef" a Profile or its IRI, "class+" one of them or a
-# non-empty list: the schema wants a list of proofs and one status, but VC Data Integrity
-# allows one proof object (as we sign) and VCDM 2.0 §4.10 several status entries.
-_Class = tuple[str, tuple[str, ...], dict[str, str]]
-_CREDENTIAL = {
-    "credentialSchema": "[CredentialSchema]",
-    "credentialStatus": "CredentialStatus+",
-    "refreshService": "RefreshService",
-    "termsOfUse": "[TermsOfUse]",
-    "proof": "Proof+",
-}
-_ENDORSED = {"endorsement": "[EndorsementCredential]", "endorsementJwt": "[jws]"}
-_CLASSES: dict[str, _Class] = {
-    "AchievementCredential": (
-        "",
-        (),
-        {
-            **_CREDENTIAL,
-            **_ENDORSED,
-            "credentialSubject": "AchievementSubject",
-            "evidence": "[Evidence]",
-            "image": "Image",
-            "issuer": "ProfileRef",
-        },
-    ),
-    "EndorsementCredential": (
-        "",
-        (),
-        {**_CREDENTIAL, "credentialSubject": "EndorsementSubject", "issuer": "ProfileRef"},
-    ),
-    "AchievementSubject": (
-        "list",
-        ("achievement",),
-        {
-            "achievement": "Achievement",
-            "identifier": "[IdentityObject]",
-            "image": "Image",
-            "result": "[Result]",
-            "source": "Profile",
-        },
-    ),
-    "Achievement": (
-        "list",
-        ("id", "criteria", "description", "name"),
-        {
-            **_ENDORSED,
-            "alignment": "[Alignment]",
-            "creator": "Profile",
-            "criteria": "Criteria",
-            "image": "Image",
-            "otherIdentifier": "[IdentifierEntry]",
-            "related": "[Related]",
-            "resultDescription": "[ResultDescription]",
-            "tag": "[text]",
-        },
-    ),
-    "Profile": (
-        "list",
-        ("id",),
-        {
-            **_ENDORSED,
-            "image": "Image",
-            "address": "Address",
-            "otherIdentifier": "[IdentifierEntry]",
-            "parentOrg": "Profile",
-        },
-    ),
-    "ResultDescription": (
-        "list",
-        ("id", "name", "resultType"),
-        {
-            "alignment": "[Alignment]",
-            "allowedValue": "[text]",
-            "rubricCriterionLevel": "[RubricCriterionLevel]",
-        },
-    ),
-    "RubricCriterionLevel": ("list", ("id", "name"), {"alignment": "[Alignment]"}),
-    "Result": ("list", (), {"alignment": "[Alignment]"}),
-    "Alignment": ("list", ("targetName", "targetUrl"), {}),
-    "Evidence": ("list", (), {}),
-    "Related": ("list", ("id",), {}),
-    "EndorsementSubject": ("list", ("id",), {}),
-    "Address": ("list", (), {"geo": "GeoCoordinates"}),
-    "GeoCoordinates": ("plain", ("latitude", "longitude"), {}),
-    "IdentityObject": ("plain", ("hashed", "identityHash", "identityType"), {}),
-    "IdentifierEntry": ("plain", ("identifier", "identifierType"), {}),
-    "Image": ("plain", ("id",), {}),
-    "Criteria": ("", (), {}),
-    "CredentialSchema": ("text", ("id",), {}),
-    "CredentialStatus": ("text", ("id",), {}),
-    "RefreshService": ("text", ("id",), {}),
-    "TermsOfUse": ("text", (), {}),
-    "Proof": ("text", (), {}),
-}
 
 
 @dataclass(frozen=True)
@@ -237,7 +141,7 @@ def _check(value: Any, name: str, where: str, found: _Findings) -> None:
     if not isinstance(value, Mapping):
         found.problem(f"{where} must be {'an' if name[0] in 'AEIOU' else 'a'} {name} object")
         return
-    kind, required, _ = _CLASSES[name]
+    kind, required, _ = CLASSES[name]
     if kind:
         _typed(value, name, kind, where, found)
     _required(value, required, where, found)
@@ -249,7 +153,7 @@ def _check(value: Any, name: str, where: str, found: _Findings) -> None:
 
 
 def _members(value: Mapping[str, Any], name: str, where: str, found: _Findings) -> None:
-    for member, shape in _CLASSES[name][2].items():
+    for member, shape in CLASSES[name][2].items():
         if member in value and not (member == "proof" and not where):  # the proof's own check
             _shaped(value[member], shape, _at(where, member), found)
 
@@ -261,9 +165,8 @@ def _shaped(value: Any, shape: str, where: str, found: _Findings) -> None:
             return
         for index, item in enumerate(value):
             _shaped(item, shape[1:-1], f"{where}[{index}]", found)
-    elif shape == "text":
-        if not isinstance(value, str):
-            found.problem(f"{where} must be text")
+    elif shape in LEAVES or shape in VOCABULARIES:
+        _leaf(value, shape, where, found)
     elif shape == "jws":
         if not isinstance(value, str) or not _JWS.fullmatch(value):
             found.problem(f"{where} must be a compact JWS")
@@ -275,6 +178,16 @@ def _shaped(value: Any, shape: str, where: str, found: _Findings) -> None:
         _check_endorsement(value, where, found)
     else:
         _check(value, shape, where, found)
+
+
+def _leaf(value: Any, shape: str, where: str, found: _Findings) -> None:
+    if shape in VOCABULARIES:
+        if not is_term(shape, value):
+            found.problem(f"{where} must be a term of the OB 3.0 {shape} vocabulary")
+        return
+    kind, said = LEAVES[shape]
+    if not isinstance(value, kind) or (shape == "number" and isinstance(value, bool)):
+        found.problem(f"{where} must be {said}")
 
 
 def _one_or_more(value: Any, one: str, where: str, found: _Findings) -> None:
