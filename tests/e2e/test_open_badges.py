@@ -5,12 +5,15 @@ shown as revoked."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 import pytest
 from demo_admin import Admin
+from loopback import LoopbackServer, Route
 from wire import ChangeResponse, Wire, jwt_part, with_json
 
 from demo_services.serving import BackgroundServer, start_in_thread
@@ -107,6 +110,91 @@ def test_the_employer_verifies_a_badge_the_wallet_presents(
     status = _check(wallet, employer, query, query_id, stored.id)
     assert status["status"] == "verified", status
     assert status["result"]["claims"]["title"] == "Circulair ontwerpen in de bouw"
+
+
+@pytest.mark.parametrize(
+    ("configuration_id", "vp_format", "nested"),
+    [
+        (OB3_JWT, "jwt_vp_json", "$.vp.verifiableCredential[0]"),
+        (OB3_LDP, "ldp_vp", "$.verifiableCredential[0]"),
+    ],
+)
+def test_a_presentation_exchange_answer_says_where_the_badge_is_in_its_vp(
+    open_wallet: Callable[..., Wallet],
+    issuer: BackgroundServer,
+    server: LoopbackServer,
+    configuration_id: str,
+    vp_format: str,
+    nested: str,
+) -> None:
+    """OpenID4VP draft 21 §6.1 and Appendix A.1: the descriptor names the VP's format and
+    ``path_nested`` the badge inside it; the VP is the holder's, bound to the request."""
+    wallet = open_wallet()
+    stored = _receive(wallet, issuer, configuration_id)
+    received: list[dict[str, str]] = []
+
+    def record(body: bytes) -> Route:
+        received.append({k: v[0] for k, v in parse_qs(body.decode()).items()})
+        return Route(200, b"{}", {"content-type": "application/json"})
+
+    server.post_handlers["/post"] = record
+    definition = {
+        "id": "pd-badge",
+        "input_descriptors": [
+            {
+                "id": "badge",
+                "format": {"jwt_vc_json": {"alg": ["ES256", "EdDSA"]}, "ldp_vc": {}},
+                "constraints": {
+                    "fields": [
+                        {
+                            "path": ["$.type", "$.vc.type"],
+                            "filter": {
+                                "type": "array",
+                                "contains": {"const": "OpenBadgeCredential"},
+                            },
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    link = "openid4vp://?" + urlencode(
+        {
+            "client_id": f"redirect_uri:{server.base}/post",
+            "response_type": "vp_token",
+            "response_mode": "direct_post",
+            "response_uri": f"{server.base}/post",
+            "nonce": "n-pe-badge",
+            "state": "s-1",
+            "presentation_definition": json.dumps(definition),
+        }
+    )
+    request = wallet.parse_presentation_request(link)
+    (candidate,) = wallet.match(request).candidates("badge")
+    assert candidate.credential_id == stored.id
+    assert wallet.present(request, {"badge": Choice(stored.id, [])}).ok
+    (body,) = received
+    (descriptor,) = json.loads(body["presentation_submission"])["descriptor_map"]
+    assert descriptor == {
+        "id": "badge",
+        "format": vp_format,
+        "path": "$",
+        "path_nested": {"id": "badge", "format": stored.format, "path": nested},
+    }
+    token = body["vp_token"]
+    vp = jwt_part(token, 1) if vp_format == "jwt_vp_json" else json.loads(token)
+    inner = vp["vp"] if vp_format == "jwt_vp_json" else vp
+    badge = inner["verifiableCredential"][0]
+    document = jwt_part(badge, 1)["vc"] if isinstance(badge, str) else badge  # one instance
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement == stored.claims["credentialSubject"]["achievement"]
+    if vp_format == "jwt_vp_json":
+        assert (vp["aud"], vp["nonce"]) == (request.client_id, "n-pe-badge")
+    else:
+        assert (vp["proof"]["domain"], vp["proof"]["challenge"]) == (
+            request.client_id,
+            "n-pe-badge",
+        )
 
 
 def test_a_revoked_ldp_badge_is_shown_as_revoked_by_the_wallet_and_the_employer(

@@ -783,3 +783,15 @@ def test_what_is_sent_must_fit_the_submission_requirements() -> None:
         }
     ]
     assert fits(nested, {"extra"}) and not fits(nested, {"pid"})
+
+
+def test_a_credential_bound_to_no_key_of_the_wallet_is_no_candidate() -> None:
+    """Draft 21 §6.1: the VP Token holds presentations the holder signs; an imported badge
+    has no holder key, so PE (which cannot waive holder binding) never offers it."""
+    definition = pex.parse_definition(
+        {"id": "pd", "input_descriptors": [{"id": "badge", "format": {"ldp_vc": {}}}]}
+    )
+    bound = plain("bound", "ldp_vc", (), {"type": ["VerifiableCredential"]})
+    imported = plain("imported", "ldp_vc", (), {"type": ["VerifiableCredential"]}, bound=False)
+    result = pex.match(definition, [bound, imported])
+    assert [c.credential_id for c in result.queries["badge"].candidates] == ["bound"]

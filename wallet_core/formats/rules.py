@@ -113,6 +113,10 @@ class Rules:
     subject_in_definition: bool = False
     #: the holder is named by a DID (the credential subject's ``id``), not a ``cnf`` key
     holder_did: bool = False
+    #: where a PE ``presentation_submission`` finds the credential inside the holder's
+    #: presentation: the presentation's format and ``path_nested`` (OpenID4VP draft 21
+    #: Appendix A.1); None when the credential is itself the presentation (SD-JWT VC)
+    nested_in: tuple[str, str] | None = None
     #: mdoc pointers are exactly a namespace and an element identifier (OpenID4VP §7.2.1)
     pointer_length: int | None = None
     meta: Callable[[Mapping[str, Any], str], TypeFilter] = only_empty_meta

@@ -122,6 +122,11 @@ class FormatRules(Protocol):
     def holder_did(self) -> bool:
         """Whether the format names its holder by a DID (``credentialSubject.id``)."""
 
+    @property
+    def nested_in(self) -> tuple[str, str] | None:
+        """The presentation format and the path to the credential in it, for a PE
+        ``path_nested``; None when the credential is presented as itself."""
+
     def is_legacy(self, identifier: str) -> bool:
         """Whether ``identifier`` is a draft-era name of this format."""
 

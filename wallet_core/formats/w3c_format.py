@@ -267,6 +267,7 @@ JWT_VC_JSON = W3cFormat(
     bookkeeping_under=("vc", W3C_BOOKKEEPING),
     name="jwt_vc_json",
     vp_parameters={"alg_values": sorted(w3c_vc.JWT_ALGORITHMS)},
+    nested_in=("jwt_vp_json", "$.vp.verifiableCredential[0]"),
     jwt=True,
     **_COMMON,
 )
@@ -278,5 +279,6 @@ LDP_VC = W3cFormat(
         "proof_type_values": ["DataIntegrityProof", "Ed25519Signature2020"],
         "cryptosuite_values": ["eddsa-rdfc-2022", "ecdsa-rdfc-2019"],
     },
+    nested_in=("ldp_vp", "$.verifiableCredential[0]"),
     **_COMMON,
 )

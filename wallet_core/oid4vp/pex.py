@@ -43,6 +43,9 @@ so the remaining selectively disclosable claims are offered as further ``optiona
 (after the optional fields, in path order); the holder still chooses. With ``required``
 or ``preferred`` nothing beyond the fields is offered. ``limit_disclosure: "required"``
 excludes formats that cannot limit disclosure (PE 2.0 §5: return nothing rather than more).
+A credential bound to no key of the wallet (an imported badge) is never a candidate: the
+``vp_token`` of draft 21 §6.1 carries Verifiable Presentations, and the holder can sign
+none for it (DCQL lets a verifier waive holder binding; PE has no such switch).
 For SD-JWT VC a ``$.vct`` field is evaluated against every type of the credential (``vct``,
 ``aka_vcts``, inherited types), as OpenID4VP 1.0 Appendix B.3.5 allows for DCQL.
 
@@ -410,6 +413,8 @@ def _candidate(
     limit = descriptor.limit_disclosure
     rules = rules_for(credential.format)
     if limit == "required" and not rules.selective:
+        return None
+    if not credential.holder_binding:  # a VP Token holds presentations the holder signs
         return None
     required: list[ClaimPath] = []
     optional: list[ClaimPath] = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wallet_core.errors import NoMatchingCredentialError, PresentationRequestError
-from wallet_core.formats.registry import answers
+from wallet_core.formats.registry import answers, rules_for
 from wallet_core.formats.seam import HeldCredential, Presentation
 from wallet_core.models import PresentationMatch
 from wallet_core.oid4vp import dcql, pex
@@ -79,14 +79,11 @@ class PexRequestQuery:
 
     def response_parameters(self, presented: Sequence[Presented]) -> dict[str, Any]:
         """The ``vp_token`` and its ``presentation_submission``: one presentation is sent
-        bare, several as an array addressed by ``$[i]``."""
+        bare, several as an array addressed by ``$[i]``; a W3C credential is found in its
+        VP by ``path_nested`` (draft 21 §6.1 and Appendix A.1)."""
         single = len(presented) == 1
         descriptors = [
-            {
-                "id": item.query_id,
-                "format": self._named_format(item.query_id, item.format),
-                "path": "$" if single else f"$[{index}]",
-            }
+            self._descriptor(item, "$" if single else f"$[{index}]")
             for index, item in enumerate(presented)
         ]
         token: Any = (
@@ -98,6 +95,19 @@ class PexRequestQuery:
             "descriptor_map": descriptors,
         }
         return {"vp_token": token, "presentation_submission": submission}
+
+    def _descriptor(self, item: Presented, path: str) -> dict[str, Any]:
+        named = self._named_format(item.query_id, item.format)
+        nested = rules_for(item.format).nested_in
+        if nested is None:
+            return {"id": item.query_id, "format": named, "path": path}
+        presentation_format, inner = nested
+        return {
+            "id": item.query_id,
+            "format": presentation_format,
+            "path": path,
+            "path_nested": {"id": item.query_id, "format": named, "path": inner},
+        }
 
     def _named_format(self, descriptor_id: str, held: str) -> str:
         """The verifier's own name for the format (``vc+sd-jwt`` for draft-21 verifiers)."""
