@@ -30,8 +30,9 @@ from pathlib import Path
 
 import msgpack
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+# tests/browser is put first on the path, so its conftest (the Chromium flags) is imported
 
 from helpers import ob3_badge
 from timing import median_ms
