@@ -71,6 +71,7 @@ tests/test_errors.py keeps it::
                 StatusIndexError (status_index_out_of_range)
         ProtocolError (protocol_error)
             OfferError (offer_error)
+                OfferExpiredError (offer_expired)
             IssuanceError (issuance_error)
                 PartialIssuanceError (partial_issuance)
             PresentationRequestError (presentation_request_error)
@@ -424,6 +425,17 @@ class ProtocolError(WalletError):
 
 class OfferError(ProtocolError):
     code = "offer_error"
+
+
+class OfferExpiredError(OfferError):
+    """The offer is gone: expired, or used already. Only the institution can make a new one.
+
+    Raised when an offer by reference is no longer there (404, 410), and when the token
+    endpoint answers ``invalid_grant`` to a pre-authorized code sent without a transaction
+    code (RFC 6749 §5.2: the grant is "invalid, expired, revoked"). With a transaction code
+    the same answer may mean a wrong code, so that stays an ``IssuanceError``."""
+
+    code = "offer_expired"
 
 
 class IssuanceError(ProtocolError):

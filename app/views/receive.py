@@ -8,8 +8,7 @@ An offer without a pre-authorized code needs a login at the institution (authori
 code flow): "Log in" opens the institution's page in a new tab, ``app.login_callback``
 catches the redirect on loopback, and the credential is fetched from there.
 
-Every wallet call runs in a thread (network, and the vault's crypto); a second tap while
-one runs is ignored.
+Every wallet call runs in a thread (network, vault crypto); a second tap meanwhile is ignored.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from app.components.link_step import LinkStep
 from app.login_callback import LoginCallback, LoginCancelledError
 from app.messages import Message, error_message, log_failure
 from app.state import SessionState
+from app.tx_code import code_problem
 from wallet_core import (
     CredentialOffer,
     IssuanceError,
@@ -282,10 +282,10 @@ class ReceiveScreen:
             return
         code: str | None = None
         self._error = self._tx_error = None
-        if preview.tx_code is not None:
+        if (spec := preview.tx_code) is not None:
             code = (self.tx_code.value or "").strip()
-            if not code:
-                self._tx_error = Message("receive.tx_code_required")
+            self._tx_error = code_problem(code, spec.length, spec.input_mode == "numeric")
+            if self._tx_error is not None:
                 self.relabel()
                 return
         self._set_busy(True, "receive.busy_accept")

@@ -77,6 +77,16 @@ def test_receive_with_transaction_code(
 
             await h.click(h.get(key="accept-btn"))  # no code typed
             assert h.get(key="tx-code-input").error == "Enter the code first"
+            # typos are caught here, before one of the institution's few tries is spent
+            await h.type_text(h.get(key="tx-code-input"), "12a")
+            await h.click(h.get(key="accept-btn"))
+            assert h.get(key="tx-code-input").error == "The code has only digits."
+            await h.type_text(h.get(key="tx-code-input"), "12")
+            await h.click(h.get(key="accept-btn"))
+            length = len(offer["tx_code"])
+            assert h.get(key="tx-code-input").error == (
+                f"The code has {length} characters; you entered 2."
+            )
 
             await h.type_text(h.get(key="tx-code-input"), wrong)
             await h.click(h.get(key="accept-btn"))
@@ -123,7 +133,21 @@ def test_receive_without_code_and_bad_links(
             await h.click(h.get(key="back-btn"))
             await h.wait_for(lambda: h.has(key="credential-list"), what="home")
             assert len(h.get(key="credential-list").controls) == 1
+
+            # the same offer again: it was used, and the student is told what to do
+            await h.click(h.get(key="add-btn"))
+            await h.wait_for(lambda: h.has(key="offer-input"), what="receive")
+            await h.type_text(h.get(key="offer-input"), offer["offer_link"])
+            await h.click(h.get(key="continue-btn"))
+            await h.wait_for(lambda: h.get(key="preview-issuer").value != "", what="preview")
+            await h.click(h.get(key="accept-btn"))
+            await wait_idle(h)
+            assert h.get(key="receive-error").value == (
+                "Dit aanbod is verlopen of al gebruikt. Vraag de instelling om een nieuw aanbod."
+            )
             assert h.client.errors == []
+        with Wallet.open(loopback_config.vault_dir, PIN) as wallet:
+            assert len(wallet.credentials()) == 1
 
     run(scenario)
 

@@ -13,6 +13,7 @@ from demo_services.serving import BackgroundServer
 from wallet_core import (
     IssuanceError,
     ManualClock,
+    OfferExpiredError,
     PendingCredential,
     StatusState,
     StoredCredential,
@@ -61,6 +62,29 @@ def test_wrong_tx_code_then_the_right_one(open_wallet: Callable[..., Wallet], ad
         wallet.accept_offer(offer)
     assert missing.value.oauth_error == "invalid_request"
     assert _stored(wallet.accept_offer(offer, tx_code=made["tx_code"])).title
+
+
+def test_an_offer_used_once_is_said_to_be_used_and_nothing_is_kept_again(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    wallet = open_wallet()
+    offer = wallet.parse_offer(admin.offer()["offer_link"])
+    first = _stored(wallet.accept_offer(offer))
+    keys = wallet.holder_keys()
+    with pytest.raises(OfferExpiredError) as again:
+        wallet.accept_offer(offer)
+    assert again.value.code == "offer_expired"
+    assert [c.id for c in wallet.credentials()] == [first.id] and wallet.holder_keys() == keys
+
+
+def test_an_offer_the_institution_no_longer_has_is_said_to_be_gone(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    link = admin.offer("mc-data-analyse-python", by_reference=True)["offer_link"]
+    gone = link.replace(".json", "-gone.json").replace("%2Ejson", "-gone%2Ejson")
+    assert gone != link
+    with pytest.raises(OfferExpiredError):
+        open_wallet().parse_offer(gone)
 
 
 def test_offer_by_reference(open_wallet: Callable[..., Wallet], admin: Admin) -> None:

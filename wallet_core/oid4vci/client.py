@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from wallet_core.clock import Clock
 from wallet_core.crypto import Signer
 from wallet_core.crypto.jwk import b64url
-from wallet_core.errors import IssuanceError, MalformedResponseError
+from wallet_core.errors import IssuanceError, MalformedResponseError, OfferExpiredError
 from wallet_core.http import HttpClient, HttpResponse
 from wallet_core.oid4vci.attestation import ClientAttestation
 from wallet_core.oid4vci.authorization import AuthorizationRequest
@@ -147,7 +147,12 @@ class IssuerClient:
             form["user_pin" if grant.legacy_user_pin else "tx_code"] = tx_code
         if not self.metadata.draft13:
             form["authorization_details"] = self._authorization_details(configuration_ids)
-        return self._token(form)
+        try:
+            return self._token(form)
+        except IssuanceError as exc:
+            if exc.oauth_error == "invalid_grant" and grant.tx_code is None:
+                raise OfferExpiredError("the offer has expired or was used already") from exc
+            raise
 
     def token_authorization_code(self, code: str, request: AuthorizationRequest) -> TokenResponse:
         return self._token(

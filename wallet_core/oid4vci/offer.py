@@ -47,7 +47,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from wallet_core import http
-from wallet_core.errors import InsecureUrlError, OfferError
+from wallet_core.errors import HttpStatusError, InsecureUrlError, OfferError, OfferExpiredError
 from wallet_core.formats.registry import answers
 from wallet_core.http import HttpClient, HttpPolicy
 from wallet_core.oid4vci.models import (
@@ -249,8 +249,14 @@ def _is_loopback(url: str, policy: HttpPolicy) -> bool:
 
 
 def _fetch_offer(uri: str, client: HttpClient) -> Mapping[str, Any]:
-    """§4.1.3: GET, ``application/json`` only; every URL rule of :mod:`wallet_core.http`."""
-    document = client.get_json(uri, accept="application/json")
+    """§4.1.3: GET, ``application/json`` only; every URL rule of :mod:`wallet_core.http`.
+    An offer the issuer no longer serves (404, 410) has expired or was used."""
+    try:
+        document = client.get_json(uri, accept="application/json")
+    except HttpStatusError as exc:
+        if exc.status in (404, 410):
+            raise OfferExpiredError("the institution no longer has this offer") from exc
+        raise
     if not isinstance(document, Mapping):
         raise OfferError("the offer fetched from credential_offer_uri is not a JSON object")
     return document
