@@ -28,6 +28,7 @@ class AppConfig:
     verifier_trust_anchors: tuple[x509.Certificate, ...] = ()
     # Set by ``--demo``: the demo institution's page, which home's empty state points to.
     demo_issuer_url: str | None = None
+    demo_verifier_url: str | None = None  # and the demo employer's
     # Set by ``--demo``: the demo wallet provider, which attests this wallet to issuers.
     wallet_provider: str | None = None
 

@@ -144,10 +144,14 @@ def cli(argv: Sequence[str] | None = None) -> int:
     if config.verifier_trust_anchors:
         log.warning("%s is set: extra verifier roots are trusted (tests only)", VERIFIER_CA_ENV)
 
-    demo = start_demo(haip=args.haip) if args.demo else []
+    wallet_url = f"http://{HOST}:{args.port}/"
+    demo = start_demo(haip=args.haip, wallet_url=wallet_url) if args.demo else []
     if demo:
         config = dataclasses.replace(
-            config, demo_issuer_url=f"{demo[0].base_url}/", wallet_provider=demo[2].base_url
+            config,
+            demo_issuer_url=f"{demo[0].base_url}/",
+            demo_verifier_url=f"{demo[1].base_url}/",
+            wallet_provider=demo[2].base_url,
         )
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
 
@@ -194,19 +198,27 @@ def _open_when_started(server: Any, port: int) -> None:
         webbrowser.open(f"http://{HOST}:{port}/")
 
 
-def start_demo(*, haip: bool = False) -> list[Any]:
-    """The demo issuer, verifier and wallet provider on free loopback ports; their pages
-    are logged. ``haip``: the issuer requires DPoP, attestations by this wallet provider
-    and encrypted requests and responses."""
+def start_demo(*, haip: bool = False, wallet_url: str | None = None) -> list[Any]:
+    """The demo issuer, verifier and wallet provider on loopback, at their fixed default
+    ports when those are free (so a bookmark keeps working), else on free ones; their pages
+    are logged and link "Open in wallet" to ``wallet_url``. ``haip``: the issuer requires
+    DPoP, attestations by this wallet provider and encrypted requests and responses."""
     import httpx
     from cryptography import x509
 
     from demo_services import wallet_provider
+    from demo_services.issuer import DEFAULT_PORT as ISSUER_PORT
     from demo_services.issuer import create_app as create_issuer
     from demo_services.serving import start_in_thread
+    from demo_services.verifier import DEFAULT_PORT as VERIFIER_PORT
     from demo_services.verifier import create_app as create_verifier
 
-    provider = start_in_thread(wallet_provider.create_app, name="wallet-provider")
+    def port(default: int) -> int:
+        return 0 if _port_problem(default) else default
+
+    provider = start_in_thread(
+        wallet_provider.create_app, name="wallet-provider", port=port(wallet_provider.DEFAULT_PORT)
+    )
     strict: dict[str, Any] = {}
     if haip:
         root = httpx.get(f"{provider.base_url}/ca.pem", timeout=10).content
@@ -215,14 +227,20 @@ def start_demo(*, haip: bool = False) -> list[Any]:
             "encryption": True,
             "wallet_providers": (x509.load_pem_x509_certificate(root),),
         }
-    issuer = start_in_thread(lambda base: create_issuer(base, **strict), name="issuer")
+    issuer = start_in_thread(
+        lambda base: create_issuer(base, wallet_url=wallet_url, **strict),
+        name="issuer",
+        port=port(ISSUER_PORT),
+    )
     verifier = start_in_thread(
         lambda base: create_verifier(
             base,
             vct_values=[f"{issuer.base_url}/types/microcredential"],
             trusted_issuers=[issuer.base_url],
+            wallet_url=wallet_url,
         ),
         name="verifier",
+        port=port(VERIFIER_PORT),
     )
     log.info("demo institution (issuer): %s/%s", issuer.base_url, " (HAIP)" if haip else "")
     log.info("demo employer (verifier):  %s/", verifier.base_url)

@@ -278,7 +278,10 @@ class HomeScreen:
         self.settings_button.tooltip = t("home.settings")
         self.pending_title.value = t("home.pending_title")
         if self.state.config.demo_issuer_url:
-            self.demo_hint.value = t("home.demo_hint", url=self.state.config.demo_issuer_url)
+            config = self.state.config
+            self.demo_hint.value = t(
+                "home.demo_hint", url=config.demo_issuer_url, employer=config.demo_verifier_url
+            )
         self.search.label = t("home.search")
         self.kind_filter.label = t("home.filter_kind")
         self.kind_filter.options = [ft.DropdownOption(key="", text=t("home.filter_all"))] + [

@@ -45,6 +45,8 @@ class IssuerSettings:
     nonce_lifetime: float = 300.0
     credential_validity_days: int = 5 * 365
     max_tx_code_attempts: int = 5
+    # the wallet app's address (``scripts/run --demo``): "Open in wallet" goes there
+    wallet_url: str | None = None
     max_login_attempts: int = 5
     # DPoP (issuer/dpop.py): offered always; required, with nonces, when True (HAIP 1.0)
     dpop: bool = False

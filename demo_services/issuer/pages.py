@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 from demo_services.issuer.catalog import DEMO_PASSWORD, DEMO_STUDENT, Offering
 from demo_services.issuer.context import Issuer
 from demo_services.issuer.state import Issuance, LoginSession, Offer
+from demo_services.wallet_link import open_in_wallet
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f4f6f7;
@@ -233,6 +234,7 @@ def offer_page(
             "<br><span class='en'>Your wallet will send you to the login page.</span></p>"
         )
     minutes = int(issuer.settings.offer_lifetime // 60)
+    opened = open_in_wallet(link, issuer.settings.wallet_url, "offer")
     body = (
         f"<div class='panel'><h2>{escape(offering.name_nl)}</h2>"
         f"<div class='en'>{escape(offering.name_en)}</div>"
@@ -241,7 +243,8 @@ def offer_page(
         "<div><p>Scan de QR-code met je wallet, of open de link op dit apparaat.<br>"
         "<span class='en'>Scan the QR code with your wallet, or open the link on this "
         "device.</span></p>"
-        f"<p><a class='button secondary' href='{escape(link)}'>Open in wallet</a></p>"
+        f"<p><a class='button secondary' id='open-in-wallet' href='{escape(opened)}'>"
+        "Open in wallet</a></p>"
         f"{code}{login}"
         f"<p class='small'>Dit aanbod is {minutes} minuten geldig en eenmalig te gebruiken. / "
         f"Valid for {minutes} minutes, single use.</p></div></div>"

@@ -75,6 +75,8 @@ class VerifierSettings:
     kb_max_age: float = 300.0  # online and offline: how old a KB-JWT may be
     # x509_san_dns: the DNS name; None derives it from base_url (see module docstring)
     dns_name: str | None = None
+    # the wallet app's address (``scripts/run --demo``): "Open in wallet" goes there
+    wallet_url: str | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)

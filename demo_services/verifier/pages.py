@@ -18,6 +18,7 @@ from typing import Any
 from demo_services.verifier.context import Verifier
 from demo_services.verifier.query import LABELS, OPTIONAL_CLAIMS, REQUESTED
 from demo_services.verifier.state import OfflineCheck, Proven, Transaction
+from demo_services.wallet_link import open_in_wallet
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f5f2;
@@ -89,6 +90,7 @@ def home_page(
     method: str,
 ) -> str:
     badge = cross.query != "microcredential"
+    opened = open_in_wallet(same_link, verifier.settings.wallet_url, "request")
     asked = "".join(
         f"<li>{escape(LABELS[name][0])} <span class='en'>({escape(LABELS[name][1])})</span>"
         + (" — <i>optioneel / optional</i>" if name in OPTIONAL_CLAIMS else "")
@@ -114,7 +116,8 @@ def home_page(
         "<div><p>Scan de QR-code met je wallet om te laten zien:<br>"
         "<span class='en'>Scan the QR code with your wallet to show:</span></p>"
         f"<ul>{asked}</ul>"
-        f"<p><a class='button' href='{escape(same_link)}'>Open in wallet op dit apparaat</a>"
+        f"<p><a class='button' id='open-in-wallet' href='{escape(opened)}'>"
+        "Open in wallet op dit apparaat</a>"
         "<br><span class='small en'>Open in the wallet on this device (same-device flow; "
         "you come back here afterwards)</span></p></div></div>"
         "<label class='small' for='link'>Link van de QR-code / QR code link:</label>"

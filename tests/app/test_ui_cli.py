@@ -79,6 +79,15 @@ def test_config_is_plain_data(tmp_path: Path) -> None:
     assert AppConfig(tmp_path) == AppConfig(tmp_path, fast_kdf=False)
 
 
+def _open_in_wallet(page: str) -> str:
+    import html
+    import re
+
+    found = re.search(r"id='open-in-wallet' href='([^']*)'", page)
+    assert found, "no Open in wallet button"
+    return html.unescape(found.group(1))
+
+
 def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
     import httpx
 
@@ -87,13 +96,21 @@ def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
     args = parse_args(["--demo", "--data-dir", "/tmp/eduwallet-demo-test"])
     assert make_config(args, {}).allow_http_loopback
     assert not make_config(parse_args([]), {}).allow_http_loopback
-    servers = start_demo()
+    servers = start_demo(wallet_url="http://127.0.0.1:8550/")
     try:
         issuer, verifier, provider = servers
         assert (
             httpx.get(f"{issuer.base_url}/.well-known/openid-credential-issuer").status_code == 200
         )
-        assert httpx.get(f"{verifier.base_url}/").status_code == 200
+        # "Open in wallet" opens the app beside the demo, with the link for it to act on
+        offer_page = httpx.get(f"{issuer.base_url}/offer/mc-circulair-ontwerpen").text
+        opened = _open_in_wallet(offer_page)
+        assert opened.startswith("http://127.0.0.1:8550/?offer=openid-credential-offer%3A%2F%2F")
+        employer = httpx.get(f"{verifier.base_url}/")
+        assert employer.status_code == 200
+        assert _open_in_wallet(employer.text).startswith(
+            "http://127.0.0.1:8550/?request=openid4vp%3A%2F%2F"
+        )
         assert "software keys" in httpx.get(f"{provider.base_url}/").text
         assert not issuer.app.state.issuer.settings.dpop
     finally:
