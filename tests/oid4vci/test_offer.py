@@ -28,6 +28,7 @@ from wallet_core.errors import (
     MalformedResponseError,
     NetworkError,
     OfferError,
+    OfferExpiredError,
     ResponseTooLargeError,
     UnexpectedContentTypeError,
 )
@@ -553,9 +554,16 @@ def test_by_reference_bad_answers(server: LoopbackServer, client: HttpClient) ->
     with pytest.raises(UnexpectedContentTypeError):
         parse_offer(reference_link(url), client)
 
-    with pytest.raises(HttpStatusError) as caught:
+    # An offer the issuer no longer serves was used or has expired: the student is told so.
+    with pytest.raises(OfferExpiredError):
         parse_offer(reference_link(server.base + "/offers/missing"), client)
-    assert caught.value.status == 404
+    url = server.json("/offers/gone", {}, status=410)
+    with pytest.raises(OfferExpiredError):
+        parse_offer(reference_link(url), client)
+    url = server.json("/offers/failing", {}, status=500)
+    with pytest.raises(HttpStatusError) as caught:
+        parse_offer(reference_link(url), client)
+    assert caught.value.status == 500
 
     url = server.json("/offers/array", [offer_document()])
     with pytest.raises(OfferError):

@@ -89,7 +89,7 @@ def test_x509_san_dns_by_reference(client: HttpClient, server: LoopbackServer, p
         {"client_id": "x509_san_dns:localhost", "request_uri": f"{server.base}/request/1"}
     )
     request = _parse(link, client, pki)
-    assert request.verifier.verified and request.verifier.name == "localhost"
+    assert request.verifier.verified and request.verifier.name == "Werkgever Demo"  # its O
     assert request.verifier.method == "x509_san_dns" and "Verifier" in (
         request.verifier.certificate_issuer or ""
     )

@@ -50,7 +50,7 @@ class VerifierIdentity:
 
     client_id: str  # the full Client Identifier, prefix included: the KB-JWT aud
     prefix: str | None
-    name: str  # what the UI shows: a DNS name, a DID, a host
+    name: str  # what the UI shows: the certificate's organisation, a DID, a host
     verified: bool  # True only when a signature under a trusted chain or a DID proved it
     method: str  # how: "x509_san_dns", "x509_hash", "decentralized_identifier", "unsigned"
     certificate_issuer: str | None = None
@@ -254,10 +254,10 @@ def _signed_verifier(
         return VerifierIdentity(
             client_id=client_id,
             prefix=prefix,
-            name=rest if prefix == "x509_san_dns" else _common_name(leaf) or rest,
+            name=_named(leaf.subject) or rest,
             verified=True,
             method=prefix,
-            certificate_issuer=leaf.issuer.rfc4514_string(),
+            certificate_issuer=_named(leaf.issuer) or leaf.issuer.rfc4514_string(),
         )
     if prefix == "decentralized_identifier":
         if did_key is None:
@@ -291,9 +291,14 @@ def _dns_names(certificate: x509.Certificate) -> set[str]:
     return {name.lower() for name in names.get_values_for_type(x509.DNSName)}
 
 
-def _common_name(certificate: x509.Certificate) -> str | None:
-    values = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return str(values[0].value) if values else None
+def _named(name: x509.Name) -> str | None:
+    """The organisation a certificate name gives (``O``), else its ``CN``: what a person
+    reads, not ``CN=...,O=...,C=NL``."""
+    for oid in (x509.NameOID.ORGANIZATION_NAME, x509.NameOID.COMMON_NAME):
+        values = name.get_attributes_for_oid(oid)
+        if values and str(values[0].value).strip():
+            return str(values[0].value).strip()
+    return None
 
 
 # -- the parameters themselves (§5, §8.2) ----------------------------------------------------
