@@ -147,12 +147,7 @@ def cli(argv: Sequence[str] | None = None) -> int:
     wallet_url = f"http://{HOST}:{args.port}/"
     demo = start_demo(haip=args.haip, wallet_url=wallet_url) if args.demo else []
     if demo:
-        config = dataclasses.replace(
-            config,
-            demo_issuer_url=f"{demo[0].base_url}/",
-            demo_verifier_url=f"{demo[1].base_url}/",
-            wallet_provider=demo[2].base_url,
-        )
+        config = with_demo(config, demo)
     log.info("eduwallet on http://%s:%d/ (data in %s)", HOST, args.port, config.data_dir)
 
     from app.state import close_all_wallets
@@ -235,6 +230,7 @@ def start_demo(*, haip: bool = False, wallet_url: str | None = None) -> list[Any
     verifier = start_in_thread(
         lambda base: create_verifier(
             base,
+            client_id_prefix="x509_hash",  # signed, so the wallet can name the employer
             vct_values=[f"{issuer.base_url}/types/microcredential"],
             trusted_issuers=[issuer.base_url],
             wallet_url=wallet_url,
@@ -246,6 +242,23 @@ def start_demo(*, haip: bool = False, wallet_url: str | None = None) -> list[Any
     log.info("demo employer (verifier):  %s/", verifier.base_url)
     log.info("demo wallet provider:      %s/", provider.base_url)
     return [issuer, verifier, provider]
+
+
+def with_demo(config: AppConfig, demo: Sequence[Any]) -> AppConfig:
+    """``config`` pointed at the demo services ``start_demo`` returned: their pages, the
+    wallet provider, and the demo employer's root as a verifier trust anchor, so its signed
+    requests show its name as confirmed."""
+    from demo_services.verifier import root_certificate
+
+    issuer, verifier, provider = demo
+    root = root_certificate(verifier.app)
+    return dataclasses.replace(
+        config,
+        demo_issuer_url=f"{issuer.base_url}/",
+        demo_verifier_url=f"{verifier.base_url}/",
+        wallet_provider=provider.base_url,
+        verifier_trust_anchors=(*config.verifier_trust_anchors, *([root] if root else [])),
+    )
 
 
 def _fail(message: str) -> int:

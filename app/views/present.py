@@ -29,6 +29,7 @@ from app.views.present_review import (
     review_of,
     trust_text,
     verifier_display_name,
+    verifier_heading,
 )
 from wallet_core import (
     Choice,
@@ -186,20 +187,13 @@ class PresentScreen:
     def _render_review(self) -> None:
         assert self.request is not None and self.match is not None
         t = self.state.t
-        verifier = self.request.verifier
-        self.verifier_name.value = verifier_display_name(self.request)
-        if verifier.verified:
-            self.trust_text.value = trust_text(self.request, t)
-            self.trust_icon.icon = ft.Icons.VERIFIED
-            self.trust_icon.color = ft.Colors.PRIMARY
-            self.trust_text.color = None
-            self.trust_text.key = "verifier-verified"
-        else:
-            self.trust_text.value = t("present.not_verified")
-            self.trust_icon.icon = ft.Icons.WARNING_AMBER
-            self.trust_icon.color = ft.Colors.ERROR
-            self.trust_text.color = ft.Colors.ERROR
-            self.trust_text.key = "verifier-not-verified"
+        verified = self.request.verifier.verified
+        self.verifier_name.value = verifier_heading(self.request, t)
+        self.trust_text.value = trust_text(self.request, t)
+        self.trust_icon.icon = ft.Icons.VERIFIED if verified else ft.Icons.WARNING_AMBER
+        self.trust_icon.color = ft.Colors.PRIMARY if verified else ft.Colors.ERROR
+        self.trust_text.color = None if verified else ft.Colors.ERROR
+        self.trust_text.key = "verifier-verified" if verified else "verifier-not-verified"
         satisfiable = self.match.satisfiable and all(
             self.match.candidates(qid) for qid in self._asked_queries()
         )

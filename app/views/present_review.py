@@ -62,19 +62,44 @@ def review_of(wallet: Wallet, request: PresentationRequest) -> Review:
     return Review(request, match, stored, fresh)
 
 
+NAME_LIMIT = 64  # characters of a verifier's own name shown; a page-long "name" is cut
+
+
+def claimed_name(request: PresentationRequest) -> str | None:
+    """The ``client_name`` the request gives, on one line and cut to a readable length."""
+    value = request.client_metadata.get("client_name")
+    if not isinstance(value, str):
+        return None
+    name = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    return name[: NAME_LIMIT - 1] + "…" if len(name) > NAME_LIMIT else name or None
+
+
 def verifier_display_name(request: PresentationRequest) -> str:
+    """The verifier's name where it is taken as true (the activity log, the result)."""
     verifier = request.verifier
-    client_name = request.client_metadata.get("client_name")
     # A name from metadata is only as good as the request it came in: show it only when
     # the request was signed under a trusted chain (or DID), else the bare identifier.
-    if verifier.verified and isinstance(client_name, str) and client_name.strip():
-        return client_name.strip()
+    claimed = claimed_name(request)
+    if verifier.verified and claimed:
+        return claimed
     return verifier.name or verifier.client_id
 
 
+def verifier_heading(request: PresentationRequest, t: Translate) -> str:
+    """Who asks, on the review screen: an unconfirmed request's own name is shown as what
+    it says of itself, beside the address it really came from (Step 9 point 4)."""
+    claimed = claimed_name(request)
+    if request.verifier.verified or not claimed:
+        return verifier_display_name(request)
+    address = request.verifier.name or request.verifier.client_id
+    return t("present.self_named", name=claimed, address=address)
+
+
 def trust_text(request: PresentationRequest, t: Translate) -> str:
-    """How the wallet established who asks (for a verified request)."""
+    """How the wallet established who asks, or the warning that it could not."""
     verifier = request.verifier
+    if not verifier.verified:
+        return t("present.not_verified")
     how = "did" if verifier.method == "decentralized_identifier" else "certificate"
     text = t(f"present.verified_{how}")
     if verifier.certificate_issuer:

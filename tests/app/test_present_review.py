@@ -8,8 +8,24 @@ from datetime import UTC, datetime
 import flet as ft
 
 from app import i18n
-from app.views.present_review import CardEvents, HolderChoices, Names, query_card
-from wallet_core import Candidate, CredentialStatus, PresentationMatch, QueryMatch, StoredCredential
+from app.views.present_review import (
+    NAME_LIMIT,
+    CardEvents,
+    HolderChoices,
+    Names,
+    claimed_name,
+    query_card,
+    verifier_heading,
+)
+from wallet_core import (
+    Candidate,
+    CredentialStatus,
+    PresentationMatch,
+    PresentationRequest,
+    QueryMatch,
+    StoredCredential,
+)
+from wallet_core.oid4vp.request import VerifierIdentity
 
 
 def _stored(credential_id: str, credential_format: str) -> StoredCredential:
@@ -57,3 +73,40 @@ def test_a_copy_under_an_older_format_name_says_the_verifier_may_refuse_it() -> 
     assert legacy["other-format-q"].startswith("This credential was issued in an older version")
     exact = _card(Candidate("c1", (("title",),)), "dc+sd-jwt")
     assert "other-format-q" not in exact
+
+
+def _request(client_name: object, *, verified: bool) -> PresentationRequest:
+    verifier = VerifierIdentity(
+        client_id="redirect_uri:http://127.0.0.1:8700/response/1",
+        prefix="redirect_uri",
+        name="127.0.0.1",
+        verified=verified,
+        method="x509_hash" if verified else "unsigned",
+    )
+    metadata = {} if client_name is None else {"client_name": client_name}
+    return PresentationRequest(
+        verifier,
+        "direct_post",
+        "http://127.0.0.1:8700/response/1",
+        "n",
+        query=None,  # type: ignore[arg-type]
+        client_metadata=metadata,
+    )
+
+
+def test_an_unsigned_request_is_named_by_what_it_calls_itself_and_where_it_came_from() -> None:
+    def nl(key: str, **fmt: object) -> str:
+        return i18n.t(key, "nl", **fmt)
+
+    assert verifier_heading(_request("Werkgever Demo", verified=False), nl) == (
+        "Noemt zichzelf ‘Werkgever Demo’ (127.0.0.1) — niet bevestigd"
+    )
+    # a confirmed one is named plainly; without a name of its own, the address is the name
+    assert verifier_heading(_request("Werkgever Demo", verified=True), nl) == "Werkgever Demo"
+    assert verifier_heading(_request(None, verified=False), nl) == "127.0.0.1"
+    assert verifier_heading(_request(["a list"], verified=False), nl) == "127.0.0.1"
+    assert verifier_heading(_request(" \u202e\n ", verified=False), nl) == "127.0.0.1"
+    # one line, control characters gone, a page-long name cut
+    odd = verifier_heading(_request("Bank\u202e\nof  NL" + "x" * 200, verified=False), nl)
+    assert "\n" not in odd and "\u202e" not in odd and "Bank of NLxx" in odd
+    assert len(claimed_name(_request("y" * 200, verified=False)) or "") == NAME_LIMIT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -88,10 +89,14 @@ def _open_in_wallet(page: str) -> str:
     return html.unescape(found.group(1))
 
 
-def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
-    import httpx
+def test_demo_mode_starts_the_demo_services_and_allows_loopback(tmp_path: Path) -> None:
+    from urllib.parse import parse_qs, urlsplit
 
-    from app.main import make_config, parse_args, start_demo
+    import httpx
+    from helpers import PIN
+
+    from app.main import make_config, parse_args, start_demo, with_demo
+    from app.vault import create_wallet
 
     args = parse_args(["--demo", "--data-dir", "/tmp/eduwallet-demo-test"])
     assert make_config(args, {}).allow_http_loopback
@@ -108,9 +113,18 @@ def test_demo_mode_starts_the_demo_services_and_allows_loopback() -> None:
         assert opened.startswith("http://127.0.0.1:8550/?offer=openid-credential-offer%3A%2F%2F")
         employer = httpx.get(f"{verifier.base_url}/")
         assert employer.status_code == 200
-        assert _open_in_wallet(employer.text).startswith(
-            "http://127.0.0.1:8550/?request=openid4vp%3A%2F%2F"
-        )
+        opened = _open_in_wallet(employer.text)
+        assert opened.startswith("http://127.0.0.1:8550/?request=openid4vp%3A%2F%2F")
+        # The employer signs its requests under a root the demo wallet trusts, so the app
+        # names it by its certificate, confirmed (not "127.0.0.1 - not confirmed").
+        config = with_demo(make_config(args, {}), servers)
+        config = dataclasses.replace(config, data_dir=tmp_path, fast_kdf=True)
+        with create_wallet(config, PIN) as wallet:
+            [link] = parse_qs(urlsplit(opened).query)["request"]
+            request = wallet.parse_presentation_request(link)
+        assert request.verifier.verified
+        assert request.verifier.name == "Werkgever Demo"
+        assert config.demo_verifier_url == f"{verifier.base_url}/"
         assert "software keys" in httpx.get(f"{provider.base_url}/").text
         assert not issuer.app.state.issuer.settings.dpop
     finally:

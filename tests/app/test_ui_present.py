@@ -71,8 +71,10 @@ def test_present_to_the_demo_verifier(
     async def scenario() -> None:
         async with AppHarness(make_main(config)) as h:
             await open_request(h, tx["link"])
-            assert h.get(key="verifier-name").value
+            # named by its certificate's organisation, its CA likewise (not CN=...,O=...)
+            assert h.get(key="verifier-name").value == "Werkgever Demo"
             assert h.get(key="verifier-verified").value.startswith("Identity verified")
+            assert "CN=" not in h.get(key="verifier-verified").value
             assert not h.has(key="verifier-not-verified")
             assert h.get(key="query-credential-microcredential").value == (
                 "Data-analyse met Python"
@@ -237,6 +239,10 @@ def test_unverified_verifier_is_flagged(
             assert not h.has(key="verifier-verified")
             warning = h.get(key="verifier-not-verified")
             assert warning.value.startswith("Not verified")
+            # the name an unsigned request gives itself is shown as only that
+            assert h.get(key="verifier-name").value == (
+                "Calls itself “Werkgever Demo” (127.0.0.1) — not confirmed"
+            )
             await h.click(h.get(key="decline-btn"))
             await h.wait_for(lambda: h.has(key="credential-list"), timeout=30, what="home")
             assert h.client.errors == []
