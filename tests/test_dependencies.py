@@ -51,6 +51,7 @@ def test_storage_is_used_only_by_the_use_case_layer() -> None:
             "receiving.py",
             "issuance_sessions.py",  # receiving's record of a session, with its DPoP key
             "importing.py",
+            "duplicates.py",  # receiving's and importing's check against what is held
             "freshness.py",
             "presenting.py",
             "__init__.py",

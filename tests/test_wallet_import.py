@@ -102,6 +102,24 @@ def test_the_same_badge_twice_is_recognised(wallet: Wallet) -> None:
     assert len(wallet.credentials()) == 1
 
 
+def test_the_same_badge_issued_again_is_recognised_and_a_renewal_is_kept(wallet: Wallet) -> None:
+    """Another id, holder DID and proof, a validity a day longer: the same badge. One that
+    runs a year longer, or says something else, is kept."""
+    held = wallet.import_credential(json.dumps(_ldp(validUntil="2030-09-01T00:00:00Z")))
+    subject = ob3_badge(ISSUER_DID)["credentialSubject"]
+    again = _ldp(
+        id="urn:uuid:5a1b0c2e-0d5e-4bb4-9c6f-0b8d5e1f3a77",
+        validUntil="2030-09-02T00:00:00Z",
+        credentialSubject={**subject, "id": "did:example:another-key-of-the-student"},
+    )
+    with pytest.raises(DuplicateCredentialError) as raised:
+        wallet.import_credential(json.dumps(again))
+    assert raised.value.existing_id == held.id
+    renewal = wallet.import_credential(json.dumps(_ldp(validUntil="2031-09-01T00:00:00Z")))
+    other = wallet.import_credential(json.dumps(_ldp(name="Circulair ontwerpen, deel 2")))
+    assert {c.id for c in wallet.credentials()} == {held.id, renewal.id, other.id}
+
+
 def _tampered() -> bytes:
     document = _ldp()
     changed = copy.deepcopy(document)

@@ -4,6 +4,7 @@ vault, and shows the last known status (with its age) when offline."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import time
 import zlib
@@ -254,9 +255,14 @@ def w3c_wallet(tmp_path: Path, clock: ManualClock) -> Iterator[Wallet]:
     wallet.close()
 
 
+_BADGES = itertools.count(1)
+
+
 def _import(wallet: Wallet, *status: dict[str, Any], contexts: tuple[str, ...] = ()) -> str:
-    """An Open Badge (ldp_vc) with ``status`` as its credentialStatus, imported."""
-    badge = ob3_badge(W3C_DID, credentialStatus=list(status) if len(status) > 1 else status[0])
+    """An Open Badge (ldp_vc) with ``status`` as its credentialStatus, imported; each one
+    named apart, as the wallet refuses a badge that only repeats one it holds."""
+    entries = list(status) if len(status) > 1 else status[0]
+    badge = ob3_badge(W3C_DID, credentialStatus=entries, name=f"Badge {next(_BADGES)}")
     badge["@context"] = [*badge["@context"], *contexts]
     return wallet.import_credential(json.dumps(_signed(badge))).id
 

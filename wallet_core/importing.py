@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from wallet_core.duplicates import refuse_repeat
 from wallet_core.errors import (
     DuplicateCredentialError,
     MalformedCredentialError,
@@ -99,6 +100,7 @@ class Importing:
         hosted_checked_at: float | None = None,
     ) -> StoredCredential:
         issuer = checked.issuer or ""
+        refuse_repeat(self._vault.credentials, format_name, issuer, checked, self._vault.now())
         display: dict[str, Any] = {"imported": True, **checked.display_facts()}
         if hosted_checked_at is not None:  # shown as "hosted, checked on <date>"
             display["hosted_checked_at"] = hosted_checked_at

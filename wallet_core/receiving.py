@@ -15,6 +15,7 @@ from typing import Any
 from wallet_core import crypto, issuance_sessions
 from wallet_core.crypto import thumbprint
 from wallet_core.crypto.keys import Signer, signer_from_vault
+from wallet_core.duplicates import refuse_repeat
 from wallet_core.errors import (
     IssuanceError,
     IssuerMismatchError,
@@ -233,30 +234,27 @@ class Receiving:
     ) -> StoredCredential:
         """Verify every instance (signature, issuer key, cnf = our key, vct, validity), then
         store them, their keys and a history entry in one transaction; tell the issuer."""
+        metadata, vault = issuer.metadata, self._vault
         try:
             verified, bound = self._verify_all(answer.credentials, configuration, issuer, signers)
+            first = verified[0]
+            issuer_id = first.issuer or metadata.credential_issuer
+            refuse_repeat(vault.credentials, configuration.format, issuer_id, first, vault.now())
         except WalletError:
             if answer.notification_id is not None:
                 self._notify(issuer, token, answer.notification_id, "credential_failure")
             raise
-        first = verified[0]
         locale = self._locale()
-        metadata = issuer.metadata
         display = {**display_record(metadata, configuration), **first.display_facts()}
+        logos = [d.logo_uri or "" for d in (*metadata.display, *configuration.display)]
         display["logos"] = fetch_logos(
-            self._network.http,
-            [
-                *(d.logo_uri or "" for d in (*metadata.display, *configuration.display)),
-                first.image or "",
-            ],
-            cache=self._vault.cache,
-            clock=self._vault.clock,
+            self._network.http, [*logos, first.image or ""], cache=vault.cache, clock=vault.clock
         )
         new = NewCredential(
             format=configuration.format,
             raw=first.raw,
             claims=first.claims,
-            issuer=first.issuer or metadata.credential_issuer,
+            issuer=issuer_id,
             issuer_name=issuer_display_name(metadata, locale),
             type=first.type or "",
             title=first.name or card_title(configuration, first.claims, locale),
@@ -265,7 +263,6 @@ class Receiving:
             expires_at=first.expires_at,
             key_id=bound[0].kid if bound[0] is not None else None,
         )
-        vault = self._vault
         issuance = {
             "notification_id": answer.notification_id,
             **issuance_sessions.record_of(issuer, token),

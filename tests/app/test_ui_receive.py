@@ -111,6 +111,7 @@ def test_receive_without_code_and_bad_links(
 ) -> None:
     make_wallet(loopback_config, [])
     offer = make_offer(issuer, ["mc-zorgtechnologie"])
+    again = make_offer(issuer, ["mc-zorgtechnologie"])
 
     async def scenario() -> None:
         async with AppHarness(make_main(loopback_config), languages=["nl-NL"]) as h:
@@ -145,6 +146,14 @@ def test_receive_without_code_and_bad_links(
             assert h.get(key="receive-error").value == (
                 "Dit aanbod is verlopen of al gebruikt. Vraag de instelling om een nieuw aanbod."
             )
+
+            # a new offer of the same credential: the student has it already
+            await h.type_text(h.get(key="offer-input"), again["offer_link"])
+            await h.click(h.get(key="continue-btn"))
+            await h.wait_for(lambda: h.get(key="preview-issuer").value != "", what="preview")
+            await h.click(h.get(key="accept-btn"))
+            await wait_idle(h)
+            assert h.get(key="receive-error").value == "Deze credential staat al in je wallet."
             assert h.client.errors == []
         with Wallet.open(loopback_config.vault_dir, PIN) as wallet:
             assert len(wallet.credentials()) == 1

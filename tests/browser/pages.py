@@ -52,6 +52,11 @@ FOCUS_STATE = """s => {
 }"""
 
 
+# What the screen says, for a failure message: labels and texts, never a field's content.
+SCREEN_TEXTS = """() => [...document.querySelectorAll('flt-semantics')]
+    .map(n => n.getAttribute('aria-label') || '').filter(t => t.trim()).slice(0, 40)"""
+
+
 def sel(identifier: str) -> str:
     return f'[flt-semantics-identifier="{identifier}"]'
 
@@ -81,6 +86,8 @@ def open_page(
     except BaseException:
         with contextlib.suppress(Exception):
             page.screenshot(path=str(artifacts / f"{name}-failure.png"))
+        with contextlib.suppress(Exception):  # CI keeps the output, not the screenshot
+            print(f"{name}: the screen said {page.evaluate(SCREEN_TEXTS)!r}")  # noqa: T201
         raise
     finally:
         context.close()
@@ -113,12 +120,33 @@ def type_into(page: Any, identifier: str, text: str) -> None:
         if attempt:  # focus is on this field now, so clearing cannot hit another one
             page.keyboard.press("ControlOrMeta+A")
             page.keyboard.press("Backspace")
-        page.keyboard.type(text)
+            # A busy machine has been seen to drop one key of many ("mijnbadge"): the
+            # next try puts the text in as one input event, as a paste does.
+            page.keyboard.insert_text(text)
+        else:
+            page.keyboard.type(text)
         with contextlib.suppress(PlaywrightTimeoutError):
             page.wait_for_function(HOLDS_N_CHARS, arg=[sel(identifier), len(text)], timeout=10_000)
             return
     state = page.evaluate(FOCUS_STATE, sel(identifier))
     raise AssertionError(f"could not type into {identifier}: {state}")
+
+
+def unlock(page: Any, pin: str) -> None:
+    """Type the PIN and press Unlock until the unlock screen is gone.
+
+    A click that lands while Flutter rebuilds its accessibility DOM (right after a reload)
+    reaches no button; the PIN is still in the field then, so press again. A click that
+    did land makes the screen busy or go away, and a second press while busy is ignored.
+    """
+    type_into(page, "pin-input", pin)
+    button = page.locator(sel("unlock-btn"))
+    for _ in range(3):
+        button.click()
+        with contextlib.suppress(PlaywrightTimeoutError):
+            button.wait_for(state="detached", timeout=10_000)
+            return
+    button.wait_for(state="detached")
 
 
 def settle_paint(page: Any) -> None:

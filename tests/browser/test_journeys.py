@@ -29,7 +29,7 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright Python package is not installed"
 )
 
-from pages import TIMEOUT_MS, open_page, sel, snapshot, type_into  # noqa: E402
+from pages import TIMEOUT_MS, open_page, sel, snapshot, type_into, unlock  # noqa: E402
 
 PIN = "482916"
 PASSPHRASE = "correct horse battery"
@@ -166,8 +166,7 @@ def test_backup_downloaded_and_restored_into_a_fresh_wallet(
         wallet.accept_offer(wallet.parse_offer(new_offer(issuer_server)))
     source = start_app(env=demo_env, data_dir=source_dir)
     with open_page(browser, source.url, artifacts_dir, "backup") as page:
-        type_into(page, "pin-input", PIN)
-        page.locator(sel("unlock-btn")).click()
+        unlock(page, PIN)
         page.locator(sel("settings-btn")).click()
         type_into(page, "backup-passphrase-input", PASSPHRASE)
         type_into(page, "backup-passphrase-repeat-input", PASSPHRASE)

@@ -17,7 +17,7 @@ from wallet_core import KdfParams, Wallet
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 
-from pages import assert_no_error_bar, load, open_page, sel, type_into  # noqa: E402
+from pages import assert_no_error_bar, load, open_page, sel, type_into, unlock  # noqa: E402
 
 PIN = "482916"
 CREDENTIAL = "mc-circulair-ontwerpen"
@@ -56,11 +56,6 @@ def path(page: Any) -> str:
     return "/" + page.url.split("/", 3)[3]
 
 
-def unlock(page: Any) -> None:
-    type_into(page, "pin-input", PIN)
-    page.locator(sel("unlock-btn")).click()
-
-
 def test_back_forward_and_reload_move_between_screens(
     browser: Any,
     start_app: Callable[..., Any],
@@ -71,7 +66,7 @@ def test_back_forward_and_reload_move_between_screens(
     cid = wallet_with_one_credential(tmp_path / "nav", issuer_server)
     app = start_app(env=LOOPBACK, data_dir=tmp_path / "nav")
     with open_page(browser, app.url, artifacts_dir, "navigation") as page:
-        unlock(page)
+        unlock(page, PIN)
         page.locator(CARD).first.click()
         page.locator(sel("show-as-qr-btn")).wait_for()
         assert path(page) == f"/credential/{cid}"
@@ -94,7 +89,7 @@ def test_back_forward_and_reload_move_between_screens(
         load(page)
         page.locator(sel("unlock-btn")).wait_for()
         assert path(page) == f"/credential/{cid}"
-        unlock(page)
+        unlock(page, PIN)
         page.locator(sel("show-as-qr-btn")).wait_for()
 
         # The app's own back arrow, then Settings and Activity have addresses of their own.
@@ -132,7 +127,7 @@ def test_a_tab_switch_keeps_the_receive_in_progress(
     wallet_with_one_credential(tmp_path / "grace", issuer_server)
     app = start_app(env=LOOPBACK, data_dir=tmp_path / "grace")
     with open_page(browser, app.url, artifacts_dir, "tab-switch") as page:
-        unlock(page)
+        unlock(page, PIN)
         start_receiving(page, issuer_server)
         page.evaluate(SET_VISIBILITY, True)  # off to the institution's tab ...
         page.wait_for_timeout(3_000)  # (the app's hidden-lock check runs every second)
@@ -156,7 +151,7 @@ def test_a_lock_while_hidden_gives_the_receive_back_after_unlocking(
     wallet_with_one_credential(tmp_path / "now", issuer_server, {"hidden_lock_seconds": 0})
     app = start_app(env=LOOPBACK, data_dir=tmp_path / "now")
     with open_page(browser, app.url, artifacts_dir, "tab-switch-lock") as page:
-        unlock(page)
+        unlock(page, PIN)
         start_receiving(page, issuer_server)
         page.evaluate(SET_VISIBILITY, True)
         # (a hidden page paints nothing: look once it is back; the server saw both in order)
@@ -164,7 +159,7 @@ def test_a_lock_while_hidden_gives_the_receive_back_after_unlocking(
         page.locator(sel("unlock-btn")).wait_for()
         assert page.locator(sel("accept-btn")).count() == 0  # nothing of it shows while locked
         assert path(page) == "/receive"
-        unlock(page)
+        unlock(page, PIN)
         page.locator(sel("accept-btn")).wait_for()
         assert_no_error_bar(page)
         # The code typed before the lock is still there: without it there is no credential.

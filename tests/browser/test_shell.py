@@ -13,7 +13,7 @@ from wallet_core import KdfParams, Wallet
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 
-from pages import load, open_page, sel, settle_paint, snapshot, type_into  # noqa: E402
+from pages import load, open_page, sel, settle_paint, snapshot, type_into, unlock  # noqa: E402
 
 PIN = "482916"
 
@@ -39,8 +39,7 @@ def test_create_pin_reaches_home_and_reload_asks_to_unlock(
         assert page.locator(sel("home-empty")).count() == 0
         settle_paint(page)
         page.screenshot(path=str(artifacts_dir / "unlock.png"))
-        type_into(page, "pin-input", PIN)
-        page.locator(sel("unlock-btn")).click()
+        unlock(page, PIN)
         page.locator(sel("home-empty")).wait_for()
         page.locator(sel("lock-btn")).click()
         page.locator(sel("unlock-btn")).wait_for()
@@ -66,8 +65,7 @@ def test_wrong_pin_and_language_switch_in_the_browser(
         settle_paint(page)
         page.screenshot(path=str(artifacts_dir / "wrong-pin-nl.png"))
 
-        type_into(page, "pin-input", PIN)
-        page.locator(sel("unlock-btn")).click()
+        unlock(page, PIN)
         page.locator(sel("home-empty")).wait_for()
         page.locator("flt-semantics").get_by_text("Nog geen credentials").wait_for()
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from demo_admin import Admin, log_in
+from demo_admin import ISSUER_KEY, Admin, log_in
 
-from demo_services.serving import BackgroundServer
+from demo_services.issuer import create_app
+from demo_services.serving import BackgroundServer, start_in_thread
 from wallet_core import (
+    DuplicateCredentialError,
     IssuanceError,
     ManualClock,
     OfferExpiredError,
@@ -211,9 +213,60 @@ def test_the_metadata_the_preview_fetched_serves_the_accept(
 
     assert fetched() == list(metadata)  # once each, for the preview and the accept
     # an accept long after its preview fetches anew
-    later = wallet.parse_offer(admin.offer()["offer_link"])
+    another = {"student": {"given_name": "Sam", "family_name": "de Vries"}}  # not a repeat
+    later = wallet.parse_offer(admin.offer(**another)["offer_link"])
     clock.advance(-METADATA_REUSE_SECONDS - 1)  # the preview was made that long ago
     wallet.preview_offer(later)
     clock.advance(METADATA_REUSE_SECONDS + 1)  # back to the issuer's time for the proofs
     _stored(wallet.accept_offer(later))
     assert fetched() == [*metadata, *metadata, *metadata]
+
+
+@pytest.fixture
+def timed_admin(clock: ManualClock) -> Iterator[Admin]:
+    """A demo issuer of the test's own, on the wallet's clock (expiry counts from issuance)."""
+    factory = lambda base: create_app(base, issuer_key=ISSUER_KEY, clock=clock.now)  # noqa: E731
+    with start_in_thread(factory, name="issuer") as server:
+        made = Admin(server)
+        yield made
+        made.http.close()
+
+
+def test_the_same_credential_again_is_said_to_be_held_already_and_not_kept_twice(
+    open_wallet: Callable[..., Wallet], timed_admin: Admin, clock: ManualClock
+) -> None:
+    """Step 9 point 6: a second issuance of the same credential (new salts, keys, status
+    index, identifier, a day's later expiry) is recognised; another student's is not."""
+    admin = timed_admin
+    wallet = open_wallet()
+    first = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    keys = wallet.holder_keys()
+    clock.advance(86_400)
+    with pytest.raises(DuplicateCredentialError) as again:
+        wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    assert again.value.code == "duplicate_credential" and again.value.existing_id == first.id
+    assert [c.id for c in wallet.credentials()] == [first.id] and wallet.holder_keys() == keys
+    assert "credential_failure" in [n["event"] for n in admin.notifications()]
+
+    other = {"student": {"given_name": "Sam", "family_name": "de Vries"}}
+    assert _stored(wallet.accept_offer(wallet.parse_offer(admin.offer(**other)["offer_link"])))
+    assert len(wallet.credentials()) == 2
+
+
+def test_a_renewal_is_kept_beside_the_credential_it_renews(
+    open_wallet: Callable[..., Wallet], timed_admin: Admin, clock: ManualClock
+) -> None:
+    """A copy that runs at least 30 days longer is a renewal, as is one for a revoked one."""
+    admin = timed_admin
+    wallet = open_wallet()
+    old = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    clock.advance(31 * 86_400)
+    renewed = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    assert renewed.id != old.id and len(wallet.credentials()) == 2
+
+    index = sd_jwt_vc.read_stored(renewed.raw).status["status_list"]["idx"]  # type: ignore[index]
+    admin.post(f"/admin/revoke/{index}")
+    clock.advance(120)  # past the list's ttl
+    assert wallet.refresh_status(renewed.id).state is StatusState.INVALID
+    again = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    assert len(wallet.credentials()) == 3 and again.id not in (old.id, renewed.id)

@@ -50,8 +50,9 @@ def test_an_attested_wallet_receives_with_dpop_and_attested_keys(
     admin = Admin(haip_issuer)
     seen = Wire()
     wallet = open_wallet(http_transport=seen, wallet_provider=provider.base_url)
-    for _ in range(2):
-        [stored] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+    for family_name in ("Jansen", "de Vries"):  # two credentials: the same one twice is refused
+        made = admin.offer(student={"given_name": "Sam", "family_name": family_name})
+        [stored] = wallet.accept_offer(wallet.parse_offer(made["offer_link"]))
         assert isinstance(stored, StoredCredential)
     attestations = []
     for sent in [e.request for e in seen.of("/token")]:
