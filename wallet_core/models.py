@@ -156,6 +156,9 @@ class Candidate:
     #: held under another name of the asked format (``vc+sd-jwt`` for ``dc+sd-jwt``): offered
     #: only when nothing of the exact format fits, and the verifier may refuse it
     other_format_name: bool = False
+    #: claims of the verifier's preferred claim set this credential does not hold (a grade
+    #: a credential without one cannot give): what a screen says is missing
+    unmet: tuple[ClaimPath, ...] = ()
 
     # -- the claim-set rule (OpenID4VP 1.0 §6.4.1), for the wallet and its screens ----------
 

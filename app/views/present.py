@@ -20,9 +20,9 @@ from app.components.layout import FormStatus, phone_view
 from app.components.link_step import LinkStep
 from app.messages import Message
 from app.state import SessionState
+from app.views.present_choices import HolderChoices
 from app.views.present_review import (
     CardEvents,
-    HolderChoices,
     Names,
     load_review,
     query_card,
@@ -56,6 +56,7 @@ class PresentScreen:
         self.fresh_copies: dict[str, int] = {}
         self.holder = HolderChoices()
         self.result: PresentationResult | None = None
+        self._declined = False  # the result is the verifier being told "no"
 
         bar = back_bar(self._back)
         self.appbar, self.title, self.back_button = bar.appbar, bar.title, bar.back_button
@@ -246,7 +247,12 @@ class PresentScreen:
     def _render_result(self, result: PresentationResult) -> None:
         t = self.state.t
         name = verifier_display_name(self.request) if self.request else ""
-        if result.ok:
+        if self._declined:
+            self.result_icon.icon = ft.Icons.BLOCK
+            self.result_icon.color = ft.Colors.ON_SURFACE_VARIANT
+            self.result_text.value = t("present.declined", name=name)
+            self.result_detail.value = t("present.declined_detail")
+        elif result.ok:
             self.result_icon.icon = ft.Icons.CHECK_CIRCLE
             self.result_icon.color = ft.Colors.PRIMARY
             self.result_text.value = t("present.sent", name=name)
@@ -383,11 +389,10 @@ class PresentScreen:
         if isinstance(declined, Failed):
             # The verifier could not be told; nothing was shared either way.
             self._error = declined.message
-            self._set_busy(False)
-            self.relabel()
-            return
+        else:  # said on the screen, so the holder knows the "no" reached the verifier
+            self.result, self._declined = declined, True
         self._set_busy(False)
-        await self._on_back()
+        self.relabel()
 
     async def _back(self, _e: Any = None) -> None:
         if self.leave():

@@ -12,7 +12,7 @@ it is shared whole and lists what it holds instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
@@ -20,9 +20,9 @@ import flet as ft
 from app.components.badge_details import contents_lines, detail_label
 from app.components.claim_list import claim_label, claim_labels
 from app.components.credential_card import issuer_label
+from app.views.present_choices import HolderChoices
 from wallet_core import (
     Candidate,
-    Choice,
     ClaimPath,
     PresentationMatch,
     PresentationRequest,
@@ -105,54 +105,6 @@ def trust_text(request: PresentationRequest, t: Translate) -> str:
     if verifier.certificate_issuer:
         text = t("present.verified_by", text=text, issuer=verifier.certificate_issuer)
     return text
-
-
-Key = tuple[str, str]  # (query id, credential id)
-
-
-@dataclass
-class HolderChoices:
-    """The holder's switches per query. They outlive a lock (the credentials do not)."""
-
-    chosen: dict[str, str] = field(default_factory=dict)  # query id -> credential id
-    optional_on: dict[Key, set[ClaimPath]] = field(default_factory=dict)
-    # preferred claims switched off, where the verifier accepts a smaller set
-    left_out: dict[Key, set[ClaimPath]] = field(default_factory=dict)
-
-    def candidate(self, match: PresentationMatch, query_id: str) -> Candidate:
-        candidates = match.candidates(query_id)
-        chosen = self.chosen.get(query_id)
-        return next((c for c in candidates if c.credential_id == chosen), candidates[0])
-
-    def leave_out(self, candidate: Candidate, query_id: str, path: ClaimPath, off: bool) -> None:
-        """Only what still completes a claim set the verifier accepts can be left out."""
-        key = (query_id, candidate.credential_id)
-        left_out = set(self.left_out.get(key, set()))
-        if off:
-            left_out.add(path)
-        else:
-            left_out.discard(path)
-        kept = [p for p in candidate.required_claims if p not in left_out]
-        if not left_out or candidate.acceptable(kept):
-            self.left_out[key] = left_out
-
-    def toggle(self, key: Key, path: ClaimPath, on: bool) -> None:
-        selected = self.optional_on.setdefault(key, set())
-        if on:
-            selected.add(path)
-        else:
-            selected.discard(path)
-
-    def choices(self, match: PresentationMatch, query_ids: Sequence[str]) -> dict[str, Choice]:
-        out: dict[str, Choice] = {}
-        for qid in query_ids:
-            candidate = self.candidate(match, qid)
-            key = (qid, candidate.credential_id)
-            on, left_out = self.optional_on.get(key, set()), self.left_out.get(key, set())
-            asked = [p for p in candidate.required_claims if p not in left_out]
-            extra = [p for p in candidate.optional_claims if p in on]
-            out[qid] = Choice(candidate.credential_id, [*asked, *extra])
-        return out
 
 
 @dataclass(frozen=True)
@@ -262,10 +214,12 @@ def _claim_switches(
     busy: bool,
     events: CardEvents,
 ) -> list[ft.Control]:
+    """Two sections: what always goes (locked), and what the holder chooses (off at first:
+    the claims the verifier would like but accepts without, and its optional ones)."""
     t, cid = names.t, candidate.credential_id
     parts: list[ft.Control] = []
-    if candidate.required_claims:
-        parts.append(ft.Text(t("present.required"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
+    if candidate.always_sent():
+        parts.append(_section(t("present.required"), f"required-{query_id}"))
     for path in candidate.always_sent():
         parts.append(
             _claim_row(
@@ -277,7 +231,9 @@ def _claim_switches(
                 tooltip=t("present.required_tooltip"),
             )
         )
-    left_out = holder.left_out.get((query_id, cid), set())
+    if candidate.may_leave_out() or candidate.optional_claims or candidate.unmet:
+        parts.append(_section(t("present.optional"), f"optional-{query_id}"))
+    left_out = holder.left_out_of(candidate, query_id)
     for path in candidate.may_leave_out():
         parts.append(
             _claim_row(
@@ -289,8 +245,6 @@ def _claim_switches(
                 on_change=_on_switch(events.leave_out, query_id, cid, path, off=True),
             )
         )
-    if candidate.optional_claims:
-        parts.append(ft.Text(t("present.optional"), theme_style=ft.TextThemeStyle.LABEL_LARGE))
     on = holder.optional_on.get((query_id, cid), set())
     for path in candidate.optional_claims:
         parts.append(
@@ -303,7 +257,21 @@ def _claim_switches(
                 on_change=_on_switch(events.toggle, query_id, cid, path, off=False),
             )
         )
+    for path in candidate.unmet:  # asked for, and not in this credential: said, not hidden
+        claim = _in_sentence(names.claim(cid, path))
+        parts.append(_note(t("present.claim_missing", claim=claim), f"missing-{query_id}"))
     return parts
+
+
+def _section(text: str, key: str) -> ft.Control:
+    return ft.Text(text, key=key, theme_style=ft.TextThemeStyle.LABEL_LARGE)
+
+
+def _in_sentence(label: str) -> str:
+    """ "Grade" as in "has no grade"; an abbreviation ("EQF level") stays as it is."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _credential_part(

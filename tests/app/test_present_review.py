@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import flet as ft
 
 from app import i18n
+from app.views.present_choices import HolderChoices
 from app.views.present_review import (
     NAME_LIMIT,
     CardEvents,
-    HolderChoices,
     Names,
     claimed_name,
     query_card,

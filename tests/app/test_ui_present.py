@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import flet as ft
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from harness import AppHarness
@@ -52,6 +53,15 @@ async def open_request(h: AppHarness, link: str) -> None:
     await h.wait_for(lambda: h.get(key="review-step").visible, timeout=30, what="review")
 
 
+async def decline(h: AppHarness, said: str) -> None:
+    """Decline, see the screen say so, and go home with Done."""
+    await h.click(h.get(key="decline-btn"))
+    await h.wait_for(lambda: h.get(key="result-step").visible, timeout=30, what="result")
+    assert h.get(key="present-result").value == said
+    await h.click(h.get(key="done-btn"))
+    await h.wait_for(lambda: h.has(key="credential-list"), timeout=30, what="home")
+
+
 async def toggle(h: AppHarness, key: str, on: bool) -> None:
     switch = h.get(key=key)
     h.session.apply_patch(switch._i, {"value": on})
@@ -83,6 +93,8 @@ def test_present_to_the_demo_verifier(
                 required = h.get(key=f"claim-microcredential-{name}")
                 assert required.value is True and required.disabled is True
             assert not h.has(key="claim-microcredential-grade")  # this one has no grade
+            # ... and the screen says so rather than dropping the verifier's wish silently
+            assert h.get(key="missing-microcredential").value == "This credential has no grade."
             preview = h.get(key="send-preview").value
             assert preview == (
                 "Data-analyse met Python: Title, Awarding body, Notional workload, Level"
@@ -216,8 +228,7 @@ def test_decline_tells_the_verifier(
         async with AppHarness(make_main(config), languages=["nl-NL"]) as h:
             await open_request(h, tx["link"])
             assert h.get(key="decline-btn").content == "Weigeren"
-            await h.click(h.get(key="decline-btn"))
-            await h.wait_for(lambda: h.has(key="credential-list"), timeout=30, what="home")
+            await decline(h, "Je hebt nee gezegd: er is niets gedeeld met Werkgever Demo")
             assert h.client.errors == []
 
     run(scenario)
@@ -243,8 +254,7 @@ def test_unverified_verifier_is_flagged(
             assert h.get(key="verifier-name").value == (
                 "Calls itself “Werkgever Demo” (127.0.0.1) — not confirmed"
             )
-            await h.click(h.get(key="decline-btn"))
-            await h.wait_for(lambda: h.has(key="credential-list"), timeout=30, what="home")
+            await decline(h, "You said no: nothing was shared with 127.0.0.1")
             assert h.client.errors == []
 
     run(scenario)
@@ -263,8 +273,7 @@ def test_nothing_matches_offers_only_decline(
             await open_request(h, tx["link"])
             assert h.get(key="no-match").visible
             assert not h.get(key="confirm-box").visible
-            await h.click(h.get(key="decline-btn"))
-            await h.wait_for(lambda: h.has(key="credential-list"), timeout=30, what="home")
+            await decline(h, "You said no: nothing was shared with Werkgever Demo")
             assert h.client.errors == []
 
     run(scenario)
@@ -305,26 +314,31 @@ def test_verifier_ca_env_is_read(tmp_path: Path, verifiers: Verifiers) -> None:
     assert config.verifier_trust_anchors == (anchor,)
 
 
-def test_the_grade_can_be_left_out_where_the_verifier_accepts_that(
+def test_the_grade_is_the_holders_choice_and_off_until_switched_on(
     issuer: BackgroundServer, verifiers: Verifiers, config: AppConfig
 ) -> None:
-    """The verifier's claim sets say "with grade" or "without": the grade is a switch that
-    starts on (the verifier's preference) and, switched off, stays home."""
+    """The verifier's claim sets say "with grade" or "without": the grade is not among what
+    is always shared but under "You choose", off; switched on, it goes."""
     verifier = verifiers("x509_hash")
     config = wallet_config(config, verifier)
     wallet_with_credential(config, issuer, [WITH_GRADE])
     tx = verifier.transaction()
 
     async def scenario() -> None:
-        async with AppHarness(make_main(config)) as h:
+        async with AppHarness(make_main(config), languages=["nl-NL"]) as h:
             await open_request(h, tx["link"])
+            assert h.get(key="required-microcredential").value == "Altijd gedeeld (verplicht)"
+            assert h.get(key="optional-microcredential").value == (
+                "Jij kiest: alleen als je het aanzet"
+            )
             for name in REQUIRED:  # in every acceptable set: locked on
                 assert h.get(key=f"claim-microcredential-{name}").disabled is True
             grade = h.get(key="claim-microcredential-grade")
-            assert grade.value is True and not grade.disabled
-            await toggle(h, "claim-microcredential-grade", False)
-            assert "Grade" not in h.get(key="send-preview").value
-            # a locked claim cannot be switched off: it is in every set the verifier accepts
+            assert grade.value is False and not grade.disabled
+            assert "Cijfer" not in h.get(key="send-preview").value
+            assert not h.has(key="missing-microcredential")  # this one has a grade
+            await toggle(h, "claim-microcredential-grade", True)
+            assert "Cijfer" in h.get(key="send-preview").value
             await h.click(h.get(key="confirm-btn"))
             await h.wait_for(lambda: h.get(key="result-step").visible, timeout=30, what="result")
             assert h.client.errors == []
@@ -332,8 +346,40 @@ def test_the_grade_can_be_left_out_where_the_verifier_accepts_that(
     run(scenario)
     status = verifier.status(tx["transaction_id"])
     assert status["status"] == "verified", status
-    assert set(status["result"]["requested_claims"]) == set(REQUIRED)
+    assert set(status["result"]["requested_claims"]) == {*REQUIRED, "grade"}
     assert status["result"]["unrequested_disclosures"] == []
+
+
+def test_the_credential_that_gives_what_the_verifier_prefers_is_offered_first(
+    issuer: BackgroundServer, verifiers: Verifiers, config: AppConfig
+) -> None:
+    """Held first: the credential without a grade. Offered first: the one with a grade (the
+    verifier's preferred claim set); picking the other says it has no grade."""
+    verifier = verifiers("x509_hash")
+    config = wallet_config(config, verifier)
+    wallet_with_credential(config, issuer, [WITHOUT_GRADE, WITH_GRADE])
+    tx = verifier.transaction()
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await open_request(h, tx["link"])
+            group = h.get(key="pick-microcredential")
+            with_grade = h.get(key="claim-microcredential-grade")
+            assert with_grade.value is False
+            assert not h.has(key="missing-microcredential")
+            other = next(k for k in _radio_values(h) if k != group.value)
+            h.session.apply_patch(group._i, {"value": other})
+            await h.fire(group, "change", other)
+            await h.wait_for(lambda: h.has(key="missing-microcredential"), what="no grade")
+            assert h.get(key="missing-microcredential").value == "This credential has no grade."
+            assert not h.has(key="claim-microcredential-grade")
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def _radio_values(h: AppHarness) -> list[str]:
+    return [str(r.value) for r in h.find(type_=ft.Radio)]
 
 
 def test_a_request_scanned_from_a_picture_or_in_the_start_address(

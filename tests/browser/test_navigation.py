@@ -22,6 +22,7 @@ from pages import assert_no_error_bar, load, open_page, sel, type_into, unlock  
 PIN = "482916"
 CREDENTIAL = "mc-circulair-ontwerpen"
 TITLE = "Circulair ontwerpen in de bouw"
+ANOTHER = "mc-data-analyse-python"
 LOOPBACK = {"EDUWALLET_TEST_ALLOW_HTTP_LOOPBACK": "1"}
 CARD = '[flt-semantics-identifier^="cred-"]'
 
@@ -35,9 +36,11 @@ SET_VISIBILITY = """hidden => {
 }"""
 
 
-def offer(issuer: BackgroundServer, *, tx_code: bool = False) -> dict[str, Any]:
+def offer(
+    issuer: BackgroundServer, credential: str = CREDENTIAL, *, tx_code: bool = False
+) -> dict[str, Any]:
     with httpx.Client(timeout=10) as http:
-        return DemoIssuerClient(issuer.base_url, http).create_offer([CREDENTIAL], tx_code=tx_code)
+        return DemoIssuerClient(issuer.base_url, http).create_offer([credential], tx_code=tx_code)
 
 
 def wallet_with_one_credential(
@@ -107,7 +110,7 @@ def test_back_forward_and_reload_move_between_screens(
 
 def start_receiving(page: Any, issuer: BackgroundServer) -> None:
     """Paste an offer that needs a code, reach its preview, type the code."""
-    made = offer(issuer, tx_code=True)
+    made = offer(issuer, ANOTHER, tx_code=True)  # the one held already would be refused
     page.locator(sel("add-btn")).click()
     type_into(page, "offer-input", made["offer_link"])
     page.locator(sel("continue-btn")).click()

@@ -251,7 +251,13 @@ def test_claims_alternatives_example_returns_the_first_satisfiable_claim_set() -
     assert dcql.match(query, [everything]).candidates("pid")[0].required_claims == first
     assert dcql.claim_alternatives(query.credentials[0], everything) == (first, second)
     no_region = pid("no-region", drop=["region"])
-    assert dcql.match(query, [no_region]).candidates("pid") == (Candidate("no-region", second),)
+    # what it lacks of the preferred set is said, so a screen can tell the holder
+    assert dcql.match(query, [no_region]).candidates("pid") == (
+        Candidate("no-region", second, unmet=(("region",),)),
+    )
+    # the credential that meets the preferred set is offered first, whatever the held order
+    both = dcql.match(query, [no_region, everything]).candidates("pid")
+    assert [c.credential_id for c in both] == [everything.id, "no-region"]
     neither = pid("neither", drop=["region", "postal_code"])
     assert not dcql.match(query, [neither]).satisfiable
     no_birth = pid("no-birth", drop=["date_of_birth"])

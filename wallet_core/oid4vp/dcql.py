@@ -290,13 +290,19 @@ def match(query: DcqlQuery, held: Sequence[HeldCredential]) -> PresentationMatch
     required_ids = _required_ids(query)
     queries: dict[str, QueryMatch] = {}
     for credential_query in query.credentials:
-        candidates: list[Candidate] = []
+        ranked: list[tuple[int, Candidate]] = []
         for credential in held:
-            options = claim_alternatives(credential_query, credential)
-            if options:
+            found = _ranked_alternatives(credential_query, credential)
+            if found:
+                options = tuple(paths for _, paths in found)
                 renamed = credential.format != credential_query.format
-                candidates.append(Candidate(credential.id, options[0], (), options[1:], renamed))
-        candidates = _exact_format_first(candidates)
+                unmet = _missing_preferred(credential_query, credential)
+                candidate = Candidate(credential.id, options[0], (), options[1:], renamed, unmet)
+                ranked.append((found[0][0], candidate))
+        # first the credentials that meet the verifier's most preferred claim set: the one
+        # a screen offers by default (stable, so held order breaks ties)
+        ranked.sort(key=lambda item: item[0])
+        candidates = _exact_format_first([candidate for _, candidate in ranked])
         queries[credential_query.id] = QueryMatch(
             candidates=tuple(candidates),
             required=credential_query.id in required_ids,
@@ -325,27 +331,48 @@ def claim_alternatives(
     credential does not match (format, ``meta``, holder binding, missing or mismatching claims);
     ``((),)`` when it matches and no claims are requested.
     """
-    if not _credential_matches(query, credential):
+    return tuple(paths for _, paths in _ranked_alternatives(query, credential))
+
+
+def _missing_preferred(
+    query: CredentialQuery, credential: HeldCredential
+) -> tuple[ClaimPath, ...]:
+    """The claims of the first ``claims_sets`` option ``credential`` cannot give."""
+    if not query.claims or not query.claim_sets:
         return ()
+    preferred = set(query.claim_sets[0])
+    return tuple(
+        claim.path
+        for claim in query.claims
+        if claim.id in preferred and _resolve(claim, credential) is None
+    )
+
+
+def _ranked_alternatives(
+    query: CredentialQuery, credential: HeldCredential
+) -> list[tuple[int, tuple[ClaimPath, ...]]]:
+    """:func:`claim_alternatives`, each with its place in ``claim_sets`` (0: preferred)."""
+    if not _credential_matches(query, credential):
+        return []
     if query.claims is None:
-        return ((),)
+        return [(0, ())]
     found: list[tuple[ClaimPath, ...] | None] = [
         _resolve(claim, credential) for claim in query.claims
     ]
     if query.claim_sets is None:
         if any(paths is None for paths in found):
-            return ()
-        return (dedupe(path for paths in found if paths for path in paths),)
-    options: list[tuple[ClaimPath, ...]] = []
-    for option in query.claim_sets:
+            return []
+        return [(0, dedupe(path for paths in found if paths for path in paths))]
+    options: list[tuple[int, tuple[ClaimPath, ...]]] = []
+    for rank, option in enumerate(query.claim_sets):
         wanted = set(option)
         chosen = [
             paths for claim, paths in zip(query.claims, found, strict=True) if claim.id in wanted
         ]
         if any(paths is None for paths in chosen):
             continue
-        options.append(dedupe(path for paths in chosen if paths for path in paths))
-    return tuple(options)
+        options.append((rank, dedupe(path for paths in chosen if paths for path in paths)))
+    return options
 
 
 def satisfiable_options(
