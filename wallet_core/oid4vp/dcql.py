@@ -334,9 +334,7 @@ def claim_alternatives(
     return tuple(paths for _, paths in _ranked_alternatives(query, credential))
 
 
-def _missing_preferred(
-    query: CredentialQuery, credential: HeldCredential
-) -> tuple[ClaimPath, ...]:
+def _missing_preferred(query: CredentialQuery, credential: HeldCredential) -> tuple[ClaimPath, ...]:
     """The claims of the first ``claims_sets`` option ``credential`` cannot give."""
     if not query.claims or not query.claim_sets:
         return ()
