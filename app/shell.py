@@ -243,7 +243,12 @@ class Shell:
             on_settings=self.to(routes.SETTINGS),
         )
         return HomeScreen(
-            self.state, data.credentials, actions, displays=data.displays, pending=data.pending
+            self.state,
+            data.credentials,
+            actions,
+            displays=data.displays,
+            pending=data.pending,
+            facts=data.facts,
         )
 
     async def _detail(self, credential_id: str) -> Screen | None:

@@ -102,6 +102,7 @@ def server_side(directory: Path, repeat: int, what: str) -> float:
                 HomeActions(on_lock=lambda: None),
                 displays=data.displays,
                 pending=data.pending,
+                facts=data.facts,
             )
 
         def build_and_encode() -> bytes:

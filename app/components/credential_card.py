@@ -134,8 +134,10 @@ def credential_card(
     t: Translate,
     on_open: Callable[[str], Any] | None,
     logo: tuple[bytes, str] | None = None,
+    line: str = "",
 ) -> ft.Semantics:
-    """A tappable card; ``.content`` is the ListTile (``title`` / ``subtitle`` Texts)."""
+    """A tappable card; ``.content`` is the ListTile: the title, then the institution and
+    ``line`` (kind · EC · EQF · date, :mod:`app.components.card_line`) under it."""
     bg, fg = colors if colors else (ft.Colors.SECONDARY_CONTAINER, ft.Colors.ON_SECONDARY_CONTAINER)
 
     async def open_(_e: Any) -> None:
@@ -149,7 +151,20 @@ def credential_card(
         content_padding=ft.Padding.symmetric(horizontal=16, vertical=10),
         leading=logo_or_icon(logo, fg),
         title=ft.Text(title, weight=ft.FontWeight.W_600, color=fg),
-        subtitle=ft.Text(issuer, color=fg),
+        subtitle=ft.Column(
+            [
+                ft.Text(issuer, key=f"card-issuer-{credential_id}", color=fg),
+                ft.Text(
+                    line,
+                    key=f"card-line-{credential_id}",
+                    color=fg,
+                    theme_style=ft.TextThemeStyle.BODY_SMALL,
+                    visible=bool(line),
+                ),
+            ],
+            spacing=0,
+            tight=True,
+        ),
         trailing=mark_chip(mark, t, f"mark-{credential_id}") if mark else None,
         on_click=open_ if on_open is not None else None,
     )

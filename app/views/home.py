@@ -16,6 +16,7 @@ from typing import Any
 import flet as ft
 
 from app.components.blocking import Failed, run_blocking
+from app.components.card_line import CardFacts, card_facts, card_line
 from app.components.credential_card import (
     card_colors,
     card_logo,
@@ -23,8 +24,9 @@ from app.components.credential_card import (
     issuer_label,
     status_mark,
 )
+from app.components.home_filters import HomeFilters
 from app.components.layout import FormStatus, phone_view
-from app.kinds import KINDS, kind_of
+from app.kinds import kind_of
 from app.messages import Message, log_failure
 from app.state import SessionState
 from wallet_core import CredentialSummary, PendingCredential, StoredCredential, Wallet
@@ -37,18 +39,22 @@ class HomeData:
     credentials: list[CredentialSummary]
     displays: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     pending: list[PendingCredential] = field(default_factory=list)
+    facts: dict[str, CardFacts] = field(default_factory=dict)  # for each card's second line
 
 
 def load_home(wallet: Wallet) -> HomeData:
-    """Blocking: summaries, their display metadata and the pending list."""
+    """Blocking: summaries, their display metadata, card facts and the pending list."""
     credentials = wallet.credentials()
     displays: dict[str, Mapping[str, Any]] = {}
+    facts: dict[str, CardFacts] = {}
     for summary in credentials:
         try:
-            displays[summary.id] = wallet.credential(summary.id).display
+            stored = wallet.credential(summary.id)
+            displays[summary.id] = stored.display
+            facts[summary.id] = card_facts(summary, stored.claims, stored.display)
         except Exception as exc:  # one unreadable record must not hide the others
             log_failure(log, "read credential display", exc)
-    return HomeData(credentials, displays, wallet.pending())
+    return HomeData(credentials, displays, wallet.pending(), facts)
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,12 @@ class HomeScreen:
         *,
         displays: Mapping[str, Mapping[str, Any]] | None = None,
         pending: Sequence[PendingCredential] = (),
+        facts: Mapping[str, CardFacts] | None = None,
     ) -> None:
         self.state = state
         self.credentials = list(credentials)
         self.displays = dict(displays or {})
+        self.facts = dict(facts or {})
         self.pending = list(pending)
         self._actions = actions
         self._busy = False
@@ -151,12 +159,18 @@ class HomeScreen:
         # Cards by credential id: filtering and searching only choose among them.
         self._cards: dict[str, ft.Control] = {}
         self._cards_locale: str | None = None
+        self._lines: dict[str, str] = {}
         self.no_match = ft.Text(key="home-no-match", text_align=ft.TextAlign.CENTER, visible=False)
-        self.filters = self._filters()
+        self.filters = HomeFilters(
+            self.credentials,
+            kinds={s.id: kind_of(s, self.displays.get(s.id)) for s in self.credentials},
+            institution=self._institution,
+            on_change=self._filter_changed,
+        )
 
         body = self.list if self.credentials else self._empty_state()
         header = ft.Column([self.heading, reassurance], spacing=4)
-        controls: list[ft.Control] = [header, self.filters, body, self.no_match]
+        controls: list[ft.Control] = [header, self.filters.control, body, self.no_match]
         controls.append(self.pending_section)
         if actions.on_present is not None and self.credentials:
             controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
@@ -181,53 +195,6 @@ class HomeScreen:
             actions_padding=ft.Padding.only(right=8),
             title_spacing=24,  # line the title up with the 24 px content margin
             bgcolor=ft.Colors.SURFACE_CONTAINER,
-        )
-
-    def _filters(self) -> ft.Column:
-        """Search and filters: they narrow the list without another vault read."""
-        self._kinds = {s.id: kind_of(s, self.displays.get(s.id)) for s in self.credentials}
-        self.search = ft.TextField(
-            key="home-search",
-            prefix_icon=ft.Icons.SEARCH,
-            dense=True,
-            on_change=self._filter_changed,
-        )
-        self.kind_filter = ft.Dropdown(
-            key="home-kind-filter",
-            value="",
-            dense=True,
-            expand=True,
-            on_select=self._filter_changed,
-        )
-        self._institutions = sorted(
-            {self._institution(s) for s in self.credentials}, key=str.casefold
-        )
-        self.institution_filter = ft.Dropdown(
-            key="home-institution-filter",
-            value="",
-            dense=True,
-            expand=True,
-            on_select=self._filter_changed,
-        )
-        return ft.Column(
-            [
-                ft.Semantics(identifier="home-search", content=self.search),
-                ft.Row(
-                    [
-                        ft.Semantics(
-                            identifier="home-kind-filter", content=self.kind_filter, expand=True
-                        ),
-                        ft.Semantics(
-                            identifier="home-institution-filter",
-                            content=self.institution_filter,
-                            expand=True,
-                        ),
-                    ],
-                    spacing=8,
-                ),
-            ],
-            spacing=8,
-            visible=len(self.credentials) > 1,
         )
 
     def _empty_state(self) -> ft.Control:
@@ -282,19 +249,12 @@ class HomeScreen:
             self.demo_hint.value = t(
                 "home.demo_hint", url=config.demo_issuer_url, employer=config.demo_verifier_url
             )
-        self.search.label = t("home.search")
-        self.kind_filter.label = t("home.filter_kind")
-        self.kind_filter.options = [ft.DropdownOption(key="", text=t("home.filter_all"))] + [
-            ft.DropdownOption(key=kind, text=t(f"kind.{kind}")) for kind in KINDS
-        ]
-        self.institution_filter.label = t("home.filter_institution")
-        self.institution_filter.options = [ft.DropdownOption(key="", text=t("home.filter_all"))] + [
-            ft.DropdownOption(key=name, text=name) for name in self._institutions
-        ]
-        shown = self._matching()
+        self.filters.relabel(t)
         if self._cards_locale != self.state.locale:  # built once per language, then reused
+            self._lines = {c.id: card_line(self._facts_of(c), t) for c in self.credentials}
             self._cards = {c.id: self._card(c) for c in self.credentials}
             self._cards_locale = self.state.locale
+        shown = self.filters.shown(self.credentials, self._lines)
         self.list.controls = [self._cards[c.id] for c in shown]
         self.no_match.value = t("home.no_match")
         self.no_match.visible = bool(self.credentials) and not shown
@@ -310,21 +270,6 @@ class HomeScreen:
         name = issuer_label(summary.issuer_name) or issuer_label(summary.issuer)
         return name or self.state.t("home.unknown_issuer")
 
-    def _matching(self) -> list[CredentialSummary]:
-        words = (self.search.value or "").casefold().split()
-        kind = self.kind_filter.value or ""
-        institution = self.institution_filter.value or ""
-        shown = []
-        for summary in self.credentials:
-            if kind and self._kinds[summary.id] != kind:
-                continue
-            if institution and self._institution(summary) != institution:
-                continue
-            haystack = f"{summary.title} {self._institution(summary)}".casefold()
-            if all(word in haystack for word in words):
-                shown.append(summary)
-        return shown
-
     def _filter_changed(self, _e: Any) -> None:
         self.relabel()
 
@@ -339,6 +284,14 @@ class HomeScreen:
             mark=status_mark(summary.status, summary.expires_at),
             t=t,
             on_open=self._actions.on_open,
+            line=self._lines.get(summary.id, ""),
+        )
+
+    def _facts_of(self, summary: CredentialSummary) -> CardFacts:
+        known = self.facts.get(summary.id)
+        return known or CardFacts(
+            kind_of(summary, self.displays.get(summary.id)),
+            on=summary.issued_at or summary.added_at,
         )
 
     def _pending_row(self, pending: PendingCredential) -> ft.Control:

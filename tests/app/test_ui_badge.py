@@ -210,7 +210,8 @@ def test_card_and_detail_read_a_badge_as_a_person_does(config: AppConfig) -> Non
             await unlock(h)
             tile = h.get(key=f"cred-{cid}", type_=ft.ListTile)
             assert tile.title.value == TITLE
-            assert tile.subtitle.value == "Hogeschool Demo"
+            assert h.get(key=f"card-issuer-{cid}").value == "Hogeschool Demo"
+            assert h.get(key=f"card-line-{cid}").value.startswith("Microcredential · 5 EC · ")
             assert isinstance(tile.leading, ft.Image) and tile.leading.src == picture()
             assert tile.leading.semantics_label == TITLE
 

@@ -261,7 +261,7 @@ def test_home_lists_credential_summaries(config: AppConfig) -> None:
     screen = HomeScreen(SessionState(config), summaries, HomeActions(on_lock=lambda: None))
     tiles = [c.content for c in screen.list.controls]
     assert [tile.title.value for tile in tiles] == ["Data Literacy (5 EC)", "Bachelor Biology"]
-    assert [tile.subtitle.value for tile in tiles] == [
+    assert [tile.subtitle.controls[0].value for tile in tiles] == [
         "Hogeschool Demo",
         "https://hs-demo.example",
     ]

@@ -14,6 +14,8 @@ import flet as ft
 from harness import AppHarness
 from PIL import Image
 
+from app import i18n
+from app.components.claim_list import format_date
 from app.components.credential_card import card_colors, status_mark
 from app.config import AppConfig
 from app.kinds import credential_kind
@@ -23,7 +25,6 @@ from wallet_core.models import CredentialStatus, NewCredential, StatusState
 
 PIN = "482916"
 NOW = datetime.now(UTC)
-
 MICRO_CLAIMS: dict[str, Any] = {
     "iss": "https://hs-demo.example",
     "vct": "https://hs-demo.example/types/microcredential",
@@ -139,14 +140,20 @@ def test_home_shows_a_card_per_credential_with_colours_and_marks(config: AppConf
                 assert h.has(key=f"cred-{cid}")
             micro = h.get(key=f"cred-{ids[0]}")
             assert micro.title.value == "Circulair ontwerpen in de bouw"
-            assert micro.subtitle.value == "Hogeschool Demo"
+            assert h.get(key=f"card-issuer-{ids[0]}").value == "Hogeschool Demo"
+            # one line to tell it apart: kind, study load, level, date
+            day = format_date(NOW - timedelta(days=30), lambda k, **f: i18n.t(k, "en", **f))
+            line = h.get(key=f"card-line-{ids[0]}").value
+            assert line == f"Microcredential · 5 EC · EQF 6 · {day}"
+            assert h.get(key=f"card-line-{ids[1]}").value.startswith("Microcredential · ")
+            assert " EC" not in h.get(key=f"card-line-{ids[1]}").value  # it states none
             assert micro.bgcolor == "#1B5E20"
             assert not h.has(key=f"mark-{ids[0]}")
             assert "Revoked" in h.texts() and "Expired" in h.texts()
             assert "Suspended" in h.texts()
             assert h.has(key=f"mark-{ids[1]}")
             # No issuer name: the issuer URL stands in.
-            assert h.get(key=f"cred-{ids[3]}").subtitle.value == "https://hs-demo.example"
+            assert h.get(key=f"card-issuer-{ids[3]}").value == "https://hs-demo.example"
 
             await h.click(h.get(key=f"cred-{ids[0]}"))
             await h.wait_for(lambda: h.has(key="detail-title"), what="detail")
@@ -253,6 +260,52 @@ def test_search_and_filters_narrow_the_list(config: AppConfig) -> None:
             assert len(card_titles(h)) == 2
             await h.type_text(h.get(key="home-search"), "sport")
             assert card_titles(h) == [] and h.get(key="home-no-match").visible
+            assert h.client.errors == []
+
+    run(scenario)
+
+
+def test_search_finds_study_load_and_level_and_the_list_can_be_ordered(
+    config: AppConfig,
+) -> None:
+    """Step 9 point 9: "5 EC" finds 5 EC (not 15 EC), "EQF 6" finds level 6; newest first
+    by default, else by institution or by title."""
+
+    def micro(title: str, workload: str, level: str, days_ago: int, issuer: str) -> NewCredential:
+        claims = {"title": title, "notionalWorkload": workload, "level": level}
+        made = new_credential(title, claims=claims, issuer_name=issuer)
+        return dataclasses.replace(made, issued_at=NOW - timedelta(days=days_ago))
+
+    make_wallet(
+        config,
+        [
+            micro("Circulair ontwerpen", "5 ECTS", "EQF 6", 40, "Hogeschool Demo"),
+            micro("Zorgtechnologie", "15 ECTS", "EQF 5", 10, "Academie Zorg"),
+            micro("Bouwfysica", "7,5 EC", "EQF 6", 20, "Hogeschool Demo"),
+        ],
+    )
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            await unlock(h)
+            assert card_titles(h) == ["Zorgtechnologie", "Bouwfysica", "Circulair ontwerpen"]
+            await h.type_text(h.get(key="home-search"), "5 EC")
+            assert card_titles(h) == ["Circulair ontwerpen"]
+            await h.type_text(h.get(key="home-search"), "EQF 6")
+            assert card_titles(h) == ["Bouwfysica", "Circulair ontwerpen"]
+            await h.type_text(h.get(key="home-search"), "7.5 ec")
+            assert card_titles(h) == ["Bouwfysica"]
+            await h.type_text(h.get(key="home-search"), "")
+
+            order = h.get(key="home-sort")
+            assert [o.text for o in order.options] == ["Newest first", "By institution", "By title"]
+            for value, titles in (
+                ("title", ["Bouwfysica", "Circulair ontwerpen", "Zorgtechnologie"]),
+                ("institution", ["Zorgtechnologie", "Bouwfysica", "Circulair ontwerpen"]),
+            ):
+                order.value = value
+                await h.fire(order, "select", value)
+                assert card_titles(h) == titles
             assert h.client.errors == []
 
     run(scenario)
