@@ -9,6 +9,7 @@ import asyncio
 import locale as os_locale
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import flet as ft
 
@@ -38,8 +39,30 @@ async def run_session(page: ft.Page, config: AppConfig) -> None:
     page.on_app_lifecycle_state_change = shell.on_lifecycle
     page.on_route_change = shell.on_route_change
     watch_events(page, shell.idle.touch)
+    ignore_late_method_results(page)
     page.run_task(shell.idle.run, page)
     await shell.show_route(page.route)
+
+
+def ignore_late_method_results(page: ft.Page) -> None:
+    """Drop a method result (a focus, a route push) that arrives for a control the session
+    no longer has, instead of letting it cut the tab off.
+
+    Flet 1.0.5 raises for such a result (``Session.handle_invoke_method_results``), and
+    flet_web's receive loop ends the connection on any exception. The client sends it
+    again after reconnecting, so one late answer (seen after a reload under load) loses
+    every click that follows: the PIN is typed and Unlock does nothing.
+    """
+    session = page.session
+    handle = session.handle_invoke_method_results
+
+    def handled(control_id: int, call_id: str, result: Any, error: str | None) -> None:
+        try:
+            handle(control_id, call_id, result, error)
+        except RuntimeError:
+            log.debug("a method result for control %s that is gone was dropped", control_id)
+
+    session.handle_invoke_method_results = handled  # type: ignore[method-assign]
 
 
 async def initial_locale(page: ft.Page, config: AppConfig) -> str:

@@ -164,6 +164,31 @@ def fact_rows(claims: Mapping[str, Any], issuer_name: str, t: Translate) -> list
     return rows
 
 
+def in_detail_order(
+    paths: Sequence[ClaimPath], labels: Mapping[tuple[Any, ...], str]
+) -> list[ClaimPath]:
+    """Top-level claims as the detail screen lists them: the facts in their order, then
+    the issuer's order (of its labels), then the rest as they come."""
+    facts = {name: i for i, name in enumerate(FACTS)}
+    issuer = {path[0]: i for i, path in enumerate(labels) if path}
+
+    def place(path: ClaimPath) -> tuple[int, int]:
+        name = path[0] if path else ""
+        if name in facts:
+            return 0, facts[str(name)]
+        return 1, issuer.get(name, len(issuer))
+
+    return sorted(paths, key=place)
+
+
+def fact_label(path: ClaimPath, labels: Mapping[tuple[Any, ...], str], t: Translate) -> str:
+    """A claim's label as the detail screen gives it: our name for a fact, else the
+    issuer's label (:func:`claim_label`)."""
+    if len(path) == 1 and path[0] in FACTS:
+        return t(f"detail.fact.{path[0]}")
+    return claim_label(path, labels, t)
+
+
 def other_rows(
     claims: Mapping[str, Any],
     labels: Mapping[tuple[Any, ...], str],

@@ -1,7 +1,8 @@
 """Show one credential as a QR code, for a verifier without a network connection.
 
-Pick the details to show (toggles, all off to start: only what the holder turns on is put
-in the code) -> Show QR -> a large QR code of the SD-JWT+KB in the compact ``EW1:`` form,
+Pick the details to show (in the detail screen's order and words; title, institution,
+study load and level on to start, "all" and "none" for the rest: only what is on goes in
+the code) -> Show QR -> a large QR code of the SD-JWT+KB in the compact ``EW1:`` form,
 a hint to turn up the screen brightness, and a countdown. The key binding JWT in it is only
 accepted for a few minutes, so when the countdown ends the code is hidden again.
 
@@ -22,7 +23,8 @@ import flet as ft
 
 from app.components.back_bar import back_bar
 from app.components.blocking import Failed, run_blocking
-from app.components.claim_list import claim_label, claim_labels
+from app.components.claim_list import claim_labels, fact_label, in_detail_order
+from app.components.claim_switch import claim_switch
 from app.components.layout import FormStatus, phone_view
 from app.components.scan import scan_picture
 from app.messages import Message, log_failure
@@ -39,6 +41,9 @@ from wallet_core import (
 )
 
 log = logging.getLogger(__name__)
+
+# On at first: what says what the credential is, and nothing about the student.
+PRESELECTED = frozenset({("title",), ("awardingBody",), ("notionalWorkload",), ("level",)})
 
 
 def disclosable_paths(wallet: Wallet, credential: StoredCredential) -> list[ClaimPath]:
@@ -82,10 +87,11 @@ class OfflineQrScreen:
         self._on_back = on_back
         self._busy = False
         self._error: Message | None = None
-        self.paths = paths
+        self._labels = claim_labels(credential.display, state.locale)
+        self.paths = in_detail_order(paths, self._labels)
         # a W3C credential has no parts to pick: its QR code holds all of it
         self.whole = not rules_for(credential.format).selective
-        self.selected: set[ClaimPath] = set()
+        self.selected: set[ClaimPath] = {p for p in self.paths if p in PRESELECTED}
         self.png: bytes | None = None
         self.challenge: OfflineChallenge | None = None
         self.remaining = 0
@@ -101,6 +107,18 @@ class OfflineQrScreen:
         )
         self.intro = ft.Text(theme_style=ft.TextThemeStyle.BODY_LARGE)
         self.claims = ft.Column(key="qr-claims", spacing=0)
+        self.all_button = ft.TextButton(key="qr-all-btn", on_click=lambda _e: self._set_all(True))
+        self.none_button = ft.TextButton(
+            key="qr-none-btn", on_click=lambda _e: self._set_all(False)
+        )
+        self.all_none = ft.Row(
+            [
+                ft.Semantics(identifier="qr-all-btn", content=self.all_button),
+                ft.Semantics(identifier="qr-none-btn", content=self.none_button),
+            ],
+            alignment=ft.MainAxisAlignment.END,
+            visible=len(self.paths) > 1,
+        )
         self.show_button = ft.FilledButton(
             key="show-qr-btn", icon=ft.Icons.QR_CODE_2, height=48, on_click=self._show
         )
@@ -113,6 +131,7 @@ class OfflineQrScreen:
             [
                 self.credential_title,
                 self.intro,
+                self.all_none,
                 self.claims,
                 self.expired,
                 ft.Semantics(identifier="scan-challenge-btn", content=self.challenge_button),
@@ -192,8 +211,10 @@ class OfflineQrScreen:
         brightness_text = self.brightness.controls[1]
         assert isinstance(brightness_text, ft.Text)
         brightness_text.value = t("qr.brightness")
-        labels = claim_labels(self.credential.display, self.state.locale)
-        self.claims.controls = [self._claim_row(p, claim_label(p, labels, t)) for p in self.paths]
+        labels = self._labels
+        self.all_button.content, self.none_button.content = t("qr.all"), t("qr.none")
+        self.all_button.disabled = self.none_button.disabled = self._busy
+        self.claims.controls = [self._claim_row(p, fact_label(p, labels, t)) for p in self.paths]
         png = self.png
         self.pick_step.visible = png is None
         self.qr_step.visible = png is not None
@@ -201,7 +222,7 @@ class OfflineQrScreen:
             self.image_slot.content = ft.Image(
                 key="qr-image", src=png, width=320, height=320, fit=ft.BoxFit.CONTAIN
             )
-            shown = ", ".join(claim_label(p, labels, t) for p in self.paths if p in self.selected)
+            shown = ", ".join(fact_label(p, labels, t) for p in self.paths if p in self.selected)
             self.showing.value = (
                 t("qr.showing_all") if self.whole else t("qr.showing", claims=shown)
             )
@@ -217,15 +238,16 @@ class OfflineQrScreen:
         self.countdown.value = self.state.t("qr.countdown", time=f"{minutes}:{seconds:02d}")
 
     def _claim_row(self, path: ClaimPath, label: str) -> ft.Control:
-        key = f"qr-claim-{'.'.join(str(p) for p in path)}"
-        switch = ft.Switch(
-            key=key,
-            label=label,
+        def changed(e: Any) -> None:
+            self._toggle(path, bool(e.control.value))
+
+        return claim_switch(
+            label,
+            f"qr-claim-{'.'.join(str(p) for p in path)}",
             value=path in self.selected,
             disabled=self._busy,
-            on_change=lambda e, p=path: self._toggle(p, bool(e.control.value)),
+            on_change=changed,
         )
-        return ft.Semantics(identifier=key, content=switch)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -236,6 +258,14 @@ class OfflineQrScreen:
             self.selected.add(path)
         else:
             self.selected.discard(path)
+        self._error = None
+        self.expired.visible = False
+        self.relabel()
+
+    def _set_all(self, on: bool) -> None:
+        if self._busy:
+            return
+        self.selected = set(self.paths) if on else set()
         self._error = None
         self.expired.visible = False
         self.relabel()

@@ -19,6 +19,7 @@ import flet as ft
 
 from app.components.badge_details import contents_lines, detail_label
 from app.components.claim_list import claim_label, claim_labels
+from app.components.claim_switch import claim_switch
 from app.components.credential_card import issuer_label
 from app.views.present_choices import HolderChoices
 from wallet_core import (
@@ -222,12 +223,12 @@ def _claim_switches(
         parts.append(_section(t("present.required"), f"required-{query_id}"))
     for path in candidate.always_sent():
         parts.append(
-            _claim_row(
-                ft.Icons.LOCK,
+            claim_switch(
                 names.claim(cid, path),
                 f"claim-{query_id}-{_path_key(path)}",
                 value=True,
                 disabled=True,
+                icon=ft.Icons.LOCK,
                 tooltip=t("present.required_tooltip"),
             )
         )
@@ -236,24 +237,24 @@ def _claim_switches(
     left_out = holder.left_out_of(candidate, query_id)
     for path in candidate.may_leave_out():
         parts.append(
-            _claim_row(
-                ft.Icons.TUNE,
+            claim_switch(
                 names.claim(cid, path),
                 f"claim-{query_id}-{_path_key(path)}",
                 value=path not in left_out,
                 disabled=busy,
+                icon=ft.Icons.TUNE,
                 on_change=_on_switch(events.leave_out, query_id, cid, path, off=True),
             )
         )
     on = holder.optional_on.get((query_id, cid), set())
     for path in candidate.optional_claims:
         parts.append(
-            _claim_row(
-                ft.Icons.TUNE,
+            claim_switch(
                 names.claim(cid, path),
                 f"claim-{query_id}-{_path_key(path)}",
                 value=path in on,
                 disabled=busy,
+                icon=ft.Icons.TUNE,
                 on_change=_on_switch(events.toggle, query_id, cid, path, off=False),
             )
         )
@@ -336,29 +337,3 @@ def _on_switch(
 
 def _path_key(path: ClaimPath) -> str:
     return ".".join("*" if p is None else str(p) for p in path)
-
-
-def _claim_row(
-    icon: ft.IconData,
-    label: str,
-    key: str,
-    *,
-    value: bool,
-    disabled: bool,
-    tooltip: str | None = None,
-    on_change: Callable[[Any], None] | None = None,
-) -> ft.Row:
-    """One claim with its switch; the switch's key doubles as its test identifier."""
-    return ft.Row(
-        [
-            ft.Icon(icon, size=18, color=ft.Colors.ON_SURFACE_VARIANT),
-            ft.Text(label, expand=True),
-            ft.Semantics(
-                identifier=key,
-                content=ft.Switch(
-                    key=key, value=value, disabled=disabled, tooltip=tooltip, on_change=on_change
-                ),
-            ),
-        ],
-        spacing=8,
-    )

@@ -286,3 +286,24 @@ def test_tab_closed_during_unlock_leaves_the_wallet_locked(config: AppConfig) ->
             assert h.client.errors == []
 
     run(scenario)
+
+
+def test_a_late_method_result_for_a_control_that_is_gone_does_not_cut_the_tab_off(
+    config: AppConfig,
+) -> None:
+    """Flet raises for it, and its receive loop would end the connection: the clicks after
+    it were lost (a reload under load; the PIN typed and Unlock doing nothing)."""
+    make_vault(config)
+
+    async def scenario() -> None:
+        async with AppHarness(make_main(config)) as h:
+            assert h.session is not None
+            gone = 987_654
+            assert h.session.index.get(gone) is None
+            h.session.handle_invoke_method_results(gone, "late-call", None, None)
+            await h.type_text(h.get(key="pin-input"), PIN)
+            await h.click(h.get(key="unlock-btn"))
+            await h.wait_for(lambda: h.has(key="home-empty"), what="home")
+            assert h.client.errors == []
+
+    run(scenario)

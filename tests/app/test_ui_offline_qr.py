@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Callable
 
+import flet as ft
 import httpx
 import pytest
 from harness import AppHarness
@@ -14,6 +15,7 @@ from test_ui_home import run, unlock
 from test_ui_present import toggle
 from ui_verifier import Verifier, issuer, verifiers, wallet_config, wallet_with_credential
 
+from app import i18n
 from app.config import AppConfig
 from app.session import make_main
 from app.views.offline_qr import OfflineQrScreen
@@ -45,13 +47,25 @@ def test_show_as_qr_then_it_expires(
             await h.wait_for(lambda: h.has(key="show-as-qr-btn"), what="detail")
             await h.click(h.get(key="show-as-qr-btn"))
             await h.wait_for(lambda: h.has(key="qr-claims"), what="qr screen")
-            switches = {s.content.key: s.content for s in h.get(key="qr-claims").controls}
-            assert switches  # every disclosable claim, all off
-            assert all(c.value is False for c in switches.values())
-            assert "qr-claim-grade" in switches
+            rows = h.get(key="qr-claims").controls
+            switches = {row.controls[-1].content.key: row for row in rows}
+            labels = [row.controls[0].value for row in rows]
+            # the detail screen's order and words; what the credential is, on at first
+            assert labels[:4] == [i18n.t(f"detail.fact.{name}", "en") for name in SHOWN]
+            assert labels[1] == "Institution"
+            on = [key for key, row in switches.items() if row.controls[-1].content.value]
+            assert on == [f"qr-claim-{name}" for name in SHOWN]
+            assert "qr-claim-grade" in switches and "qr-claim-grade" not in on
+            # the switch on the right, as on the share screen
+            assert isinstance(rows[0].controls[-1].content, ft.Switch)
 
+            await h.click(h.get(key="qr-none-btn"))
             await h.click(h.get(key="show-qr-btn"))  # nothing chosen
             assert h.get(key="qr-error").value == "Turn on at least one detail first"
+            await h.click(h.get(key="qr-all-btn"))
+            assert all(h.get(key=key).value for key in switches)
+            await h.click(h.get(key="qr-none-btn"))
+            assert not any(h.get(key=key).value for key in switches)
             for name in SHOWN:
                 await toggle(h, f"qr-claim-{name}", True)
             await h.click(h.get(key="show-qr-btn"))

@@ -95,8 +95,8 @@ def _detail_and_offline_qr(page: Any, artifacts_dir: Path) -> None:
     snapshot(page, artifacts_dir, "detail")
 
     page.locator(sel("show-as-qr-btn")).click()
-    for claim in ("title", "awardingBody", "level"):
-        page.locator(sel(f"qr-claim-{claim}")).click()
+    # title, institution, study load and level are on at first; the rest stays home
+    page.locator(sel("qr-claim-notionalWorkload")).click()  # ... the study load too, now
     page.locator(sel("show-qr-btn")).click()
     page.locator(sel("hide-qr-btn")).wait_for()
     snapshot(page, artifacts_dir, "offline-qr")
