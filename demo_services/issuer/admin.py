@@ -139,9 +139,11 @@ async def _revoke(request: Request, list_kind: str) -> Response:
     indices = issuance.bitstring_indices if bitstring else issuance.status_indices
     for index in indices:
         if bitstring:
-            issuer.bitstring.revoke(index)
+            listed, at = issuer.bitstrings.locate(index)
+            listed.revoke(at)
         else:
-            issuer.status_list.set(index, REVOKED)
+            token_list, at = issuer.status_lists.locate(index)
+            token_list.set(at, REVOKED)
     issuance.revoked = True
     if body is None:
         return _back_to_page(issuer)

@@ -123,9 +123,9 @@ def _routes() -> list[Route]:
         get("/.well-known/oauth-authorization-server", authorization_server_metadata),
         get("/.well-known/jwt-vc-issuer", jwt_vc_issuer),
         get("/types/{type_key}", type_metadata),
-        get("/status/1", status_list),
+        get("/status/{number}", status_list),
         get("/.well-known/did.json", did_json),
-        get("/status/bitstring/1", bitstring_status_list),
+        get("/status/bitstring/{number}", bitstring_status_list),
         get("/achievements/{configuration_id}", achievement),
         get("/static/logo.png", logo),
         post("/par", oauth.par),
@@ -173,9 +173,18 @@ async def type_metadata(request: Request) -> Response:
     return Response(ctype.body, media_type="application/json")
 
 
+def _list_number(request: Request) -> int | None:
+    number = request.path_params["number"]
+    return int(number) if number.isdigit() and len(number) < 6 else None
+
+
 async def status_list(request: Request) -> Response:
     issuer = issuer_of(request)
-    token = issuer.status_list.token(issuer.signer, issuer=issuer.identifier, now=issuer.now())
+    number = _list_number(request)
+    listed = issuer.status_lists.get(number) if number is not None else None
+    if listed is None:
+        return JSONResponse({"error": "not_found"}, 404)
+    token = listed.token(issuer.signer, issuer=issuer.identifier, now=issuer.now())
     return Response(
         token, media_type=STATUS_LIST_MEDIA_TYPE, headers={"Cache-Control": "max-age=0"}
     )
@@ -189,7 +198,11 @@ async def did_json(request: Request) -> Response:
 
 async def bitstring_status_list(request: Request) -> Response:
     issuer = issuer_of(request)
-    credential = issuer.bitstring.credential(
+    number = _list_number(request)
+    listed = issuer.bitstrings.get(number) if number is not None else None
+    if listed is None:
+        return JSONResponse({"error": "not_found"}, 404)
+    credential = listed.credential(
         issuer.data_integrity_signer,
         issuer=issuer.did,
         verification_method=issuer.did + DATA_INTEGRITY_KEY,

@@ -43,6 +43,10 @@ class BitstringStatusList:
         self._free = list(range(size))
         secrets.SystemRandom().shuffle(self._free)
 
+    @property
+    def is_full(self) -> bool:
+        return not self._free
+
     def allocate(self) -> int:
         if not self._free:
             raise BitstringFull("the bitstring status list has no free index left")

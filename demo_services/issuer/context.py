@@ -11,11 +11,14 @@ from cryptography import x509
 from joserfc.jwk import ECKey
 from starlette.requests import Request
 
+from demo_services.issuer.bitstring import LIST_SIZE as BITSTRING_SIZE
 from demo_services.issuer.bitstring import BitstringStatusList
 from demo_services.issuer.catalog import BY_ID, Offering
 from demo_services.issuer.did import did_web
 from demo_services.issuer.state import Clock, IssuerState
+from demo_services.issuer.status_list import LIST_SIZE as STATUS_LIST_SIZE
 from demo_services.issuer.status_list import StatusList
+from demo_services.issuer.status_shelf import StatusShelf
 from demo_services.issuer.tokens import random_token
 from demo_services.issuer.type_metadata import CredentialType, build_types
 from wallet_core.crypto import Signer, generate
@@ -44,6 +47,8 @@ class IssuerSettings:
     access_token_lifetime: float = 900.0
     nonce_lifetime: float = 300.0
     credential_validity_days: int = 5 * 365
+    # entries per Token Status List; a full one is followed by the next (status_shelf.py)
+    status_list_size: int = STATUS_LIST_SIZE
     max_tx_code_attempts: int = 5
     # the wallet app's address (``scripts/run --demo``): "Open in wallet" goes there
     wallet_url: str | None = None
@@ -93,12 +98,18 @@ class Issuer:
             settings.identifier, self.url("/static/logo.png")
         )
         self.state = IssuerState(clock)
-        self.status_list = StatusList(self.url("/status/1"))
+        self.status_lists = StatusShelf(
+            lambda n: StatusList(self.url(f"/status/{n}"), settings.status_list_size),
+            settings.status_list_size,
+        )
         # Open Badges: issued as did:web of this address (issuer/did.py); Data Integrity
         # proofs need an Ed25519 key, the Bitstring Status List revokes those credentials
         self.did = did_web(settings.identifier)
         self.data_integrity_signer = generate("EdDSA")
-        self.bitstring = BitstringStatusList(self.url("/status/bitstring/1"))
+        self.bitstrings = StatusShelf(
+            lambda n: BitstringStatusList(self.url(f"/status/bitstring/{n}"), BITSTRING_SIZE),
+            BITSTRING_SIZE,
+        )
         # Guards the demo page's form posts (revoke, deferred ready) against cross-site
         # requests; the JSON admin API is guarded by requiring application/json instead.
         self.page_csrf = random_token(16)

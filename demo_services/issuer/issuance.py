@@ -36,13 +36,14 @@ def credential_payload(
 ) -> dict[str, Any]:
     now = int(issuer.now())
     ctype = issuer.type_of(offering)
+    status_list, index = issuer.status_lists.locate(idx)
     payload: dict[str, Any] = {
         "iss": issuer.identifier,
         "iat": now,
         "exp": now + issuer.settings.credential_validity_days * _DAY,
         "vct": ctype.vct,
         "vct#integrity": ctype.integrity,
-        "status": {"status_list": {"idx": idx, "uri": issuer.status_list.uri}},
+        "status": {"status_list": {"idx": index, "uri": status_list.uri}},
         "identifier": identifier,
         **offering.facts,
         **offering.subject_claims(student),
@@ -93,7 +94,7 @@ def issue(
     else:
         identifier = f"urn:uuid:{uuid.uuid4()}"
         for jwk in holder_jwks:
-            idx = issuer.status_list.allocate()
+            idx = issuer.status_lists.allocate()
             payload = credential_payload(issuer, offering, student, identifier=identifier, idx=idx)
             credentials.append(sign_credential(issuer, offering, payload, jwk))
             indices.append(idx)

@@ -192,7 +192,7 @@ def sign_ldp(
                 {"type": ["Result"], "resultDescription": grade_id, "value": extension["grade"]}
             ],
         },
-        "credentialStatus": issuer.bitstring.entry(status_index),
+        "credentialStatus": _status_entry(issuer, status_index),
     }
     return data_integrity.add_proof(
         credential,
@@ -200,6 +200,11 @@ def sign_ldp(
         verification_method=issuer.did + DATA_INTEGRITY_KEY,
         created=_iso(now),
     )
+
+
+def _status_entry(issuer: Issuer, number: int) -> dict[str, Any]:
+    listed, index = issuer.bitstrings.locate(number)
+    return listed.entry(index)
 
 
 def _json_ld_number(value: float) -> float | int:
@@ -217,7 +222,7 @@ def issue(
     del student  # an Open Badge names its holder by DID only, as edubadges' do
     if offering.kind == "jwt_vc_json":
         return [sign_jwt(issuer, offering, did) for did in holder_dids], []
-    indices = [issuer.bitstring.allocate() for _ in holder_dids]
+    indices = [issuer.bitstrings.allocate() for _ in holder_dids]
     credentials = [
         sign_ldp(issuer, offering, did, index)
         for did, index in zip(holder_dids, indices, strict=True)

@@ -1,6 +1,7 @@
 """The issuer's Token Status List (draft-ietf-oauth-status-list, JWT form, 1 bit per entry).
 
-Indices are handed out in a random order from a list of 4096 entries, so a credential's
+Indices are handed out in a random order from a list of 4096 entries (then from a further
+list, :mod:`~demo_services.issuer.status_shelf`), so a credential's
 index says nothing about when it was issued or how many came before it, and every index
 hides among thousands of others (status-list §12.2 "herd privacy"). Each credential of a
 batch gets its own index, so the copies cannot be linked through ``status.idx``.
@@ -35,6 +36,10 @@ class StatusList:
         free = list(range(size))
         secrets.SystemRandom().shuffle(free)
         self._free = free
+
+    @property
+    def is_full(self) -> bool:
+        return not self._free
 
     def allocate(self) -> int:
         if not self._free:
