@@ -20,6 +20,7 @@ from wallet_core.errors import (
     NetworkError,
     RevokedCredentialError,
     TypeMetadataError,
+    WalletError,
 )
 from wallet_core.formats import (
     endorsements,
@@ -31,7 +32,12 @@ from wallet_core.formats import (
 )
 from wallet_core.formats.status_common import StatusResult
 from wallet_core.formats.type_metadata import TypeMetadata
-from wallet_core.models import CredentialStatus, StatusState, StoredCredential
+from wallet_core.models import (
+    CredentialStatus,
+    PendingCredential,
+    StatusState,
+    StoredCredential,
+)
 from wallet_core.network import Network
 from wallet_core.storage import Vault
 from wallet_core.trust.cache import Fetched, Source, cached_fetch
@@ -42,10 +48,28 @@ TYPE_METADATA_NAMESPACE = "type-metadata"
 HTTP_GONE = 410  # how OB 2.0 says a hosted assertion was revoked
 
 
+Arrived = StoredCredential | PendingCredential
+
+
 class Freshness:
     def __init__(self, vault: Vault, network: Network) -> None:
         self._vault = vault
         self._network = network
+
+    def on_arrival(self, results: list[Arrived]) -> list[Arrived]:
+        """Each credential's status checked once as it arrives, so a new one does not say
+        "status unknown" until asked. Best effort: offline, or with a status list that
+        cannot be read, it stays unknown and the credential is kept all the same."""
+        checked: list[Arrived] = []
+        for result in results:
+            if isinstance(result, StoredCredential):
+                try:
+                    self.refresh_status(result.id)
+                    result = self._vault.credentials.get(result.id)
+                except WalletError:
+                    pass
+            checked.append(result)
+        return checked
 
     def refresh_status(self, credential_id: str) -> CredentialStatus:
         """Check the credential's status lists and store what they say.

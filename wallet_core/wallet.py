@@ -238,7 +238,7 @@ class Wallet:
     ) -> list[StoredCredential | PendingCredential]:
         """The pre-authorized code flow, end to end. A wrong transaction code raises
         ``IssuanceError`` with ``oauth_error == "invalid_grant"`` and the offer stays usable."""
-        return self._receiving.accept_offer(offer, tx_code)
+        return self._freshness.on_arrival(self._receiving.accept_offer(offer, tx_code))
 
     def start_authorization(
         self, offer: CredentialOffer, redirect_uri: str
@@ -249,7 +249,9 @@ class Wallet:
     def finish_authorization(
         self, session: AuthorizationSession, redirect_url: str
     ) -> list[StoredCredential | PendingCredential]:
-        return self._receiving.finish_authorization(session, redirect_url)
+        return self._freshness.on_arrival(
+            self._receiving.finish_authorization(session, redirect_url)
+        )
 
     def pending(self) -> list[PendingCredential]:
         return self._vault.pending.all()
@@ -260,7 +262,8 @@ class Wallet:
 
     def poll_pending(self, pending_id: str) -> StoredCredential | PendingCredential:
         """Ask the issuer for a deferred credential; store it if it is ready."""
-        return self._receiving.poll_pending(pending_id)
+        [result] = self._freshness.on_arrival([self._receiving.poll_pending(pending_id)])
+        return result
 
     def _locale(self) -> str:
         value = self.setting("language", DEFAULT_LOCALE)

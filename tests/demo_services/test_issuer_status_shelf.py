@@ -74,5 +74,6 @@ def test_issuing_past_a_full_list_goes_on_and_each_list_answers(
             f"{small_lists.base_url}/admin/revoke/{last['status_indices'][0]}", json={}
         )
         assert revoked.status_code == 200, revoked.text
+        clock.advance(120)  # past the ttl of the lists the wallet read on receipt
         assert wallet.refresh_status(received[-1].id).state is StatusState.INVALID
         assert wallet.refresh_status(received[0].id).state is StatusState.VALID

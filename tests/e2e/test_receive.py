@@ -39,6 +39,8 @@ def test_pre_authorized_without_tx_code(open_wallet: Callable[..., Wallet], admi
 
     stored = _stored(wallet.accept_offer(offer))
     assert stored.title == "Circulair ontwerpen in de bouw"
+    # its status was checked as it arrived: not "unknown" until the student asks
+    assert stored.status.state is StatusState.VALID and stored.status.checked_at is not None
     assert stored.claims["notionalWorkload"] == "5 ECTS"
     assert stored.issuer == admin.base and stored.issuer_name == "Hogeschool Demo"
     # bound to a key the wallet made; batch: two more instances, each with its own key
@@ -270,3 +272,21 @@ def test_a_renewal_is_kept_beside_the_credential_it_renews(
     assert wallet.refresh_status(renewed.id).state is StatusState.INVALID
     again = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
     assert len(wallet.credentials()) == 3 and again.id not in (old.id, renewed.id)
+
+
+class _NoStatusList(httpx.HTTPTransport):
+    """The real transport, except that the status list cannot be reached (offline)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/status/"):
+            raise httpx.ConnectError("offline", request=request)
+        return super().handle_request(request)
+
+
+def test_a_credential_whose_status_cannot_be_checked_on_arrival_is_kept_as_unknown(
+    open_wallet: Callable[..., Wallet], admin: Admin
+) -> None:
+    wallet = open_wallet(http_transport=_NoStatusList())
+    stored = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
+    assert stored.status.state is StatusState.UNKNOWN
+    assert [c.id for c in wallet.credentials()] == [stored.id]
