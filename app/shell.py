@@ -249,6 +249,7 @@ class Shell:
             displays=data.displays,
             pending=data.pending,
             facts=data.facts,
+            last_backup=data.last_backup,
         )
 
     async def _detail(self, credential_id: str) -> Screen | None:

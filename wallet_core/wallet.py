@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
@@ -18,7 +19,7 @@ import httpx
 from cryptography import x509
 
 from wallet_core import crypto, http
-from wallet_core.clock import Clock, SystemClock
+from wallet_core.clock import Clock, SystemClock, to_datetime
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.formats.seam import HeldCredential
 from wallet_core.formats.type_metadata import TypeMetadata
@@ -54,6 +55,7 @@ from wallet_core.trust import IssuerKeyResolver
 
 PathLike = str | os.PathLike[str]
 DEFAULT_LOCALE = "nl"
+_LAST_BACKUP = "backup.last_made_at"  # epoch seconds, a vault setting
 
 
 class WalletOptions(TypedDict, total=False):
@@ -352,6 +354,13 @@ class Wallet:
         vault = self._vault
         export_backup(vault.database, Path(path), passphrase, vault.now(), KdfParams())
         vault.activity.record("backup_exported", vault.now())
+        vault.settings.set(_LAST_BACKUP, vault.now())
+
+    @property
+    def last_backup_at(self) -> datetime | None:
+        """When a backup was last made of this wallet (or it was restored from one)."""
+        value = self._vault.settings.get(_LAST_BACKUP)
+        return to_datetime(value) if isinstance(value, int | float) else None
 
     @classmethod
     def restore_backup(
@@ -381,4 +390,5 @@ class Wallet:
             populate_schema=payload["schema_version"],
         )
         vault.activity.record("wallet_restored", vault.now())
+        vault.settings.set(_LAST_BACKUP, vault.now())  # the file it came from is one
         return cls(vault, options)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import flet as ft
@@ -26,6 +27,7 @@ from app.components.credential_card import (
 )
 from app.components.home_filters import HomeFilters
 from app.components.layout import FormStatus, phone_view
+from app.components.reminders import reminder_row, reminders
 from app.kinds import kind_of
 from app.messages import Message, log_failure
 from app.state import SessionState
@@ -40,6 +42,7 @@ class HomeData:
     displays: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     pending: list[PendingCredential] = field(default_factory=list)
     facts: dict[str, CardFacts] = field(default_factory=dict)  # for each card's second line
+    last_backup: datetime | None = None
 
 
 def load_home(wallet: Wallet) -> HomeData:
@@ -54,7 +57,7 @@ def load_home(wallet: Wallet) -> HomeData:
             facts[summary.id] = card_facts(summary, stored.claims, stored.display)
         except Exception as exc:  # one unreadable record must not hide the others
             log_failure(log, "read credential display", exc)
-    return HomeData(credentials, displays, wallet.pending(), facts)
+    return HomeData(credentials, displays, wallet.pending(), facts, wallet.last_backup_at)
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,14 @@ class HomeScreen:
         displays: Mapping[str, Mapping[str, Any]] | None = None,
         pending: Sequence[PendingCredential] = (),
         facts: Mapping[str, CardFacts] | None = None,
+        last_backup: datetime | None = None,
     ) -> None:
         self.state = state
         self.credentials = list(credentials)
         self.displays = dict(displays or {})
         self.facts = dict(facts or {})
+        self._reminders = reminders(self.credentials, last_backup)
+        self.reminders = ft.Column(key="home-reminders", spacing=6)
         self.pending = list(pending)
         self._actions = actions
         self._busy = False
@@ -170,7 +176,8 @@ class HomeScreen:
 
         body = self.list if self.credentials else self._empty_state()
         header = ft.Column([self.heading, reassurance], spacing=4)
-        controls: list[ft.Control] = [header, self.filters.control, body, self.no_match]
+        controls: list[ft.Control] = [header, self.reminders, self.filters.control, body]
+        controls.append(self.no_match)
         controls.append(self.pending_section)
         if actions.on_present is not None and self.credentials:
             controls.append(ft.Semantics(identifier="present-btn", content=self.present_button))
@@ -250,6 +257,10 @@ class HomeScreen:
                 "home.demo_hint", url=config.demo_issuer_url, employer=config.demo_verifier_url
             )
         self.filters.relabel(t)
+        self.reminders.controls = [
+            reminder_row(r, t, on_open=self._actions.on_open, on_settings=self._actions.on_settings)
+            for r in self._reminders
+        ]
         if self._cards_locale != self.state.locale:  # built once per language, then reused
             self._lines = {c.id: card_line(self._facts_of(c), t) for c in self.credentials}
             self._cards = {c.id: self._card(c) for c in self.credentials}

@@ -44,6 +44,8 @@ def test_round_trip_of_1000_credentials(backup_of_1000: tuple, tmp_path: Path) -
         assert restored.signer(kid).public_jwk == source.signer(kid).public_jwk
         kinds = [entry.kind for entry in restored.activity()]
         assert kinds[0] == "wallet_restored"
+        # both have a backup now: home's "no backup yet" notice is gone for either
+        assert source.last_backup_at is not None and restored.last_backup_at is not None
         assert kinds.count("credential_added") == 1000
     # the new PIN protects it, not the old one
     with Wallet.open(target, "nieuwe pincode") as reopened:
@@ -123,6 +125,8 @@ def test_existing_target_is_left_untouched(backup_of_1000: tuple, tmp_path: Path
 
 
 def test_weak_backup_passphrase_refused(wallet: Wallet, tmp_path: Path) -> None:
+    assert wallet.last_backup_at is None  # none made yet
     with pytest.raises(WeakPassphraseError):
         wallet.export_backup(tmp_path / "b.bak", "482916")
     assert not (tmp_path / "b.bak").exists()
+    assert wallet.last_backup_at is None  # a refused one is none
