@@ -18,7 +18,7 @@ from typing import Any
 import flet as ft
 
 from app.components.badge_details import contents_lines, detail_label
-from app.components.claim_list import claim_label, claim_labels
+from app.components.claim_list import claim_labels, fact_label
 from app.components.claim_switch import claim_switch
 from app.components.credential_card import issuer_label
 from app.views.present_choices import HolderChoices
@@ -127,7 +127,7 @@ class Names:
             # A path into a VC document ("credentialSubject", "achievement", 0, "name"):
             # member names in words, as "All details" shows them.
             return detail_label([p for p in path if p is not None], self.t)
-        return claim_label(path, labels, self.t)
+        return fact_label(path, labels, self.t)  # the detail screen's words
 
     def contents(self, credential_id: str) -> list[str]:
         """What a credential shared whole holds, line by line."""

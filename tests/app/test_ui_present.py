@@ -97,7 +97,8 @@ def test_present_to_the_demo_verifier(
             assert h.get(key="missing-microcredential").value == "This credential has no grade."
             preview = h.get(key="send-preview").value
             assert preview == (
-                "Data-analyse met Python: Title, Awarding body, Notional workload, Level"
+                # the detail screen's words for the facts, as on every screen
+                "Data-analyse met Python: Title, Institution, Study load (EC), Level (EQF)"
             )
 
             await h.click(h.get(key="confirm-btn"))
