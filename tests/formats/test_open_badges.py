@@ -161,23 +161,8 @@ def test_what_edubadges_sends_is_accepted_with_warnings() -> None:
 
 
 def test_a_subject_without_id_or_identifier_and_criteria_without_either_are_problems() -> None:
-    badge = {
-        "@context": [open_badges.V2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:1",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": "https://issuer.example", "type": ["Profile"]},
-        "validFrom": "2026-09-01T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "a",
-                "type": ["Achievement"],
-                "name": "n",
-                "description": "d",
-                "criteria": {},
-            },
-        },
-    }
+    badge = _with_achievement(criteria={})
+    del badge["credentialSubject"]["id"]
     problems = open_badges.check(badge).problems
     assert "credentialSubject needs an id or an identifier" in problems
     assert "credentialSubject.achievement.criteria needs an id or a narrative" in problems
