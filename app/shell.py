@@ -190,6 +190,7 @@ class Shell:
         if not self.connected:
             # The tab went away while the KDF ran: nobody is looking, so do not leave an
             # unlocked wallet behind in a session Flet keeps for reconnects.
+            log.warning("unlocked while the tab was disconnected: locked again")
             self.lock()
             return
         if self.state.wallet is not wallet:  # locked meanwhile by the Lock button

@@ -136,15 +136,17 @@ def unlock(page: Any, pin: str) -> None:
     """Type the PIN and press Unlock until the unlock screen is gone.
 
     A click that lands while Flutter rebuilds its accessibility DOM (right after a reload)
-    reaches no button; the PIN is still in the field then, so press again. A click that
-    did land makes the screen busy or go away, and a second press while busy is ignored.
+    reaches no button; the PIN is still in the field then, so type it and press again.
+    Right after a reload on a busy machine the tab's connection can also drop and come
+    back while the wallet opens; the app then locks again at once (nobody was looking)
+    and shows an empty PIN field, as a person would see it: type the PIN again.
     """
-    type_into(page, "pin-input", pin)
     button = page.locator(sel("unlock-btn"))
     for _ in range(3):
+        type_into(page, "pin-input", pin)  # (a PIN still there is typed over, not added to)
         button.click()
         with contextlib.suppress(PlaywrightTimeoutError):
-            button.wait_for(state="detached", timeout=10_000)
+            button.wait_for(state="detached", timeout=15_000)
             return
     button.wait_for(state="detached")
 
