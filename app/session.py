@@ -57,10 +57,10 @@ def ignore_late_method_results(page: ft.Page) -> None:
     handle = session.handle_invoke_method_results
 
     def handled(control_id: int, call_id: str, result: Any, error: str | None) -> None:
-        try:
-            handle(control_id, call_id, result, error)
-        except RuntimeError:
+        if session.index.get(control_id) is None:
             log.debug("a method result for control %s that is gone was dropped", control_id)
+            return
+        handle(control_id, call_id, result, error)
 
     session.handle_invoke_method_results = handled  # type: ignore[method-assign]
 

@@ -17,6 +17,7 @@ from wallet_core.crypto import thumbprint
 from wallet_core.crypto.keys import Signer, signer_from_vault
 from wallet_core.duplicates import refuse_repeat
 from wallet_core.errors import (
+    DuplicateCredentialError,
     IssuanceError,
     IssuerMismatchError,
     MissingHolderKeyError,
@@ -240,9 +241,11 @@ class Receiving:
             first = verified[0]
             issuer_id = first.issuer or metadata.credential_issuer
             refuse_repeat(vault.credentials, configuration.format, issuer_id, first, vault.now())
-        except WalletError:
+        except WalletError as exc:
             if answer.notification_id is not None:
                 self._notify(issuer, token, answer.notification_id, "credential_failure")
+            if isinstance(exc, DuplicateCredentialError) and pending_id is not None:
+                self.cancel_pending(pending_id)  # the issuer is done with it; so are we
             raise
         locale = self._locale()
         display = {**display_record(metadata, configuration), **first.display_facts()}

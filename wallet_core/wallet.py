@@ -360,7 +360,11 @@ class Wallet:
     def last_backup_at(self) -> datetime | None:
         """When a backup was last made of this wallet (or it was restored from one)."""
         value = self._vault.settings.get(_LAST_BACKUP)
-        return to_datetime(value) if isinstance(value, int | float) else None
+        if isinstance(value, int | float):
+            return to_datetime(value)
+        # a wallet that made its backups before this was kept: its history says when
+        made = (e.at for e in self.activity() if e.kind in ("backup_exported", "wallet_restored"))
+        return next(made, None)
 
     @classmethod
     def restore_backup(

@@ -20,6 +20,7 @@ from wallet_core import CredentialSummary, badge_facts
 
 # "5 ECTS", "7,5 EC": the number before the unit, as the rulebook writes a workload
 _EC = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:ECTS|EC)\b", re.IGNORECASE)
+MAX_EC = 600  # more than any programme: a larger number is an error, not a study load
 _EQF = re.compile(r"^(?:EQF\s*)?([1-8])$", re.IGNORECASE)
 
 
@@ -40,7 +41,7 @@ def card_facts(
     badge = badge_facts(claims)
     if badge is not None:
         ects = next((w.amount for w in badge.workload if w.unit == "ects"), None)
-        return CardFacts(kind, _number(ects) if ects is not None else None, badge.eqf_level, on)
+        return CardFacts(kind, _ec(ects), badge.eqf_level, on)
     return CardFacts(kind, _ec(claims.get("notionalWorkload")), _eqf(claims.get("level")), on)
 
 
@@ -56,10 +57,10 @@ def card_line(facts: CardFacts, t: Translate) -> str:
 
 
 def _ec(value: Any) -> str | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return _number(float(value))
     if isinstance(value, str) and (found := _EC.search(value)):
-        return _number(float(found.group(1).replace(",", ".")))
+        value = float(found.group(1).replace(",", "."))
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= MAX_EC:
+        return _number(float(value))
     return None
 
 

@@ -1,9 +1,10 @@
 """Search, filters and order of the home list. They choose among the cards the screen
 built already, without another vault read.
 
-Search finds a credential by its title, institution and card line: what is typed must
-begin a word there and go on as typed, so "5 EC" finds a 5 EC credential and not a 15 EC
-one (nor "EQF 5 · …"), "EQF 6" finds level 6 and "bouw" finds "Bouwkunde".
+Search finds a credential by its title, institution and card line: each word typed must
+begin a word there, in any order ("demo bouw"), and a number goes with its unit ("5 EC",
+"EQF 6"), so "5 EC" finds a 5 EC credential and not a 15 EC one, nor "EQF 5 · … 5 EC"
+only by its parts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from app.kinds import KINDS
 from wallet_core import CredentialSummary
 
 SORTS = ("date", "institution", "title")  # the first is the default: newest first
+_UNITS = frozenset({"ec", "ects", "sbu"})
+_SCALES = frozenset({"eqf", "nlqf"})
 # a word, or a number with its decimals ("7,5" and "7.5" are one number)
 _WORD = re.compile(r"\d+(?:[.,]\d+)?|\w+")
 
@@ -80,8 +83,7 @@ class HomeFilters:
         self, credentials: Sequence[CredentialSummary], lines: Mapping[str, str]
     ) -> list[CredentialSummary]:
         """The credentials that pass the filters and the search, in the chosen order."""
-        typed = _words(self.search.value or "")
-        phrase = re.compile("(?:^| )" + re.escape(typed)) if typed else None
+        wanted = [re.compile("(?:^| )" + re.escape(g)) for g in _groups(self.search.value or "")]
         kind = self.kind_filter.value or ""
         institution = self.institution_filter.value or ""
         shown = []
@@ -91,7 +93,8 @@ class HomeFilters:
             if institution and self._institution(summary) != institution:
                 continue
             text = f"{summary.title} | {self._institution(summary)} | {lines.get(summary.id, '')}"
-            if phrase is None or phrase.search(_words(text)):
+            words = _words(text)
+            if all(group.search(words) for group in wanted):
                 shown.append(summary)
         return self._ordered(shown)
 
@@ -107,6 +110,24 @@ class HomeFilters:
 def _words(text: str) -> str:
     """``text`` as its words, lower-case, one space apart: what search compares."""
     return " ".join(w.replace(",", ".") for w in _WORD.findall(text.casefold()))
+
+
+def _groups(typed: str) -> list[str]:
+    """What is typed, as the pieces that must each be found: single words, but a number
+    together with its unit ("5 ec") or its scale ("eqf 6")."""
+    words = _words(typed).split()
+    groups: list[str] = []
+    i = 0
+    while i < len(words):
+        word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+        number = word.replace(".", "").isdigit()
+        if (number and after in _UNITS) or (word in _SCALES and after.isdigit()):
+            groups.append(f"{word} {after}")
+            i += 2
+        else:
+            groups.append(word)
+            i += 1
+    return groups
 
 
 def _moment(summary: CredentialSummary) -> datetime:

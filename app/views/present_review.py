@@ -66,34 +66,36 @@ def review_of(wallet: Wallet, request: PresentationRequest) -> Review:
 NAME_LIMIT = 64  # characters of a verifier's own name shown; a page-long "name" is cut
 
 
+# Marks a name could use to look like our own wording around it ("X’ (a.nl) — bevestigd").
+_NOT_IN_A_NAME = str.maketrans({c: " " for c in "\"“”‘’'()[]—–"})
+
+
 def claimed_name(request: PresentationRequest) -> str | None:
-    """The ``client_name`` the request gives, on one line and cut to a readable length."""
+    """The ``client_name`` the request gives, on one line, without quotes, brackets or
+    dashes, and cut to a readable length. Whoever sent the request chose it."""
     value = request.client_metadata.get("client_name")
     if not isinstance(value, str):
         return None
-    name = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    printable = "".join(c if c.isprintable() else " " for c in value)
+    name = " ".join(printable.translate(_NOT_IN_A_NAME).split())
     return name[: NAME_LIMIT - 1] + "…" if len(name) > NAME_LIMIT else name or None
 
 
 def verifier_display_name(request: PresentationRequest) -> str:
-    """The verifier's name where it is taken as true (the activity log, the result)."""
-    verifier = request.verifier
-    # A name from metadata is only as good as the request it came in: show it only when
-    # the request was signed under a trusted chain (or DID), else the bare identifier.
-    claimed = claimed_name(request)
-    if verifier.verified and claimed:
-        return claimed
-    return verifier.name or verifier.client_id
+    """The verifier as the wallet established it: the certificate's organisation, a DID,
+    or the address the request came from. Never the name the request gives itself: a
+    trusted certificate vouches for its own subject, not for what its holder writes."""
+    return request.verifier.name or request.verifier.client_id
 
 
 def verifier_heading(request: PresentationRequest, t: Translate) -> str:
-    """Who asks, on the review screen: an unconfirmed request's own name is shown as what
-    it says of itself, beside the address it really came from (Step 9 point 4)."""
+    """Who asks, on the review screen: a name the request gives itself that differs from
+    the established one is shown as only that, beside it (Step 9 point 4)."""
+    established = verifier_display_name(request)
     claimed = claimed_name(request)
-    if request.verifier.verified or not claimed:
-        return verifier_display_name(request)
-    address = request.verifier.name or request.verifier.client_id
-    return t("present.self_named", name=claimed, address=address)
+    if not claimed or claimed.casefold() == established.casefold():
+        return established
+    return t("present.self_named", name=claimed, address=established)
 
 
 def trust_text(request: PresentationRequest, t: Translate) -> str:

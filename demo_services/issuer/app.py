@@ -175,7 +175,8 @@ async def type_metadata(request: Request) -> Response:
 
 def _list_number(request: Request) -> int | None:
     number = request.path_params["number"]
-    return int(number) if number.isdigit() and len(number) < 6 else None
+    # ASCII digits only: "²" and "١" are digits to str.isdigit but no list number
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 6 else None
 
 
 async def status_list(request: Request) -> Response:

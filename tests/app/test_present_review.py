@@ -75,11 +75,13 @@ def test_a_copy_under_an_older_format_name_says_the_verifier_may_refuse_it() -> 
     assert "other-format-q" not in exact
 
 
-def _request(client_name: object, *, verified: bool) -> PresentationRequest:
+def _request(
+    client_name: object, *, verified: bool, name: str = "127.0.0.1"
+) -> PresentationRequest:
     verifier = VerifierIdentity(
         client_id="redirect_uri:http://127.0.0.1:8700/response/1",
         prefix="redirect_uri",
-        name="127.0.0.1",
+        name=name,
         verified=verified,
         method="x509_hash" if verified else "unsigned",
     )
@@ -101,8 +103,17 @@ def test_an_unsigned_request_is_named_by_what_it_calls_itself_and_where_it_came_
     assert verifier_heading(_request("Werkgever Demo", verified=False), nl) == (
         "Noemt zichzelf ‘Werkgever Demo’ (127.0.0.1) — niet bevestigd"
     )
-    # a confirmed one is named plainly; without a name of its own, the address is the name
-    assert verifier_heading(_request("Werkgever Demo", verified=True), nl) == "Werkgever Demo"
+    # a confirmed one is named by its certificate; a name of its own that differs is only
+    # what it calls itself (a trusted certificate vouches for its subject, not for this)
+    signed = _request("Werkgever Demo", verified=True, name="Werkgever Demo")
+    assert verifier_heading(signed, nl) == "Werkgever Demo"
+    posing = _request("Rijksoverheid", verified=True, name="Evil BV")
+    assert verifier_heading(posing, nl) == (
+        "Noemt zichzelf ‘Rijksoverheid’ (Evil BV) — niet bevestigd"
+    )
+    # no quotes, brackets or dashes of its own to look like our wording
+    faked = verifier_heading(_request("X’ (overheid.nl) — bevestigd", verified=False), nl)
+    assert faked == "Noemt zichzelf ‘X overheid.nl bevestigd’ (127.0.0.1) — niet bevestigd"
     assert verifier_heading(_request(None, verified=False), nl) == "127.0.0.1"
     assert verifier_heading(_request(["a list"], verified=False), nl) == "127.0.0.1"
     assert verifier_heading(_request(" \u202e\n ", verified=False), nl) == "127.0.0.1"

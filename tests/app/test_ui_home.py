@@ -295,6 +295,11 @@ def test_search_finds_study_load_and_level_and_the_list_can_be_ordered(
             assert card_titles(h) == ["Bouwfysica", "Circulair ontwerpen"]
             await h.type_text(h.get(key="home-search"), "7.5 ec")
             assert card_titles(h) == ["Bouwfysica"]
+            # words in any order, over title and institution
+            await h.type_text(h.get(key="home-search"), "demo circ")
+            assert card_titles(h) == ["Circulair ontwerpen"]
+            await h.type_text(h.get(key="home-search"), "EQF 5")  # not "EQF 6 · … 5 …"
+            assert card_titles(h) == ["Zorgtechnologie"]
             await h.type_text(h.get(key="home-search"), "")
 
             order = h.get(key="home-sort")

@@ -68,6 +68,9 @@ def test_issuing_past_a_full_list_goes_on_and_each_list_answers(
         assert uris == {f"{small_lists.base_url}/status/{n}" for n in (1, 2, 3)}
         assert http.get(f"{small_lists.base_url}/status/4").status_code == 404
         assert http.get(f"{small_lists.base_url}/status/x").status_code == 404
+        for odd in ("%C2%B2", "%D9%A1", "99999999"):  # "²", an Arabic one: digits to Python
+            assert http.get(f"{small_lists.base_url}/status/{odd}").status_code == 404
+            assert http.get(f"{small_lists.base_url}/status/bitstring/{odd}").status_code == 404
 
         last = http.get(f"{small_lists.base_url}/admin/issued").json()[-1]
         revoked = http.post(

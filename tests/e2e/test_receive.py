@@ -290,3 +290,28 @@ def test_a_credential_whose_status_cannot_be_checked_on_arrival_is_kept_as_unkno
     stored = _stored(wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"])))
     assert stored.status.state is StatusState.UNKNOWN
     assert [c.id for c in wallet.credentials()] == [stored.id]
+
+
+def test_a_deferred_credential_that_repeats_a_held_one_leaves_no_pending_entry(
+    open_wallet: Callable[..., Wallet], deferred_issuer: BackgroundServer
+) -> None:
+    """The issuer is done with the transaction once it delivered: a pending entry kept
+    after the refusal could only fail at every later "check again"."""
+    admin = Admin(deferred_issuer)
+    wallet = open_wallet()
+    delivered = []
+    for _ in range(2):
+        [pending] = wallet.accept_offer(wallet.parse_offer(admin.offer()["offer_link"]))
+        assert isinstance(pending, PendingCredential)
+        url = f"{admin.base}/admin/deferred/{pending.transaction_id}/ready"
+        assert admin.http.post(url, json={}).status_code < 300
+        delivered.append(pending)
+    first = wallet.poll_pending(delivered[0].id)
+    assert isinstance(first, StoredCredential)
+    keys = wallet.holder_keys()
+    with pytest.raises(DuplicateCredentialError):
+        wallet.poll_pending(delivered[1].id)
+    assert wallet.pending() == [] and [c.id for c in wallet.credentials()] == [first.id]
+    left = [k.kid for k in wallet.holder_keys()]
+    assert first.key_id in left and len(left) < len(keys)  # the refused one's keys went too
+    admin.http.close()
