@@ -54,3 +54,12 @@ def test_normalize_locale(tag: str | None, expected: str) -> None:
 def test_pick_locale_takes_first_supported() -> None:
     assert i18n.pick_locale(["de-DE", None, "nl-NL", "en"]) == "nl"
     assert i18n.pick_locale(["de", "fr"]) is None
+
+
+def test_one_word_for_the_backup_passphrase_in_each_language() -> None:
+    """Step 9 point 11: "wachtzin" in one place and "wachtwoordzin" in another read as two
+    different secrets."""
+    for locale, word, other in (("nl", "wachtwoordzin", "wachtzin"), ("en", "passphrase", "")):
+        every = " ".join(i18n.catalog(locale).values()).casefold()
+        assert every.count(word) >= 5, locale  # backup, restore, the weak-passphrase error
+        assert not other or other not in every.replace(word, ""), locale

@@ -93,7 +93,7 @@ def test_export_backup_refuses_short_passphrase_then_restores(
             await h.type_text(h.get(key="backup-passphrase-repeat-input"), PASSPHRASE + "!")
             await h.click(h.get(key="export-backup-btn"))
             assert h.get(key="backup-passphrase-repeat-input").error == (
-                "De wachtzinnen komen niet overeen"
+                "De wachtwoordzinnen komen niet overeen"
             )
 
             await h.type_text(h.get(key="backup-passphrase-repeat-input"), PASSPHRASE)
