@@ -47,7 +47,8 @@ def dependency_licences() -> tuple[Licence, ...]:
             meta = importlib.metadata.metadata(name)
         except importlib.metadata.PackageNotFoundError:
             continue
-        found.append(Licence(meta["Name"], meta["Version"], _licence_of(meta)))
+        licence = _licence_of(meta) or _licence_from_file(name)
+        found.append(Licence(meta["Name"], meta["Version"], licence))
     return tuple(found)
 
 
@@ -64,3 +65,31 @@ def _licence_of(meta: importlib.metadata.PackageMetadata) -> str:
     text = str(fields.get("license") or "").strip()
     # Some packages paste their whole licence text here; only a short name is useful.
     return text if text and "\n" not in text and len(text) <= 40 else ""
+
+
+# Sentences that name a licence in its own text, for packages whose metadata names none.
+_TEXT_MARKERS = (
+    ("Permission is hereby granted, free of charge, to any person", "MIT"),
+    ("Permission is granted to anyone to use this software for any purpose", "Zlib"),
+    ("Apache License", "Apache-2.0"),
+    ("Redistribution and use in source and binary forms", "BSD"),
+)
+
+
+def _licence_from_file(name: str) -> str:
+    """The licence a distribution's LICENSE file is, by the sentence it is known by."""
+    try:
+        files = importlib.metadata.distribution(name).files or []
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+    for path in files:
+        if not path.name.upper().startswith(("LICENSE", "LICENCE", "COPYING")):
+            continue
+        try:
+            text = " ".join(path.read_text("utf-8")[:4000].split())
+        except (OSError, UnicodeDecodeError):
+            continue
+        for sentence, licence in _TEXT_MARKERS:
+            if sentence in text:
+                return licence
+    return ""

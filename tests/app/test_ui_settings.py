@@ -174,6 +174,11 @@ def test_language_switch_relabels_settings_and_about(config: AppConfig) -> None:
             dependencies = [row.value for row in h.get(key="about-dependencies").controls]
             assert any(row.startswith("flet 1.0.5 — Apache-2.0") for row in dependencies)
             assert any(row.startswith("cryptography ") for row in dependencies)
+            # every one names its licence (sqlcipher3's and resvg_py's only in their files)
+            assert all(" — " in row and not row.endswith("?") for row in dependencies)
+            assert any(
+                row.startswith("sqlcipher3 ") and row.endswith("Zlib") for row in dependencies
+            )
             await h.select(h.get(key="lang-picker"), ["nl"])
             assert h.get(key="appbar-title").value == "Instellingen"
             assert h.get(key="change-pin-btn").content == "Pincode wijzigen"
