@@ -61,6 +61,9 @@ class RestoreScreen:
         self.button = ft.FilledButton(
             key="restore-btn", icon=ft.Icons.RESTORE, height=48, on_click=self._submit
         )
+        # Replacing erases what is here now: asked for explicitly, not only said.
+        self.confirm = ft.Checkbox(key="restore-confirm", value=False)
+        self.confirm_error = ft.Text(key="restore-confirm-error", color=ft.Colors.ERROR)
         self.status = FormStatus("restore-error")
         self.view = phone_view(
             [
@@ -71,6 +74,9 @@ class RestoreScreen:
                 self.passphrase.control,
                 self.pin.control,
                 self.repeat.control,
+                # (Flet paints an error bar for a Semantics whose content is hidden)
+                ft.Semantics(identifier="restore-confirm", content=self.confirm, visible=replacing),
+                self.confirm_error,
                 ft.Semantics(identifier="restore-btn", content=self.button),
                 self.status.control,
             ],
@@ -97,6 +103,9 @@ class RestoreScreen:
         self.pin.set_error(render(m) if (m := self._errors.get("pin")) else None)
         self.repeat.set_error(render(m) if (m := self._errors.get("repeat")) else None)
         self.button.content = t("restore.replace" if self._replacing else "restore.button")
+        self.confirm.label = t("restore.confirm_replace")
+        self.confirm_error.value = render(m) if (m := self._errors.get("confirm")) else ""
+        self.confirm_error.visible = bool(self.confirm_error.value)
         self.status.show_error(render(m) if (m := self._errors.get("form")) else None)
         if self._busy:
             self.status.show_busy(t("restore.busy"))
@@ -136,6 +145,8 @@ class RestoreScreen:
         else:
             if pin != self.repeat.value:
                 self._errors["repeat"] = Message("setup.mismatch")
+        if self._replacing and not self.confirm.value:
+            self._errors["confirm"] = Message("restore.confirm_first")
         if self._errors or self._file is None:
             self.relabel()
             return

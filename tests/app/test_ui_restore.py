@@ -44,6 +44,12 @@ async def fill_restore(h: AppHarness, passphrase: str, pin: str = NEW_PIN) -> No
     )
 
 
+async def confirm_replace(h: AppHarness) -> None:
+    box = h.get(key="restore-confirm")
+    h.session.apply_patch(box._i, {"value": True})
+    await h.fire(box, "change", True)
+
+
 def test_first_run_restore_checks_its_inputs_then_rebuilds_the_wallet(
     config: AppConfig, tmp_path: Path
 ) -> None:
@@ -97,6 +103,10 @@ def test_settings_restore_replaces_the_wallet_only_when_the_backup_opens(
             h.client.picked_files = [("b.eduwallet-backup", backup[:-5])]  # cut short
             await h.click(h.get(key="restore-pick-btn"))
             await h.wait_for(lambda: h.get(key="restore-file-name").value != "", what="file")
+            # replacing erases what is here: not without the box ticked
+            await fill_restore(h, PASSPHRASE)
+            assert h.get(key="restore-confirm-error").value.startswith("Tick the box first")
+            await confirm_replace(h)
             await fill_restore(h, PASSPHRASE)
             assert h.get(key="restore-passphrase-input").error.startswith(
                 "This backup could not be opened"
@@ -114,6 +124,7 @@ def test_settings_restore_replaces_the_wallet_only_when_the_backup_opens(
             h.client.picked_files = [("b.eduwallet-backup", backup)]
             await h.click(h.get(key="restore-pick-btn"))
             await h.wait_for(lambda: h.get(key="restore-file-name").value != "", what="file")
+            await confirm_replace(h)
             await fill_restore(h, PASSPHRASE)
             await h.wait_for(lambda: h.has(key="credential-list"), what="home")
             assert card_titles(h) == ["From the backup"]
