@@ -8,6 +8,8 @@ shows the last known state offline, with its age.
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -63,11 +65,8 @@ class Freshness:
         checked: list[Arrived] = []
         for result in results:
             if isinstance(result, StoredCredential):
-                try:
-                    self.refresh_status(result.id)
-                    result = self._vault.credentials.get(result.id)
-                except WalletError:
-                    pass
+                with contextlib.suppress(WalletError):
+                    result = dataclasses.replace(result, status=self.refresh_status(result.id))
             checked.append(result)
         return checked
 

@@ -55,7 +55,6 @@ from wallet_core.trust import IssuerKeyResolver
 
 PathLike = str | os.PathLike[str]
 DEFAULT_LOCALE = "nl"
-_LAST_BACKUP = "backup.last_made_at"  # epoch seconds, a vault setting
 
 
 class WalletOptions(TypedDict, total=False):
@@ -354,17 +353,12 @@ class Wallet:
         vault = self._vault
         export_backup(vault.database, Path(path), passphrase, vault.now(), KdfParams())
         vault.activity.record("backup_exported", vault.now())
-        vault.settings.set(_LAST_BACKUP, vault.now())
 
     @property
     def last_backup_at(self) -> datetime | None:
-        """When a backup was last made of this wallet (or it was restored from one)."""
-        value = self._vault.settings.get(_LAST_BACKUP)
-        if isinstance(value, int | float):
-            return to_datetime(value)
-        # a wallet that made its backups before this was kept: its history says when
-        made = (e.at for e in self.activity() if e.kind in ("backup_exported", "wallet_restored"))
-        return next(made, None)
+        """When a backup was last made of this wallet, or it was restored from one (the file
+        it came from is one): as its history says."""
+        return to_datetime(self._vault.activity.last_at("backup_exported", "wallet_restored"))
 
     @classmethod
     def restore_backup(
@@ -394,5 +388,4 @@ class Wallet:
             populate_schema=payload["schema_version"],
         )
         vault.activity.record("wallet_restored", vault.now())
-        vault.settings.set(_LAST_BACKUP, vault.now())  # the file it came from is one
         return cls(vault, options)

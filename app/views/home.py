@@ -169,7 +169,7 @@ class HomeScreen:
         self.no_match = ft.Text(key="home-no-match", text_align=ft.TextAlign.CENTER, visible=False)
         self.filters = HomeFilters(
             self.credentials,
-            kinds={s.id: kind_of(s, self.displays.get(s.id)) for s in self.credentials},
+            kinds={s.id: self._facts_of(s).kind for s in self.credentials},
             institution=self._institution,
             on_change=self._filter_changed,
         )
@@ -257,11 +257,12 @@ class HomeScreen:
                 "home.demo_hint", url=config.demo_issuer_url, employer=config.demo_verifier_url
             )
         self.filters.relabel(t)
-        self.reminders.controls = [
-            reminder_row(r, t, on_open=self._actions.on_open, on_settings=self._actions.on_settings)
-            for r in self._reminders
-        ]
         if self._cards_locale != self.state.locale:  # built once per language, then reused
+            actions = self._actions
+            self.reminders.controls = [
+                reminder_row(r, t, on_open=actions.on_open, on_settings=actions.on_settings)
+                for r in self._reminders
+            ]
             self._lines = {c.id: card_line(self._facts_of(c), t) for c in self.credentials}
             self._cards = {c.id: self._card(c) for c in self.credentials}
             self._cards_locale = self.state.locale

@@ -2,7 +2,8 @@
 
 Bitstring Status List v1.1: each ``ldp_vc`` credential carries a ``credentialStatus``
 ``BitstringStatusListEntry`` (``statusPurpose`` revocation, ``statusListIndex`` as a string,
-``statusListCredential`` = ``{base}/status/bitstring/1``); that URL serves a
+``statusListCredential`` = ``{base}/status/bitstring/<n>``, a further list once one is full,
+see status_shelf.py); that URL serves a
 ``BitstringStatusListCredential`` (VCDM 2.0) whose ``encodedList`` is multibase ``u`` of the
 GZIP-compressed bitstring, index 0 the most significant bit of byte 0 ("Bitstring
 Encoding"). 131,072 entries, the spec's minimum for herd privacy ("Validate Algorithm"),
@@ -31,15 +32,11 @@ MEDIA_TYPE = "application/vc+ld+json"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
 
-class BitstringFull(Exception):
-    """Every index of the list is in use."""
-
-
 class BitstringStatusList:
     def __init__(self, url: str, size: int = LIST_SIZE) -> None:
         self.url = url
         self._bits = bytearray(size // 8)
-        self._size = size
+        self.size = size
         self._free = list(range(size))
         secrets.SystemRandom().shuffle(self._free)
 
@@ -48,12 +45,11 @@ class BitstringStatusList:
         return not self._free
 
     def allocate(self) -> int:
-        if not self._free:
-            raise BitstringFull("the bitstring status list has no free index left")
+        """A free index; a full list is followed by the next (status_shelf.py)."""
         return self._free.pop()
 
     def revoke(self, index: int) -> None:
-        if not 0 <= index < self._size:
+        if not 0 <= index < self.size:
             raise IndexError(index)
         self._bits[index // 8] |= 0x80 >> (index % 8)
 

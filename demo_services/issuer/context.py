@@ -11,7 +11,6 @@ from cryptography import x509
 from joserfc.jwk import ECKey
 from starlette.requests import Request
 
-from demo_services.issuer.bitstring import LIST_SIZE as BITSTRING_SIZE
 from demo_services.issuer.bitstring import BitstringStatusList
 from demo_services.issuer.catalog import BY_ID, Offering
 from demo_services.issuer.did import did_web
@@ -99,16 +98,14 @@ class Issuer:
         )
         self.state = IssuerState(clock)
         self.status_lists = StatusShelf(
-            lambda n: StatusList(self.url(f"/status/{n}"), settings.status_list_size),
-            settings.status_list_size,
+            lambda n: StatusList(self.url(f"/status/{n}"), settings.status_list_size)
         )
         # Open Badges: issued as did:web of this address (issuer/did.py); Data Integrity
         # proofs need an Ed25519 key, the Bitstring Status List revokes those credentials
         self.did = did_web(settings.identifier)
         self.data_integrity_signer = generate("EdDSA")
         self.bitstrings = StatusShelf(
-            lambda n: BitstringStatusList(self.url(f"/status/bitstring/{n}"), BITSTRING_SIZE),
-            BITSTRING_SIZE,
+            lambda n: BitstringStatusList(self.url(f"/status/bitstring/{n}"))
         )
         # Guards the demo page's form posts (revoke, deferred ready) against cross-site
         # requests; the JSON admin API is guarded by requiring application/json instead.

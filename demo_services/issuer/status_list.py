@@ -25,13 +25,10 @@ REVOKED = 1
 MEDIA_TYPE = "application/statuslist+jwt"
 
 
-class StatusListFull(Exception):
-    """Every index of the list is in use."""
-
-
 class StatusList:
     def __init__(self, uri: str, size: int = LIST_SIZE) -> None:
         self.uri = uri
+        self.size = size
         self._values = [0] * size
         free = list(range(size))
         secrets.SystemRandom().shuffle(free)
@@ -42,8 +39,7 @@ class StatusList:
         return not self._free
 
     def allocate(self) -> int:
-        if not self._free:
-            raise StatusListFull("the status list has no free index left")
+        """A free index; a full list is followed by the next (status_shelf.py)."""
         return self._free.pop()
 
     def set(self, idx: int, value: int) -> None:

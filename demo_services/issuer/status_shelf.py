@@ -16,6 +16,9 @@ class _List(Protocol):
     def allocate(self) -> int: ...
 
     @property
+    def size(self) -> int: ...
+
+    @property
     def is_full(self) -> bool: ...
 
 
@@ -23,10 +26,10 @@ L = TypeVar("L", bound=_List)
 
 
 class StatusShelf(Generic[L]):
-    def __init__(self, make: Callable[[int], L], size: int) -> None:
-        self._make = make  # list number -> a new empty list
-        self.size = size
+    def __init__(self, make: Callable[[int], L]) -> None:
+        self._make = make  # list number -> a new empty list, all of one size
         self.lists: list[L] = [make(1)]
+        self.size = self.lists[0].size
 
     def allocate(self) -> int:
         """A free entry's number across lists; a new list when the newest is full."""

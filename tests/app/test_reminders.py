@@ -69,7 +69,7 @@ def test_home_shows_the_notices_and_a_backup_makes_its_own_go_away(
         [
             new_credential("Zorgtechnologie", expires_at=now + timedelta(days=20)),
             new_credential("Data-analyse", status=StatusState.INVALID),
-            new_credential("Bouwkunde"),
+            new_credential("Bouwkunde", expires_at=now + timedelta(days=61)),
         ],
     )
 
@@ -93,6 +93,7 @@ def test_home_shows_the_notices_and_a_backup_makes_its_own_go_away(
         async with AppHarness(make_main(config)) as h:
             await unlock(h)
             assert not h.has(key="reminder-backup_never")
+            assert not h.has(key="reminder-backup_old")
             assert h.has(key=f"reminder-revoked-{ids[1]}")
 
     run(after_backup)

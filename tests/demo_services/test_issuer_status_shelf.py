@@ -30,7 +30,7 @@ def small_lists() -> Iterator[BackgroundServer]:
 
 
 def test_a_shelf_opens_the_next_list_when_one_is_full() -> None:
-    shelf = StatusShelf(lambda n: StatusList(f"https://i.example/status/{n}", 2), 2)
+    shelf = StatusShelf(lambda n: StatusList(f"https://i.example/status/{n}", 2))
     numbers = [shelf.allocate() for _ in range(5)]
     assert sorted(numbers[:2]) == [0, 1] and sorted(numbers[2:4]) == [2, 3] and numbers[4] >= 4
     assert [listed.uri for listed in shelf.lists] == [

@@ -130,13 +130,3 @@ def test_weak_backup_passphrase_refused(wallet: Wallet, tmp_path: Path) -> None:
         wallet.export_backup(tmp_path / "b.bak", "482916")
     assert not (tmp_path / "b.bak").exists()
     assert wallet.last_backup_at is None  # a refused one is none
-
-
-def test_a_backup_made_before_the_date_was_kept_is_found_in_the_history(
-    wallet: Wallet, tmp_path: Path
-) -> None:
-    wallet.export_backup(tmp_path / "b.bak", PASSPHRASE)
-    made = wallet.last_backup_at
-    wallet.set_setting("backup.last_made_at", None)  # as an older wallet has it
-    assert made is not None and wallet.last_backup_at is not None
-    assert abs((wallet.last_backup_at - made).total_seconds()) < 1

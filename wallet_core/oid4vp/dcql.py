@@ -296,7 +296,7 @@ def match(query: DcqlQuery, held: Sequence[HeldCredential]) -> PresentationMatch
             if found:
                 options = tuple(paths for _, paths in found)
                 renamed = credential.format != credential_query.format
-                unmet = _missing_preferred(credential_query, credential)
+                unmet = _absent_preferred(credential_query, credential)
                 candidate = Candidate(credential.id, options[0], (), options[1:], renamed, unmet)
                 ranked.append((found[0][0], candidate))
         # first the credentials that meet the verifier's most preferred claim set: the one
@@ -334,15 +334,16 @@ def claim_alternatives(
     return tuple(paths for _, paths in _ranked_alternatives(query, credential))
 
 
-def _missing_preferred(query: CredentialQuery, credential: HeldCredential) -> tuple[ClaimPath, ...]:
-    """The claims of the first ``claims_sets`` option ``credential`` cannot give."""
+def _absent_preferred(query: CredentialQuery, credential: HeldCredential) -> tuple[ClaimPath, ...]:
+    """The claims of the first ``claim_sets`` option that ``credential`` does not hold at
+    all (one it holds with another value than asked is not "missing")."""
     if not query.claims or not query.claim_sets:
         return ()
     preferred = set(query.claim_sets[0])
     return tuple(
         claim.path
         for claim in query.claims
-        if claim.id in preferred and _resolve(claim, credential) is None
+        if claim.id in preferred and not select_for(credential, claim.path)
     )
 
 

@@ -30,6 +30,12 @@ class ActivityRepository:
             (now, kind, credential_id, counterparty, dump_json(dict(details or {}))),
         )
 
+    def last_at(self, *kinds: str) -> float | None:
+        """When an entry of one of ``kinds`` was last recorded, if ever."""
+        marks = ", ".join("?" for _ in kinds)
+        row = self._db.query_one(f"SELECT max(at) FROM activity WHERE kind IN ({marks})", kinds)
+        return None if row is None or row[0] is None else float(row[0])
+
     def entries(self, limit: int | None = None) -> list[ActivityEntry]:
         rows = self._db.query(
             "SELECT id, at, kind, credential_id, counterparty, details FROM activity "
